@@ -1,0 +1,73 @@
+# One target per habit. Every target sets up what it needs, so a fresh clone only needs Python 3.12+.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Prefer the Lambda runtime's Python (3.13); fall back to 3.12, then whatever python3 is.
+PYTHON ?= $(shell for c in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13 python3.12 \
+            $(HOME)/.pyenv/versions/3.12*/bin/python3.12 python3; do \
+            if $$c -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then echo $$c; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml shared/requirements.txt
+	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is needed (python3.13 preferred)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv with the package, the local runtime and the test tools
+
+test: $(STAMP) ## run every test (unit, integration, contract, end-to-end)
+	$(BIN)/python -m pytest -q
+
+unit: $(STAMP) ## pure domain tests, no AWS
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: $(STAMP) ## handlers against moto
+	$(BIN)/python -m pytest -q tests/integration
+
+contract: $(STAMP) ## requests and responses against the official API descriptions
+	$(BIN)/python -m pytest -q tests/contract
+
+e2e: $(STAMP) ## replays through the real handlers
+	$(BIN)/python -m pytest -q tests/e2e
+
+lint: $(STAMP) ## ruff and cfn-lint
+	$(BIN)/ruff check shared infra functions tests
+	$(BIN)/ruff format --check shared infra functions tests
+	$(BIN)/cfn-lint template.yaml
+
+format: $(STAMP) ## format the code
+	$(BIN)/ruff format shared infra functions tests
+	$(BIN)/ruff check --fix shared infra functions tests
+
+demo: $(STAMP) ## replay a morning of mentions against moto and a simulated X, as a timeline
+	$(BIN)/socialcare demo
+
+bench: $(STAMP) ## replay 1,000 and 10,000 mentions and print the cost figures
+	$(BIN)/python -m socialcare_local.bench
+
+$(SAM_VENV)/bin/sam:
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==1.170.0
+
+sam: $(SAM_VENV)/bin/sam ## install the SAM CLI in its own virtual environment (.venv-sam)
+
+validate: $(SAM_VENV)/bin/sam ## sam validate --lint
+	$(SAM_VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
+
+build: $(SAM_VENV)/bin/sam ## sam build (needs python3.13 on PATH, as the runtime is python3.13)
+	PATH="$(dir $(shell for c in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do command -v $$c && break; done)):$$PATH" \
+	  $(SAM_VENV)/bin/sam build --template template.yaml
+
+clean: ## remove the virtual environments and build output
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

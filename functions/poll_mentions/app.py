@@ -1,0 +1,25 @@
+"""poll_mentions (every minute): new mentions become tickets; staff's native replies stop the clock."""
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from socialcare import clock
+from socialcare.runtime.container import build_container
+from socialcare.runtime.logging import build_logger, build_metrics
+
+logger = build_logger()
+metrics = build_metrics()
+container = build_container()  # cold start: a bad setting fails here, naming the field
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict, context) -> dict:
+    polls = container.poller(context.get_remaining_time_in_millis).poll_all(clock.now())
+    for poll in polls:
+        metrics.add_metric("MentionsStored", MetricUnit.Count, poll.stored + poll.joined)
+        metrics.add_metric("HumanRepliesNoticed", MetricUnit.Count, poll.human_replies)
+        if poll.paused_until:
+            metrics.add_metric("RateLimited", MetricUnit.Count, 1)
+        if poll.errors:
+            logger.warning("account poll incomplete", account=poll.account, errors=poll.errors)
+    return {"accounts": [vars(poll) for poll in polls]}

@@ -1,0 +1,102 @@
+"""A SAM function's Events: ScheduleV2/Schedule become Schedules, DynamoDB becomes StreamSources."""
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .intrinsics import CfnError
+
+if TYPE_CHECKING:
+    from .cfn import LocalTemplate, Schedule, StreamSource
+
+
+def schedules_of(template: "LocalTemplate", function_id: str, events: dict[str, Any]) -> list["Schedule"]:
+    from .cfn import Schedule, parse_rate
+
+    schedules = []
+    for name, event in events.items():
+        if event.get("Type") not in ("ScheduleV2", "Schedule"):
+            continue
+        props = template.resolver.resolve(event.get("Properties") or {})
+        if str(props.get("State", "ENABLED")).upper() == "DISABLED" or props.get("Enabled") is False:
+            continue
+        expression = props.get("ScheduleExpression") or props.get("Schedule") or ""
+        raw_props = event.get("Properties") or {}
+        schedules.append(Schedule(
+            name=name,
+            every=parse_rate(expression),
+            input_template=props.get("Input"),
+            kind=event["Type"],
+            # AWS retries 185 times over a day by default; locally no RetryPolicy means no retry.
+            max_retries=int((props.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 0)),
+            dead_letter_queue=_dead_letter_queue(template, function_id, name, raw_props.get("DeadLetterConfig")),
+        ))
+    return schedules
+
+
+def streams_of(template: "LocalTemplate", function_id: str, events: dict[str, Any]) -> list["StreamSource"]:
+    from .cfn import StreamSource
+
+    sources = []
+    for name, event in events.items():
+        if event.get("Type") != "DynamoDB":
+            continue
+        raw = event.get("Properties") or {}
+        props = template.resolver.resolve({k: v for k, v in raw.items() if k not in ("Stream", "DestinationConfig")})
+        if props.get("Enabled") is False:
+            continue
+        where = f"{function_id}.Events.{name}"
+        on_failure = ((raw.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        sources.append(StreamSource(
+            name=name,
+            table_logical_id=logical_id_of(raw.get("Stream"), "StreamArn", where),
+            batch_size=int(props.get("BatchSize", 100)),
+            bisect=_true(props.get("BisectBatchOnFunctionError", False)),
+            max_retries=int(props.get("MaximumRetryAttempts", -1)),
+            report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+            on_failure_queue=logical_id_of(on_failure, "Arn", where) if on_failure else None,
+            filter_patterns=[_pattern(f.get("Pattern")) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
+            starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
+        ))
+    return sources
+
+
+def logical_id_of(value: Any, attribute: str, where: str) -> str:
+    """The resource behind `!GetAtt X.<attribute>` (or `!Ref X`): locally we wire by logical id."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        logical_id, attr = target if isinstance(target, list) else target.split(".", 1)
+        if attr == attribute:
+            return logical_id
+    if isinstance(value, dict) and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    raise CfnError(f"{where}: write !GetAtt <LogicalId>.{attribute} so the local runtime can wire it (got {value!r})")
+
+
+def _dead_letter_queue(template: "LocalTemplate", function_id: str, event: str, config: Any) -> str | None:
+    if not config:
+        return None
+    if config.get("Arn") is not None:
+        return logical_id_of(config["Arn"], "Arn", f"{function_id}.Events.{event}.DeadLetterConfig")
+    # Type: SQS makes SAM create a queue named <Function><Event>Queue; the deployment creates it too.
+    queue_id = str(config.get("QueueLogicalId") or f"{function_id}{event}Queue")
+    if queue_id not in template.queues:
+        from .cfn import QueueSpec
+
+        template.queues[queue_id] = QueueSpec(queue_id, {})
+    return queue_id
+
+
+def _pattern(pattern: Any) -> dict[str, Any]:
+    if isinstance(pattern, dict):
+        return pattern
+    try:
+        parsed = json.loads(pattern)
+    except (TypeError, ValueError) as error:
+        raise CfnError(f"a FilterCriteria pattern is not JSON: {pattern!r}") from error
+    if not isinstance(parsed, dict):
+        raise CfnError(f"a FilterCriteria pattern must be a JSON object: {pattern!r}")
+    return parsed
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"

@@ -1,0 +1,225 @@
+"""Lambda's DynamoDB event source mapping, emulated against moto's DynamoDB Streams API.
+
+moto records stream records but never runs triggers. StreamPump reads each subscribed table's
+stream from a per-mapping checkpoint, filters, batches, invokes the handler, and on failure
+applies partial batch responses, bisection, retries and the on-failure destination.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from .cfn import StreamSource
+from .event_filter import matches_any
+
+if TYPE_CHECKING:
+    from .deployment import LocalDeployment
+
+MAX_ROUNDS = 1000  # a handler that rewrites its own trigger's items forever should fail loudly
+
+
+@dataclass
+class BatchResult:
+    function_id: str
+    sequence_numbers: list[str]
+    outcome: str  # "ok", "partial" or "error"
+    error: str | None = None
+
+
+@dataclass
+class _Mapping:
+    function_id: str
+    source: StreamSource
+    stream_arn: str
+    checkpoints: dict[str, int] = field(default_factory=dict)  # shard id -> last consumed sequence number
+
+
+class StreamPump:
+    """Delivers pending stream records to subscribed functions; call pump() after anything writes."""
+
+    def __init__(self, deployment: "LocalDeployment", *, virtual_time: bool = True) -> None:
+        """Create it right after deployment.start(): StartingPosition LATEST means "from now"."""
+        self.deployment = deployment
+        self.virtual_time = virtual_time  # ApproximateCreationDateTime from the virtual clock
+        self.batches: list[BatchResult] = []
+        self.discarded: list[dict[str, Any]] = []  # on-failure messages (also sent to the queue)
+        self._client = boto3.client("dynamodbstreams", region_name=deployment.region)
+        self._sqs = boto3.client("sqs", region_name=deployment.region)
+        self._seen_at: dict[tuple[str, str], float] = {}
+        self._mappings = [_Mapping(fid, source, deployment.stream_arn(source.table_logical_id))
+                          for fid, fn in deployment.functions.items() for source in fn.streams]
+        for mapping in self._mappings:
+            if mapping.source.starting_position == "LATEST":
+                for shard_id in self._shards(mapping):
+                    records = self._read(mapping, shard_id)
+                    if records:
+                        mapping.checkpoints[shard_id] = int(records[-1]["dynamodb"]["SequenceNumber"])
+
+    def pump(self, function_id: str | None = None) -> int:
+        """Deliver until no subscribed stream has pending records; returns the records consumed
+        (handled or sent to the on-failure destination; filtered-out records are not counted)."""
+        total = 0
+        for _ in range(MAX_ROUNDS):
+            consumed = sum(self._pump_mapping(m) for m in self._mappings
+                           if function_id is None or m.function_id == function_id)
+            if not consumed:  # handlers may write records for each other: stop only when quiet
+                return total
+            total += consumed
+        raise RuntimeError(f"stream processing did not settle after {MAX_ROUNDS} rounds")
+
+    # -- one mapping ---------------------------------------------------------------------------
+
+    def _pump_mapping(self, mapping: _Mapping) -> int:
+        consumed = 0
+        for shard_id in self._shards(mapping):
+            records = [self._lambda_record(mapping, raw) for raw in self._read(mapping, shard_id)]
+            position = 0
+            while position < len(records):
+                # A batch: up to BatchSize matching records; non-matching ones are skipped (checkpointed).
+                batch, end = [], position
+                while end < len(records) and len(batch) < mapping.source.batch_size:
+                    if matches_any(mapping.source.filter_patterns, records[end]):
+                        batch.append(records[end])
+                    end += 1
+                done, blocked = self._deliver(mapping, shard_id, batch) if batch else (0, False)
+                consumed += done
+                if blocked:
+                    break  # retried on the next pump(): the shard waits, as in AWS
+                mapping.checkpoints[shard_id] = _seq(records[end - 1])
+                position = end
+        return consumed
+
+    def _deliver(self, mapping: _Mapping, shard_id: str, batch: list[dict[str, Any]]) -> tuple[int, bool]:
+        """Run one batch to completion; returns (records consumed, blocked on an unlimited retry)."""
+        source, consumed = mapping.source, 0
+        pending: list[tuple[list[dict[str, Any]], int]] = [(batch, 0)]  # (records, failures so far)
+        while pending:
+            records, failures = pending.pop(0)
+            failed_at, error = self._invoke(mapping, records)
+            ok = records if failed_at is None else records[:failed_at]
+            if ok:
+                mapping.checkpoints[shard_id] = _seq(ok[-1])
+                consumed += len(ok)
+            if failed_at is None:
+                continue
+            failed, failures = records[failed_at:], failures + 1
+            if error and source.bisect and len(failed) > 1:
+                half = len(failed) // 2  # a split is not a retry: each half starts afresh
+                pending[:0] = [(failed[:half], 0), (failed[half:], 0)]
+            elif source.max_retries < 0:
+                return consumed, True
+            elif failures > source.max_retries:
+                self._on_failure(mapping, shard_id, failed, failures, error)
+                mapping.checkpoints[shard_id] = _seq(failed[-1])
+                consumed += len(failed)
+            else:
+                pending.insert(0, (failed, failures))
+        return consumed, False
+
+    def _invoke(self, mapping: _Mapping, records: list[dict[str, Any]]) -> tuple[int | None, str | None]:
+        """Index of the first record to retry (None: all done) and the error, if the handler raised."""
+        sequence_numbers = [_seq_str(r) for r in records]
+        try:
+            response = self.deployment.invoke(mapping.function_id, {"Records": records})
+        except Exception as exc:  # noqa: BLE001 - any handler error fails the batch, as in Lambda
+            self.batches.append(BatchResult(mapping.function_id, sequence_numbers, "error", repr(exc)))
+            return 0, repr(exc)
+        failed_at = _first_failure(response, sequence_numbers) if mapping.source.report_batch_item_failures else None
+        self.batches.append(BatchResult(mapping.function_id, sequence_numbers, "ok" if failed_at is None else "partial"))
+        return failed_at, None
+
+    def _on_failure(self, mapping: _Mapping, shard_id: str, records: list[dict[str, Any]], attempts: int,
+                    error: str | None) -> None:
+        fn = self.deployment.function(mapping.function_id)
+        now = self.deployment.clock.now()
+        message: dict[str, Any] = {
+            "requestContext": {"requestId": str(uuid.uuid4()),
+                               "functionArn": self.deployment.template.get_att(fn.logical_id, "Arn"),
+                               "condition": "RetryAttemptsExhausted", "approximateInvokeCount": attempts},
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                                **({"functionError": "Unhandled"} if error else {})},
+            "version": "1.0",
+            "timestamp": _iso_millis(now),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": _seq_str(records[0]), "endSequenceNumber": _seq_str(records[-1]),
+                "approximateArrivalOfFirstRecord": _iso_millis(_created(records[0])),
+                "approximateArrivalOfLastRecord": _iso_millis(_created(records[-1])),
+                "batchSize": len(records), "streamArn": mapping.stream_arn,
+            },
+        }
+        self.discarded.append(message)
+        if mapping.source.on_failure_queue:
+            self._sqs.send_message(QueueUrl=self.deployment.queue_url(mapping.source.on_failure_queue),
+                                   MessageBody=json.dumps(message))
+
+    # -- reading the stream ----------------------------------------------------------------------
+
+    def _shards(self, mapping: _Mapping) -> list[str]:
+        description = self._client.describe_stream(StreamArn=mapping.stream_arn)["StreamDescription"]
+        return [shard["ShardId"] for shard in description.get("Shards", [])]
+
+    def _read(self, mapping: _Mapping, shard_id: str) -> list[dict[str, Any]]:
+        checkpoint = mapping.checkpoints.get(shard_id)
+        position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": str(checkpoint)}
+                    if checkpoint is not None else {"ShardIteratorType": "TRIM_HORIZON"})
+        iterator = self._client.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard_id,
+                                                   **position)["ShardIterator"]
+        records: list[dict[str, Any]] = []
+        while iterator:
+            page = self._client.get_records(ShardIterator=iterator, Limit=1000)
+            records.extend(page["Records"])
+            if not page["Records"]:
+                break
+            iterator = page.get("NextShardIterator")
+        return records
+
+    def _lambda_record(self, mapping: _Mapping, raw: dict[str, Any]) -> dict[str, Any]:
+        # The event Lambda builds: stream record fields in its order, creation time in epoch seconds.
+        stream = raw["dynamodb"]
+        key = (mapping.stream_arn, stream["SequenceNumber"])
+        if key not in self._seen_at:
+            created = self.deployment.clock.now() if self.virtual_time else stream["ApproximateCreationDateTime"]
+            self._seen_at[key] = int(created.timestamp())
+        dynamodb = {"ApproximateCreationDateTime": self._seen_at[key], "Keys": stream["Keys"]}
+        for name in ("NewImage", "OldImage"):
+            if name in stream:
+                dynamodb[name] = stream[name]
+        dynamodb.update(SequenceNumber=stream["SequenceNumber"], SizeBytes=stream["SizeBytes"],
+                        StreamViewType=stream["StreamViewType"])
+        return {"eventID": raw["eventID"], "eventName": raw["eventName"], "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb", "awsRegion": self.deployment.region, "dynamodb": dynamodb,
+                "eventSourceARN": mapping.stream_arn}
+
+
+def _first_failure(response: Any, sequence_numbers: list[str]) -> int | None:
+    """Lambda's partial batch response rules: retry from the lowest failed record; malformed = all."""
+    if not isinstance(response, dict) or not response.get("batchItemFailures"):
+        return None
+    indexes = []
+    for failure in response["batchItemFailures"]:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in sequence_numbers:
+            return 0
+        indexes.append(sequence_numbers.index(identifier))
+    return min(indexes)
+
+
+def _seq_str(record: dict[str, Any]) -> str:
+    return record["dynamodb"]["SequenceNumber"]
+
+
+def _seq(record: dict[str, Any]) -> int:
+    return int(_seq_str(record))
+
+
+def _created(record: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(record["dynamodb"]["ApproximateCreationDateTime"], UTC)
+
+
+def _iso_millis(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,1 @@
+"""One adapter per social network, all behind the ChannelAdapter interface in base.py."""

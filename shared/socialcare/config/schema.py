@@ -1,0 +1,145 @@
+"""The configuration's shape and rules. A bad value fails at cold start, naming the field."""
+
+from datetime import timedelta
+from typing import Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from ..domain.ladder import Alert, Ladder, Level
+from ..domain.templates import TemplateError, check_template
+
+# Per channel: the longest public reply (X counts weighted characters; see channels/x.py).
+REPLY_LIMITS = {"x": 280}
+
+DEFAULT_TEMPLATES = [
+    "Thanks for reaching out. We've logged this as ref {ref} and a person from our team will reply "
+    "{response_time}. Please don't share personal details here; we may ask you to DM us.",
+    "Got it, thank you. Your reference is {ref}; one of our team will get back to you {response_time}. "
+    "For your privacy, please keep order numbers and contact details out of public posts.",
+    "We're on it (ref {ref}). A member of our care team will answer {response_time}. "
+    "Please don't post personal information publicly; we may invite you to a DM.",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Acknowledgements(_Strict):
+    enabled: bool = True
+    # Don't acknowledge the same author twice in one conversation within this window.
+    same_author_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    templates: list[str] = Field(default_factory=lambda: list(DEFAULT_TEMPLATES), min_length=1)
+
+
+class AccountConfig(_Strict):
+    channel: Literal["x"]
+    id: str = Field(pattern=r"^[0-9]{1,19}$", description="the brand account's numeric user id")
+    handle: str = Field(pattern=r"^[A-Za-z0-9_]{1,15}$")
+    credentials_secret: str = Field(
+        min_length=1, description="Secrets Manager name or ARN holding this account's API credentials"
+    )
+    target_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
+    acknowledgements: Acknowledgements | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel}#{self.id}"
+
+
+class Recipient(_Strict):
+    email: EmailStr | None = None
+    sms: str | None = Field(default=None, description="E.164 phone number, e.g. +14155550123")
+
+    @field_validator("sms")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as error:
+            raise ValueError(f"not an E.164 phone number ({error})") from None
+        formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if not phonenumbers.is_valid_number(number) or formatted != value:
+            raise ValueError(f"not a valid E.164 phone number (expected like {formatted})")
+        return value
+
+
+class EscalationLevel(_Strict):
+    at_percent: float = Field(gt=0, le=1000, description="of the response-time target")
+    email: list[str] = Field(default_factory=list, description="recipient names")
+    sms: list[str] = Field(default_factory=list, description="recipient names")
+
+    @model_validator(mode="after")
+    def _someone(self) -> "EscalationLevel":
+        if not self.email and not self.sms:
+            raise ValueError("a level must alert someone by email or sms")
+        return self
+
+
+def _default_ladder() -> list[EscalationLevel]:
+    return [
+        EscalationLevel(at_percent=50, email=["care_team"]),
+        EscalationLevel(at_percent=80, sms=["on_call"]),
+        EscalationLevel(at_percent=100, email=["manager"], sms=["manager"]),
+    ]
+
+
+class Config(_Strict):
+    target_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    acknowledgements: Acknowledgements = Field(default_factory=Acknowledgements)
+    accounts: list[AccountConfig] = Field(min_length=1)
+    recipients: dict[str, Recipient] = Field(default_factory=dict)
+    escalation: list[EscalationLevel] = Field(default_factory=_default_ladder)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Config":
+        keys = [account.key for account in self.accounts]
+        if len(set(keys)) != len(keys):
+            raise ValueError("accounts: the same channel account is listed twice")
+        percents = [level.at_percent for level in self.escalation]
+        if percents != sorted(set(percents)):
+            raise ValueError("escalation: levels must be in strictly increasing order of at_percent")
+        for index, level in enumerate(self.escalation):
+            for via in ("email", "sms"):
+                for name in getattr(level, via):
+                    recipient = self.recipients.get(name)
+                    if recipient is None:
+                        raise ValueError(f"escalation.{index}.{via}: unknown recipient {name!r}")
+                    if getattr(recipient, via) is None:
+                        raise ValueError(f"escalation.{index}.{via}: recipient {name!r} has no {via}")
+        for account in self.accounts:
+            limit = REPLY_LIMITS[account.channel]
+            for number, template in enumerate(self.acknowledgements_for(account).templates):
+                try:
+                    check_template(template, limit, _length_for(account.channel))
+                except TemplateError as error:
+                    raise ValueError(f"acknowledgements.templates.{number}: {error}") from None
+        return self
+
+    def acknowledgements_for(self, account: AccountConfig) -> Acknowledgements:
+        return account.acknowledgements or self.acknowledgements
+
+    def target_for(self, account: AccountConfig) -> timedelta:
+        return timedelta(minutes=account.target_minutes or self.target_minutes)
+
+    def ladder(self) -> Ladder:
+        levels = []
+        for number, level in enumerate(self.escalation, start=1):
+            alerts = [Alert("email", name, str(self.recipients[name].email)) for name in level.email]
+            alerts += [Alert("sms", name, str(self.recipients[name].sms)) for name in level.sms]
+            levels.append(Level(number=number, at_percent=level.at_percent, alerts=tuple(alerts)))
+        return Ladder(tuple(levels))
+
+    def account(self, channel: str, account_id: str) -> AccountConfig | None:
+        return next((a for a in self.accounts if a.channel == channel and a.id == account_id), None)
+
+
+def _length_for(channel: str):
+    # Imported lazily: the channel's own counting rule, without config depending on HTTP code.
+    from ..channels.textlength import weighted_length
+
+    return weighted_length if channel == "x" else len

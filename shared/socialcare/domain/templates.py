@@ -1,0 +1,121 @@
+"""Acknowledgement templates: safe substitution of known fields, variants, length limits.
+
+Templates come from configuration; customers' text never does. The only field taken from a
+mention is the author's handle, and only when it looks like a handle, so nothing a customer
+writes is ever evaluated or echoed.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from string import Formatter
+
+from .redaction import personal_data_in
+
+KNOWN_FIELDS = frozenset({"ref", "response_time", "minutes", "brand", "author"})
+_HANDLE = re.compile(r"^[A-Za-z0-9_.\-]{1,30}$")
+ELLIPSIS = "…"
+
+LengthFn = Callable[[str], int]
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def _parts(template: str) -> list[tuple[str, str | None]]:
+    """(literal, field) pairs; rejects anything beyond a bare known field name."""
+    parts: list[tuple[str, str | None]] = []
+    try:
+        parsed = list(Formatter().parse(template))
+    except ValueError as error:
+        raise TemplateError(f"unbalanced braces in template {template!r}: {error}") from None
+    for literal, field, spec, conversion in parsed:
+        if field is not None and (spec or conversion or field not in KNOWN_FIELDS):
+            raise TemplateError(
+                f"unknown placeholder {{{field}}} in template {template!r}; "
+                f"known: {', '.join(sorted(KNOWN_FIELDS))}"
+            )
+        parts.append((literal, field))
+    return parts
+
+
+def check_template(template: str, max_length: int, length: LengthFn = len) -> None:
+    """Fail loudly at configuration time: bad placeholders, or too long for the channel."""
+    if "{ref}" not in template:
+        raise TemplateError(f"template {template!r} must carry the ticket reference {{ref}}")
+    longest = _substitute(
+        _parts(template),
+        {
+            "ref": "W" * 8,
+            "response_time": "within 24 hours",
+            "minutes": "1440",
+            "brand": "W" * 30,
+            "author": "@" + "W" * 30,
+        },
+    )
+    if length(longest) > max_length:
+        raise TemplateError(
+            f"template {template!r} can reach {length(longest)} characters, over the channel's {max_length}"
+        )
+
+
+def response_time_phrase(minutes: int) -> str:
+    if minutes == 60:
+        return "within the hour"
+    if minutes % 60 == 0:
+        return f"within {minutes // 60} hours"
+    return f"within {minutes} minutes"
+
+
+def choose_variant(variants: Sequence[str], ticket_id: str) -> str:
+    """Deterministic per ticket (a retry renders the same text), spread across tickets (X
+    restricts apps that post identical automated replies)."""
+    digest = hashlib.sha256(ticket_id.encode()).digest()
+    return variants[int.from_bytes(digest[:4], "big") % len(variants)]
+
+
+def render_acknowledgement(
+    variants: Sequence[str],
+    *,
+    ticket_id: str,
+    ref: str,
+    target_minutes: int,
+    brand_handle: str,
+    author_handle: str | None,
+    mention_text: str,
+    max_length: int,
+    length: LengthFn = len,
+) -> str:
+    fields = {
+        "ref": ref,
+        "response_time": response_time_phrase(target_minutes),
+        "minutes": str(target_minutes),
+        "brand": brand_handle,
+        "author": f"@{author_handle}" if author_handle and _HANDLE.match(author_handle) else "",
+    }
+    text = _substitute(_parts(choose_variant(variants, ticket_id)), fields)
+    # Defence in depth: nothing that looks like personal data in the mention may reappear.
+    for fragment in personal_data_in(mention_text):
+        text = text.replace(fragment, "")
+    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    return fit(text, max_length, length)
+
+
+def _substitute(parts: list[tuple[str, str | None]], fields: dict[str, str]) -> str:
+    return "".join(literal + (fields[field] if field else "") for literal, field in parts)
+
+
+def fit(text: str, max_length: int, length: LengthFn = len) -> str:
+    """Cut at a word boundary with an ellipsis when the text is over the channel's limit."""
+    if length(text) <= max_length:
+        return text
+    words = text.split(" ")
+    while words and length(" ".join(words) + ELLIPSIS) > max_length:
+        words.pop()
+    if words:
+        return " ".join(words) + ELLIPSIS
+    cut = text
+    while cut and length(cut + ELLIPSIS) > max_length:
+        cut = cut[:-1]
+    return cut + ELLIPSIS

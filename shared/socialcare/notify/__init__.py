@@ -1,0 +1,1 @@
+"""Sending alerts: e-mail through SES, SMS through SNS."""

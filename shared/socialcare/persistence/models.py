@@ -1,0 +1,170 @@
+"""PynamoDB models. Table names come from the environment through bind_tables(), never hard-coded.
+
+The tickets table holds three kinds of item, told apart by `kind` (the acknowledge stream's filter
+reads it): a ticket, a post claim (one per post id we have seen, so a post is stored once), and a
+conversation marker (one per author per thread: their open ticket, their last acknowledgement).
+"""
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+OPEN_BUCKET = "OPEN"  # the one partition of the sparse escalation index
+PENDING_BUCKET = "PENDING"  # the one partition of the sparse acknowledgement-retry index
+
+
+class AwaitingReplyIndex(GlobalSecondaryIndex):
+    """Only tickets with an escalation step ahead of them, by when that step is due."""
+
+    class Meta:
+        index_name = "awaiting_reply"
+        projection = KeysOnlyProjection()
+
+    esc_bucket = UnicodeAttribute(hash_key=True)
+    next_step_at = UnicodeAttribute(range_key=True)
+
+
+class PendingAckIndex(GlobalSecondaryIndex):
+    """Only tickets whose acknowledgement waits for a retry (rate limit, outage, crashed attempt)."""
+
+    class Meta:
+        index_name = "pending_ack"
+        projection = KeysOnlyProjection()
+
+    ack_bucket = UnicodeAttribute(hash_key=True)
+    ack_retry_at = UnicodeAttribute(range_key=True)
+
+
+class EscalationRecord(MapAttribute):
+    level = NumberAttribute()
+    via = UnicodeAttribute()
+    to = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    at = UnicodeAttribute()
+    error = UnicodeAttribute(null=True)
+
+
+class TicketModel(Model):
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="TICKET")
+    kind = UnicodeAttribute(default="ticket")
+    ticket_id = UnicodeAttribute()
+    ref = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    post_ids = ListAttribute(of=UnicodeAttribute)
+    author_id = UnicodeAttribute()
+    author_handle = UnicodeAttribute(null=True)
+    text = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    in_reply_to_id = UnicodeAttribute(null=True)
+    lang = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    detected_at = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    status = UnicodeAttribute()  # open | answered | internal
+
+    ack_state = UnicodeAttribute(null=True)  # posting | retrying | deferred | posted | skipped | failed
+    ack_text = UnicodeAttribute(null=True)
+    ack_attempts = NumberAttribute(null=True)
+    ack_started_at = UnicodeAttribute(null=True)
+    ack_post_id = UnicodeAttribute(null=True)
+    acknowledged_at = UnicodeAttribute(null=True)
+    ack_skipped_reason = UnicodeAttribute(null=True)
+    ack_error = UnicodeAttribute(null=True)
+    ack_bucket = UnicodeAttribute(null=True)
+    ack_retry_at = UnicodeAttribute(null=True)
+
+    human_replied_at = UnicodeAttribute(null=True)
+    human_reply_post_id = UnicodeAttribute(null=True)
+    first_response_seconds = NumberAttribute(null=True)
+
+    esc_bucket = UnicodeAttribute(null=True)
+    next_step_at = UnicodeAttribute(null=True)
+    next_level = NumberAttribute(null=True)
+    claim_level = NumberAttribute(null=True)
+    claim_token = UnicodeAttribute(null=True)
+    claim_at = UnicodeAttribute(null=True)
+    escalations = ListAttribute(of=EscalationRecord, null=True)
+
+    expires_at = NumberAttribute(null=True)  # TTL, Unix seconds
+
+    awaiting_reply = AwaitingReplyIndex()
+    pending_ack = PendingAckIndex()
+
+
+class PostClaimModel(Model):
+    """pk POST#<channel>#<post id>: this post is stored (kind post) or is our acknowledgement (kind ack)."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="POST")
+    kind = UnicodeAttribute()
+    ticket_pk = UnicodeAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+class ConversationAuthorModel(Model):
+    """pk CONV#<channel>#<conversation>, sk AUTHOR#<author id>: one author's place in one thread."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(default="conversation")
+    open_ticket_pk = UnicodeAttribute(null=True)
+    last_ack_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class AccountStateModel(Model):
+    """pk <channel>#<account id>: cursors and rate-limit pauses that must survive invocations."""
+
+    class Meta:
+        table_name = "StateTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    mentions_since_id = UnicodeAttribute(null=True)
+    own_since_id = UnicodeAttribute(null=True)
+    mentions_paused_until = UnicodeAttribute(null=True)
+    own_paused_until = UnicodeAttribute(null=True)
+    posting_paused_until = UnicodeAttribute(null=True)
+
+
+TICKETS_MODELS = (TicketModel, PostClaimModel, ConversationAuthorModel)
+
+
+def bind_tables(*, tickets_table: str, state_table: str, region: str | None = None, host: str | None = None):
+    """Point the models at the deployed (or local) tables; resets cached connections."""
+    for model in TICKETS_MODELS:
+        model.Meta.table_name = tickets_table
+    AccountStateModel.Meta.table_name = state_table
+    for model in (*TICKETS_MODELS, AccountStateModel):
+        if region:
+            model.Meta.region = region
+        model.Meta.host = host
+        model._connection = None
+
+
+def ticket_pk(channel: str, post_id: str) -> str:
+    return f"TICKET#{channel}#{post_id}"
+
+
+def post_pk(channel: str, post_id: str) -> str:
+    return f"POST#{channel}#{post_id}"
+
+
+def conversation_pk(channel: str, conversation_id: str) -> str:
+    return f"CONV#{channel}#{conversation_id}"

@@ -1,0 +1,54 @@
+"""Per-account cursors and rate-limit pauses, kept between invocations."""
+
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from ..domain.timefmt import from_iso, to_iso
+from .models import AccountStateModel
+
+PAUSE_FIELDS = {
+    "mentions": AccountStateModel.mentions_paused_until,
+    "own": AccountStateModel.own_paused_until,
+    "posting": AccountStateModel.posting_paused_until,
+}
+CURSOR_FIELDS = {"mentions": AccountStateModel.mentions_since_id, "own": AccountStateModel.own_since_id}
+
+
+class AccountState:
+    def __init__(self, account_key: str):
+        self.key = account_key
+        try:
+            self._item = AccountStateModel.get(account_key, consistent_read=True)
+        except DoesNotExist:
+            self._item = AccountStateModel(account_key)
+
+    def cursor(self, stream: str) -> str | None:
+        return getattr(self._item, CURSOR_FIELDS[stream].attr_name)
+
+    def paused_until(self, stream: str, now: datetime) -> datetime | None:
+        value = getattr(self._item, PAUSE_FIELDS[stream].attr_name)
+        if value and from_iso(value) > now:
+            return from_iso(value)
+        return None
+
+    def pause(self, stream: str, until: datetime) -> None:
+        attribute = PAUSE_FIELDS[stream]
+        self._item.update(actions=[attribute.set(to_iso(until))])
+
+    def advance(self, stream: str, expected: str | None, newest: str) -> bool:
+        """Move the cursor only from where this poll started: a poll that overlapped and already
+        moved it wins, and nothing is skipped either way (both stored every post they read)."""
+        attribute = CURSOR_FIELDS[stream]
+        condition = attribute.does_not_exist() if expected is None else attribute == expected
+        try:
+            self._item.update(actions=[attribute.set(newest)], condition=condition)
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+def paused_until_for(account_key: str, stream: str, now: datetime) -> datetime | None:
+    return AccountState(account_key).paused_until(stream, now)

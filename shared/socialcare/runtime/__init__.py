@@ -1,0 +1,1 @@
+"""What a Lambda invocation needs around the domain: settings, logging, secrets, wiring."""

@@ -1,0 +1,128 @@
+"""Wiring, done once per cold start: settings, configuration, tables, adapters, idempotency.
+
+A bad environment variable or configuration field raises here, before any event is handled,
+with a message naming it.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from ..channels.base import ChannelAdapter
+from ..channels.registry import ADAPTERS, build_adapter
+from ..channels.retry import Budget
+from ..config import AccountConfig, Config, load_config
+from ..domain.alerts import Email
+from ..notify.senders import EmailSender, SmsSender
+from ..persistence.models import bind_tables
+from ..persistence.tickets import TicketStore
+from ..services.acknowledging import Acknowledger, post_acknowledgement
+from ..services.escalating import Escalator
+from ..services.polling import Poller
+from .secrets import channel_credentials
+from .settings import Settings, load_settings
+
+IDEMPOTENCY_DAYS = 7
+
+
+@dataclass
+class Container:
+    settings: Settings
+    config: Config
+    _adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+
+    @cached_property
+    def store(self) -> TicketStore:
+        return TicketStore()
+
+    @cached_property
+    def idempotency(self) -> DynamoDBPersistenceLayer:
+        return DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table)
+
+    def idempotency_config(self) -> IdempotencyConfig:
+        return IdempotencyConfig(
+            event_key_jmespath="key",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=IDEMPOTENCY_DAYS * 24 * 3600,
+        )
+
+    def adapter_for(self, account: AccountConfig) -> ChannelAdapter:
+        """One adapter per account per container; credentials come from Secrets Manager."""
+        if account.key not in self._adapters:
+            options = {"timeout": self.settings.http_timeout_seconds}
+            if account.channel == "x":
+                options["base_url"] = self.settings.x_api_base_url
+            credentials = channel_credentials(account.credentials_secret)
+            self._adapters[account.key] = build_adapter(account.channel, credentials, **options)
+        return self._adapters[account.key]
+
+    def poller(self, remaining_ms) -> Poller:
+        return Poller(
+            self.config,
+            self.store,
+            self.adapter_for,
+            Budget(remaining_ms),
+            retry_base_delay=self.settings.retry_base_delay_seconds,
+            call_timeout=self.settings.http_timeout_seconds,
+        )
+
+    @cached_property
+    def acknowledger(self) -> Acknowledger:
+        @idempotent_function(
+            data_keyword_argument="request", persistence_store=self.idempotency, config=self._ack_config
+        )
+        def post_once(request: dict) -> dict:
+            account = self.config.account(request["channel"], request["account_id"])
+            return post_acknowledgement(self.adapter_for(account), request)
+
+        return Acknowledger(self.config, self.store, self.adapter_for, post_once)
+
+    @cached_property
+    def _ack_config(self) -> IdempotencyConfig:
+        return self.idempotency_config()
+
+    @cached_property
+    def _alert_config(self) -> IdempotencyConfig:
+        return self.idempotency_config()
+
+    @cached_property
+    def escalator(self) -> Escalator:
+        email = EmailSender(boto3.client("sesv2"), self.settings.sender_email)
+        sms = SmsSender(boto3.client("sns"), self.settings.sms_sender_id)
+
+        @idempotent_function(
+            data_keyword_argument="request", persistence_store=self.idempotency, config=self._alert_config
+        )
+        def send_once(request: dict) -> dict:
+            if request["via"] == "email":
+                message_id = email.send(
+                    request["to"], Email(request["subject"], request["text"], request["html"])
+                )
+            else:
+                message_id = sms.send(request["to"], request["text"])
+            return {"message_id": message_id}
+
+        return Escalator(
+            self.config,
+            send_once,
+            post_url=lambda channel, handle, post_id: ADAPTERS[channel].post_url(handle, post_id),
+            channel_name=lambda channel: ADAPTERS[channel].display_name,
+        )
+
+    def register_context(self, context) -> None:
+        """Lets idempotency expire in-progress records when this invocation would have timed out."""
+        for config in (self._ack_config, self._alert_config):
+            config.register_lambda_context(context)
+
+
+def build_container() -> Container:
+    settings = load_settings()
+    bind_tables(tickets_table=settings.tickets_table, state_table=settings.state_table)
+    config = load_config(parameter_name=settings.config_parameter, path=settings.config_file)
+    return Container(settings=settings, config=config)

@@ -1,0 +1,29 @@
+"""Channel credentials from Secrets Manager, cached for a few minutes across warm invocations."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities import parameters
+
+
+class SecretError(RuntimeError):
+    pass
+
+
+def channel_credentials(secret_id: str, client: Any = None, max_age: int = 300) -> dict[str, str]:
+    try:
+        provider = parameters.SecretsProvider(boto3_client=client) if client else None
+        raw = (
+            provider.get(secret_id, max_age=max_age)
+            if provider
+            else parameters.get_secret(secret_id, max_age=max_age)
+        )
+    except Exception as error:  # noqa: BLE001 - name the secret, never its value
+        raise SecretError(f"cannot read secret {secret_id}: {type(error).__name__}") from None
+    try:
+        values = json.loads(raw)
+    except (TypeError, ValueError):
+        raise SecretError(f"secret {secret_id} is not a JSON object") from None
+    if not isinstance(values, dict):
+        raise SecretError(f"secret {secret_id} is not a JSON object")
+    return {str(key): str(value) for key, value in values.items()}

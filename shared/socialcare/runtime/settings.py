@@ -1,0 +1,36 @@
+"""The environment, read once at cold start into a validated model (names the bad variable)."""
+
+import os
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tickets_table: str = Field(alias="TICKETS_TABLE", min_length=3)
+    state_table: str = Field(alias="STATE_TABLE", min_length=3)
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=3)
+    sender_email: EmailStr = Field(alias="SENDER_EMAIL")
+    config_parameter: str | None = Field(default=None, alias="CONFIG_PARAMETER")
+    config_file: str | None = Field(default=None, alias="CONFIG_FILE")
+    x_api_base_url: str = Field(default="https://api.x.com", alias="X_API_BASE_URL", pattern=r"^https?://")
+    http_timeout_seconds: float = Field(default=10.0, alias="HTTP_TIMEOUT_SECONDS", gt=0, le=60)
+    # Backoff between retries of a failed network call; the local runtime shortens it.
+    retry_base_delay_seconds: float = Field(default=0.5, alias="RETRY_BASE_DELAY_SECONDS", ge=0, le=10)
+    sms_sender_id: str | None = Field(default=None, alias="SMS_SENDER_ID", max_length=11)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    # Empty strings mean "not set" (CloudFormation passes "" for optional parameters).
+    cleaned = {key: value for key, value in env.items() if value != ""}
+    try:
+        return Settings.model_validate(cleaned)
+    except ValidationError as error:
+        problems = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        raise SettingsError("invalid environment:\n" + "\n".join(problems)) from None

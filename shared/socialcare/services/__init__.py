@@ -1,0 +1,1 @@
+"""The three jobs: poll mentions, acknowledge, escalate. Each takes its collaborators explicitly."""

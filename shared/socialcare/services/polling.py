@@ -1,0 +1,174 @@
+"""poll_mentions: read each account's new mentions into tickets, and notice staff's native replies."""
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from aws_lambda_powertools import Logger
+
+from ..channels.base import ChannelAdapter, ChannelError, Page, RateLimited
+from ..channels.retry import Budget, with_retries
+from ..config import AccountConfig, Config
+from ..domain.posts import Post
+from ..domain.timefmt import to_iso
+from ..persistence.state import AccountState
+from ..persistence.tickets import NewTicketPolicy, Stored, TicketStore
+
+logger = Logger(child=True)
+
+MAX_PAGES = 50  # X serves at most 800 mentions back; this is a guard against a looping cursor
+
+
+@dataclass
+class AccountPoll:
+    account: str
+    stored: int = 0
+    joined: int = 0
+    duplicates: int = 0
+    human_replies: int = 0
+    acks_recovered: int = 0
+    cursor_moved: bool = False
+    paused_until: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reading:
+    posts: list[Post]
+    newest_id: str | None
+    complete: bool
+
+
+class Poller:
+    def __init__(
+        self,
+        config: Config,
+        store: TicketStore,
+        adapter_for: Callable[[AccountConfig], ChannelAdapter],
+        budget: Budget,
+        *,
+        retry_base_delay: float = 0.5,
+        call_timeout: float = 10.0,
+    ):
+        self._config = config
+        self._store = store
+        self._adapter_for = adapter_for
+        self._budget = budget
+        self._retry_base_delay = retry_base_delay
+        self._call_timeout = call_timeout
+
+    def poll_all(self, now: datetime) -> list[AccountPoll]:
+        results = []
+        for account in self._config.accounts:
+            result = AccountPoll(account=account.key)
+            try:
+                self._poll_account(account, now, result)
+            except ChannelError as error:  # this account waits; the others go on
+                result.errors.append(str(error))
+                logger.warning("poll failed", account=account.key, error=str(error))
+            results.append(result)
+        return results
+
+    def _poll_account(self, account: AccountConfig, now: datetime, result: AccountPoll) -> None:
+        adapter = self._adapter_for(account)
+        state = AccountState(account.key)
+        policy = NewTicketPolicy(
+            account_id=account.id,
+            target=self._config.target_for(account),
+            ladder=self._config.ladder(),
+            retention=timedelta(days=self._config.retention_days),
+        )
+        reading = self._read(adapter.fetch_mentions, account, state, "mentions", now, result)
+        if reading is not None:
+            for post in sorted(reading.posts, key=lambda p: p.created_at):
+                outcome = self._store.store_mention(post, policy, now)
+                if outcome is Stored.CREATED:
+                    result.stored += 1
+                elif outcome is Stored.JOINED:
+                    result.joined += 1
+                else:
+                    result.duplicates += 1
+            if reading.complete and reading.newest_id:
+                result.cursor_moved = state.advance("mentions", state.cursor("mentions"), reading.newest_id)
+        own = self._read(adapter.fetch_own_posts, account, state, "own", now, result)
+        if own is not None:
+            for post in sorted(own.posts, key=lambda p: p.created_at):
+                self._notice_brand_post(post, result)
+            if own.complete and own.newest_id:
+                state.advance("own", state.cursor("own"), own.newest_id)
+
+    def _read(
+        self, fetch, account, state: AccountState, stream: str, now: datetime, result
+    ) -> Reading | None:
+        """Every page since the cursor. A 429 pauses this stream until X's reset time (persisted);
+        a failure after retries returns what was read, marked incomplete, so it is stored but the
+        cursor stays put."""
+        paused = state.paused_until(stream, now)
+        if paused is not None:
+            result.paused_until = to_iso(paused)
+            return None
+        since = state.cursor(stream)
+        # First run: don't backfill history older than the target (nobody can act on it in time).
+        start = None if since else now - self._config.target_for(account)
+        posts: list[Post] = []
+        newest: str | None = None
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            try:
+                page: Page = with_retries(
+                    lambda token=token: fetch(account.id, since_id=since, page_token=token, start_time=start),
+                    self._budget,
+                    base_delay=self._retry_base_delay,
+                    call_timeout=self._call_timeout,
+                )
+            except RateLimited as error:
+                state.pause(stream, error.reset_at)
+                result.paused_until = to_iso(error.reset_at)
+                result.errors.append(str(error))
+                return Reading(posts, newest, complete=False)
+            except ChannelError as error:
+                result.errors.append(str(error))
+                return Reading(posts, newest, complete=False)
+            posts.extend(page.posts)
+            newest = newest or page.newest_id
+            token = page.next_token
+            if not token:
+                return Reading(posts, newest, complete=True)
+        result.errors.append(f"{stream}: more than {MAX_PAGES} pages; continuing next run")
+        return Reading(posts, newest, complete=False)
+
+    def _notice_brand_post(self, post: Post, result: AccountPoll) -> None:
+        """A brand reply in a ticket's thread that is not one of our acknowledgements stops the clock."""
+        if post.in_reply_to_id is None:
+            return
+        own_claim = self._store.claim_of(post.channel, post.post_id)
+        if own_claim is not None and own_claim.kind == "ack":
+            return
+        target = self._store.claim_of(post.channel, post.in_reply_to_id)
+        if target is not None:
+            tickets = [target.ticket_pk]
+        else:
+            tickets = self._store.open_tickets_in_conversation(post.channel, post.conversation)
+        for pk in tickets:
+            ticket = self._store.get(pk)
+            if ticket is None:
+                continue
+            if _is_our_unrecorded_ack(ticket, post):
+                # Our acknowledgement went out but its recording was lost (crash, or this poll ran
+                # between the post and its record): record it now, never mistake it for staff.
+                self._store.record_ack_posted(ticket, post.post_id, ticket.ack_text, post.created_at)
+                result.acks_recovered += 1
+            elif self._store.record_human_reply(pk, post.post_id, post.created_at):
+                result.human_replies += 1
+
+
+def _is_our_unrecorded_ack(ticket, post: Post) -> bool:
+    if ticket.ack_state not in ("posting", "retrying") or not ticket.ack_text:
+        return False
+    return _normal(ticket.ack_text) == _normal(post.text) and post.in_reply_to_id == ticket.post_id
+
+
+def _normal(text: str) -> str:
+    # X returns text HTML-escaped (&amp;) and may fold whitespace.
+    return " ".join(html.unescape(text).split())

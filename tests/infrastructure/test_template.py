@@ -1,0 +1,640 @@
+"""What an operator relies on in template.yaml, checked without AWS (needs only PyYAML).
+
+The names checked here (parameters, resources, environment variables, index names) are a contract
+with the handlers, the layer and the local runtime: renaming one breaks them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfn_yaml import load_template
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
+
+FUNCTIONS = {
+    "PollMentionsFunction": "functions/poll_mentions/",
+    "AcknowledgeFunction": "functions/acknowledge/",
+    "EscalateFunction": "functions/escalate/",
+}
+TABLES = ("TicketsTable", "StateTable", "IdempotencyTable")
+QUEUES = ("ScheduleDeadLetterQueue", "AckFailureQueue")
+
+CONTRACT_ENV = {
+    "TICKETS_TABLE": {"Ref": "TicketsTable"},
+    "STATE_TABLE": {"Ref": "StateTable"},
+    "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+    "CONFIG_PARAMETER": {"Ref": "ConfigParameterName"},
+    "TARGET_MINUTES": {"Ref": "TargetMinutes"},
+    "SENDER_EMAIL": {"Ref": "SenderEmail"},
+    "X_API_BASE_URL": {"Ref": "XApiBaseUrl"},
+    "POWERTOOLS_SERVICE_NAME": "socialcare",
+    "POWERTOOLS_METRICS_NAMESPACE": "socialcare",
+    "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
+}
+
+ACK_FILTER = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["ticket"]}}}}
+SCHEDULE_INPUT = {"source": "socialcare.schedule", "scheduled_time": "<aws.scheduler.scheduled-time>"}
+
+# SAM policy templates and AWS managed policies that grant far more than these functions need.
+BROAD_POLICY_MARKERS = ("CrudPolicy", "FullAccess", "WritePolicy", "PowerUser", "Administrator")
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template(TEMPLATE_PATH)
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+def _of_type(resources: dict[str, Any], type_: str) -> dict[str, Any]:
+    return {name: res for name, res in resources.items() if res["Type"] == type_}
+
+
+def _props(resources: dict[str, Any], name: str) -> dict[str, Any]:
+    return resources[name].get("Properties", {})
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _function_setting(template: dict[str, Any], name: str, key: str) -> Any:
+    """A function's effective property: its own value, else the Globals.Function one."""
+    own = template["Resources"][name]["Properties"]
+    return own.get(key, template.get("Globals", {}).get("Function", {}).get(key))
+
+
+def _effective_env(template: dict[str, Any], name: str) -> dict[str, Any]:
+    glob = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    own = template["Resources"][name]["Properties"].get("Environment", {}).get("Variables", {})
+    return {**glob, **own}
+
+
+def _expand_if(value: Any) -> Iterator[Any]:
+    """Every concrete value an (optionally Fn::If-wrapped) item can take; AWS::NoValue drops out."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        _condition, when_true, when_false = value["Fn::If"]
+        yield from _expand_if(when_true)
+        yield from _expand_if(when_false)
+    elif value == {"Ref": "AWS::NoValue"}:
+        return
+    else:
+        yield value
+
+
+def _statements(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every statement a policy document can produce, one per branch of any Fn::If."""
+    for item in _as_list(document.get("Statement", [])):
+        for statement in _expand_if(item):
+            resource = statement.get("Resource")
+            if isinstance(resource, dict) and "Fn::If" in resource:
+                for branch in _expand_if(resource):
+                    yield {**statement, "Resource": branch}
+            else:
+                yield statement
+
+
+def _function_statements(resources: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in _as_list(resources[name]["Properties"].get("Policies", [])):
+        if isinstance(policy, dict) and "Statement" in policy:
+            statements.extend(_statements(policy))
+    return statements
+
+
+def _all_iam_statements(resources: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Identity policy statements: function Policies and any IAM role or policy in the template."""
+    for name in _of_type(resources, "AWS::Serverless::Function"):
+        for statement in _function_statements(resources, name):
+            yield name, statement
+    for name, res in resources.items():
+        props = res.get("Properties", {})
+        if res["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for statement in _statements(props.get("PolicyDocument", {})):
+                yield name, statement
+        elif res["Type"] == "AWS::IAM::Role":
+            for policy in props.get("Policies", []):
+                for statement in _statements(policy.get("PolicyDocument", {})):
+                    yield name, statement
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    return {a.lower() for a in _as_list(statement.get("Action", []))}
+
+
+def _actions_on(statements: list[dict[str, Any]], resource: Any) -> set[str]:
+    found: set[str] = set()
+    for statement in statements:
+        if statement.get("Effect") == "Allow" and resource in _as_list(statement.get("Resource")):
+            found |= _actions(statement)
+    return found
+
+
+def _events(resources: dict[str, Any], name: str, type_: str) -> dict[str, dict[str, Any]]:
+    events = resources[name]["Properties"].get("Events", {})
+    return {key: ev["Properties"] for key, ev in events.items() if ev["Type"] == type_}
+
+
+def _arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+# --------------------------------------------------------------------------------------------------
+# template shape and parameters
+# --------------------------------------------------------------------------------------------------
+
+
+def test_is_a_sam_template(template: dict[str, Any]) -> None:
+    assert template["AWSTemplateFormatVersion"] == "2010-09-09"
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+
+
+def test_parameters_contract(template: dict[str, Any]) -> None:
+    params = template["Parameters"]
+    assert set(params) >= {
+        "TargetMinutes",
+        "SenderEmail",
+        "AlarmEmail",
+        "ConfigParameterName",
+        "XApiBaseUrl",
+        "LogLevel",
+    }
+    assert params["TargetMinutes"]["Type"] == "Number"
+    assert int(params["TargetMinutes"]["Default"]) == 60
+    assert int(params["TargetMinutes"]["MinValue"]) == 1
+    for email in ("SenderEmail", "AlarmEmail"):
+        assert params[email]["Type"] == "String"
+        assert "@" in params[email]["AllowedPattern"]
+    assert params["ConfigParameterName"]["Default"] == ""
+    assert params["XApiBaseUrl"]["Default"] == "https://api.x.com"
+    assert params["LogLevel"]["Default"] == "INFO"
+    assert "INFO" in params["LogLevel"]["AllowedValues"]
+    assert "DEBUG" in params["LogLevel"]["AllowedValues"]
+    # retention lives in the YAML configuration, not in the template
+    assert not any("retention" in p.lower() for p in params)
+
+
+def test_optional_config_parameter_condition(template: dict[str, Any]) -> None:
+    assert template["Conditions"]["HasConfigParameter"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ConfigParameterName"}, ""]}]
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# tables
+# --------------------------------------------------------------------------------------------------
+
+
+def test_exactly_the_three_tables(resources: dict[str, Any]) -> None:
+    assert set(_of_type(resources, "AWS::DynamoDB::Table")) == set(TABLES)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_table_is_on_demand_encrypted_and_recoverable(resources: dict[str, Any], name: str) -> None:
+    props = _props(resources, name)
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert "TableName" not in props, "CloudFormation names the tables; code reads the names from env"
+    assert "ProvisionedThroughput" not in props
+    for gsi in props.get("GlobalSecondaryIndexes", []):
+        assert "ProvisionedThroughput" not in gsi
+
+
+@pytest.mark.parametrize("name", ["TicketsTable", "StateTable"])
+def test_business_data_survives_stack_deletion(resources: dict[str, Any], name: str) -> None:
+    assert resources[name]["DeletionPolicy"] == "Retain"
+    assert resources[name]["UpdateReplacePolicy"] == "Retain"
+
+
+def test_tickets_table_keys_indexes_stream_and_ttl(resources: dict[str, Any]) -> None:
+    props = _props(resources, "TicketsTable")
+    assert props["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    attributes = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    assert attributes == {
+        "pk": "S",
+        "sk": "S",
+        "esc_bucket": "S",
+        "next_step_at": "S",
+        "ack_bucket": "S",
+        "ack_retry_at": "S",
+    }
+    indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"awaiting_reply", "pending_ack"}
+    expected_keys = {
+        "awaiting_reply": ("esc_bucket", "next_step_at"),
+        "pending_ack": ("ack_bucket", "ack_retry_at"),
+    }
+    for index_name, (hash_key, range_key) in expected_keys.items():
+        gsi = indexes[index_name]
+        assert gsi["KeySchema"] == [
+            {"AttributeName": hash_key, "KeyType": "HASH"},
+            {"AttributeName": range_key, "KeyType": "RANGE"},
+        ]
+        # sparse and cheap: the index only points at tickets, reads go to the table
+        assert gsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+        assert hash_key not in ("pk", "sk"), "a sparse index must not be keyed on attributes every item has"
+    assert props["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_state_table_keys(resources: dict[str, Any]) -> None:
+    props = _props(resources, "StateTable")
+    assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
+
+
+def test_idempotency_table_matches_powertools(resources: dict[str, Any]) -> None:
+    props = _props(resources, "IdempotencyTable")
+    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert props["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+
+
+# --------------------------------------------------------------------------------------------------
+# queues
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", QUEUES)
+def test_queues_are_encrypted_and_keep_messages_two_weeks(resources: dict[str, Any], name: str) -> None:
+    assert resources[name]["Type"] == "AWS::SQS::Queue"
+    props = _props(resources, name)
+    assert props.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in props
+    assert int(props["MessageRetentionPeriod"]) == 14 * 24 * 3600
+
+
+# --------------------------------------------------------------------------------------------------
+# layer and functions
+# --------------------------------------------------------------------------------------------------
+
+
+def test_shared_layer(resources: dict[str, Any]) -> None:
+    layer = resources["SharedLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    props = layer["Properties"]
+    assert props["ContentUri"].rstrip("/") == "shared"
+    assert props["CompatibleRuntimes"] == ["python3.13"]
+    assert props["CompatibleArchitectures"] == ["arm64"]
+    assert props["RetentionPolicy"] == "Delete"
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    # compiled dependencies (pydantic-core, PyYAML) must be aarch64 builds
+    assert layer["Metadata"].get("BuildArchitecture") == "arm64"
+
+
+def test_exactly_the_three_functions(resources: dict[str, Any]) -> None:
+    assert set(_of_type(resources, "AWS::Serverless::Function")) == set(FUNCTIONS)
+    assert not _of_type(resources, "AWS::Lambda::Function")
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_runtime_settings(template: dict[str, Any], name: str) -> None:
+    assert template["Resources"][name]["Properties"]["CodeUri"] == FUNCTIONS[name]
+    assert _function_setting(template, name, "Handler") == "app.lambda_handler"
+    assert _function_setting(template, name, "Runtime") == "python3.13"
+    assert _function_setting(template, name, "Architectures") == ["arm64"]
+    assert _function_setting(template, name, "MemorySize") == 256
+    assert _function_setting(template, name, "Timeout") == 60
+    assert {"Ref": "SharedLayer"} in _function_setting(template, name, "Layers")
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_gets_the_contract_environment(template: dict[str, Any], name: str) -> None:
+    env = _effective_env(template, name)
+    for key, value in CONTRACT_ENV.items():
+        assert env.get(key) == value, f"{name}: {key} should be {value!r}, is {env.get(key)!r}"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_logs_to_its_own_group_kept_30_days(resources: dict[str, Any], name: str) -> None:
+    log_group_ref = resources[name]["Properties"]["LoggingConfig"]["LogGroup"]
+    assert set(log_group_ref) == {"Ref"}
+    log_group = resources[log_group_ref["Ref"]]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 30
+
+
+def test_scheduled_async_invocations_are_not_retried_for_hours(template: dict[str, Any]) -> None:
+    for name in FUNCTIONS:
+        config = _function_setting(template, name, "EventInvokeConfig")
+        assert config is not None, name
+        assert config["MaximumRetryAttempts"] == 0
+        assert config["MaximumEventAgeInSeconds"] <= 900
+
+
+# --------------------------------------------------------------------------------------------------
+# events
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_runs_every_minute(resources: dict[str, Any], name: str) -> None:
+    schedules = _events(resources, name, "ScheduleV2")
+    assert len(schedules) == 1, f"{name} should have one ScheduleV2 event"
+    (schedule,) = schedules.values()
+    assert schedule["ScheduleExpression"] == "rate(1 minute)"
+    assert json.loads(schedule["Input"]) == SCHEDULE_INPUT
+
+
+def test_every_schedule_has_a_dead_letter_queue_and_no_retries(resources: dict[str, Any]) -> None:
+    schedules = {
+        (name, key): props
+        for name, res in resources.items()
+        if res["Type"] == "AWS::Serverless::Function"
+        for key, props in _events(resources, name, "ScheduleV2").items()
+    }
+    assert len(schedules) == 3
+    for where, props in schedules.items():
+        assert props["DeadLetterConfig"] == {"Arn": _arn("ScheduleDeadLetterQueue")}, where
+        assert props["RetryPolicy"]["MaximumRetryAttempts"] == 0, where
+        # a fixed schedule name would clash when two stacks share an account and region
+        assert props.get("OmitName") is True or "Name" not in props, where
+    # no other kind of schedule slipped in without a DLQ
+    for name in FUNCTIONS:
+        types = {ev["Type"] for ev in resources[name]["Properties"]["Events"].values()}
+        assert types <= {"ScheduleV2", "DynamoDB"}, name
+
+
+def test_acknowledge_stream_event(resources: dict[str, Any]) -> None:
+    streams = _events(resources, "AcknowledgeFunction", "DynamoDB")
+    assert len(streams) == 1
+    (stream,) = streams.values()
+    assert stream["Stream"] == {"Fn::GetAtt": ["TicketsTable", "StreamArn"]}
+    assert stream["StartingPosition"] == "TRIM_HORIZON"
+    assert stream["BatchSize"] == 10
+    assert stream["MaximumBatchingWindowInSeconds"] == 0
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert stream["MaximumRetryAttempts"] == 5
+    assert 60 <= stream["MaximumRecordAgeInSeconds"] <= 86400
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["DestinationConfig"]["OnFailure"]["Destination"] == _arn("AckFailureQueue")
+    assert stream["DestinationConfig"]["OnFailure"].get("Type") == "SQS"
+    filters = stream["FilterCriteria"]["Filters"]
+    assert len(filters) == 1
+    assert json.loads(filters[0]["Pattern"]) == ACK_FILTER
+    for other in ("PollMentionsFunction", "EscalateFunction"):
+        assert not _events(resources, other, "DynamoDB"), f"{other} must not consume the ticket stream"
+
+
+# --------------------------------------------------------------------------------------------------
+# IAM: least privilege
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_no_broad_policy_templates(resources: dict[str, Any], name: str) -> None:
+    for policy in _as_list(resources[name]["Properties"].get("Policies", [])):
+        if isinstance(policy, str):
+            text = policy
+        elif isinstance(policy, dict) and "Statement" not in policy:
+            text = " ".join(policy)  # a SAM policy template: {"DynamoDBCrudPolicy": {...}}
+        else:
+            continue
+        assert not any(marker in text for marker in BROAD_POLICY_MARKERS), f"{name}: {text}"
+    assert "Role" not in resources[name]["Properties"], "functions get their own SAM-generated role"
+
+
+def test_no_wildcard_actions_or_resources(resources: dict[str, Any]) -> None:
+    statements = list(_all_iam_statements(resources))
+    assert statements
+    for name, statement in statements:
+        actions = _actions(statement)
+        assert "*" not in actions, f"{name}: {statement}"
+        for action in actions:
+            service, _, operation = action.partition(":")
+            assert operation != "*", f"{name}: {action} grants a whole service"
+        assert "dynamodb:*" not in actions
+        assert "NotAction" not in statement and "NotResource" not in statement, name
+        if "*" in _as_list(statement.get("Resource")):
+            # SMS straight to phone numbers has no resource ARN: the only permitted exception
+            assert actions == {"sns:publish"}, f"{name}: Resource '*' for {sorted(actions)}"
+            assert name == "EscalateFunction"
+
+
+def test_dynamodb_permissions_per_function(resources: dict[str, Any]) -> None:
+    tickets, state, idem = (_arn(t) for t in TABLES)
+    per_item = {"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem"}
+    idem_actions = {"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem"}
+
+    poll = _function_statements(resources, "PollMentionsFunction")
+    assert _actions_on(poll, tickets) == per_item | {"dynamodb:query", "dynamodb:conditioncheckitem"}
+    assert _actions_on(poll, state) == per_item
+    assert not _actions_on(poll, idem)
+
+    ack = _function_statements(resources, "AcknowledgeFunction")
+    assert _actions_on(ack, tickets) == per_item | {"dynamodb:query", "dynamodb:conditioncheckitem"}
+    assert _actions_on(ack, {"Fn::Sub": "${TicketsTable.Arn}/index/pending_ack"}) == {"dynamodb:query"}
+    assert _actions_on(ack, state) == per_item
+    assert _actions_on(ack, idem) == idem_actions
+    assert _actions_on(ack, _arn("AckFailureQueue")) == {"sqs:sendmessage"}
+
+    esc = _function_statements(resources, "EscalateFunction")
+    assert _actions_on(esc, tickets) == {"dynamodb:getitem", "dynamodb:updateitem", "dynamodb:query"}
+    assert _actions_on(esc, {"Fn::Sub": "${TicketsTable.Arn}/index/awaiting_reply"}) == {"dynamodb:query"}
+    assert not _actions_on(esc, state)
+    assert _actions_on(esc, idem) == idem_actions
+
+    # indexes are only reachable by the function that sweeps them
+    for statement in poll:
+        assert "/index/" not in json.dumps(statement.get("Resource")), statement
+
+
+def test_secrets_only_under_the_socialcare_prefix(resources: dict[str, Any]) -> None:
+    secret_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:socialcare/*"
+    }
+    for name in ("PollMentionsFunction", "AcknowledgeFunction"):
+        assert _actions_on(_function_statements(resources, name), secret_arn) == {
+            "secretsmanager:getsecretvalue"
+        }
+    for name, statement in _all_iam_statements(resources):
+        if "secretsmanager:getsecretvalue" in _actions(statement):
+            assert statement["Resource"] == secret_arn, name
+    esc = _function_statements(resources, "EscalateFunction")
+    assert not any(a.startswith("secretsmanager:") for s in esc for a in _actions(s))
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_ssm_parameter_is_granted_only_when_configured(resources: dict[str, Any], name: str) -> None:
+    document = resources[name]["Properties"]["Policies"][0]
+    ssm_items = [item for item in document["Statement"] if "ssm:" in json.dumps(item)]
+    assert len(ssm_items) == 1, f"{name} should have exactly one ssm statement"
+    (item,) = ssm_items
+    condition, when_set, when_unset = item["Fn::If"]
+    assert condition == "HasConfigParameter"
+    assert when_unset == {"Ref": "AWS::NoValue"}
+    assert _actions(when_set) == {"ssm:getparameter"}
+    for resource in _expand_if(when_set["Resource"]):
+        assert "${ConfigParameterName}" in resource["Fn::Sub"]
+        assert ":parameter" in resource["Fn::Sub"]
+
+
+def test_escalation_email_is_pinned_to_the_sender(resources: dict[str, Any]) -> None:
+    esc = _function_statements(resources, "EscalateFunction")
+    ses = [s for s in esc if any(a.startswith("ses:") for a in _actions(s))]
+    assert ses
+    for statement in ses:
+        assert _actions(statement) <= {"ses:sendemail", "ses:sendrawemail"}
+        assert statement["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "SenderEmail"}
+    for name in ("PollMentionsFunction", "AcknowledgeFunction"):
+        for statement in _function_statements(resources, name):
+            assert not any(a.startswith(("ses:", "sns:")) for a in _actions(statement)), name
+
+
+# --------------------------------------------------------------------------------------------------
+# monitoring
+# --------------------------------------------------------------------------------------------------
+
+
+def _alarms(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: r["Properties"] for n, r in _of_type(resources, "AWS::CloudWatch::Alarm").items()}
+
+
+def _dimension(alarm: dict[str, Any], name: str) -> Any:
+    return {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}.get(name)
+
+
+def test_every_alarm_notifies_and_ignores_missing_data(resources: dict[str, Any]) -> None:
+    alarms = _alarms(resources)
+    assert alarms
+    for name, alarm in alarms.items():
+        assert {"Ref": "AlarmTopic"} in alarm["AlarmActions"], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+
+
+def test_alarm_topic_is_encrypted_and_mailed(resources: dict[str, Any]) -> None:
+    topic = _props(resources, "AlarmTopic")
+    assert topic.get("KmsMasterKeyId"), "the alarm topic must be encrypted"
+    # CloudWatch cannot use the AWS managed aws/sns key: the key must let cloudwatch.amazonaws.com in
+    key_ref = topic["KmsMasterKeyId"]
+    if isinstance(key_ref, dict) and "Ref" in key_ref:
+        key_policy = _props(resources, key_ref["Ref"])["KeyPolicy"]
+        principals = json.dumps([s.get("Principal") for s in key_policy["Statement"]])
+        assert "cloudwatch.amazonaws.com" in principals
+    subscriptions = [
+        r["Properties"]
+        for r in _of_type(resources, "AWS::SNS::Subscription").values()
+        if r["Properties"]["TopicArn"] == {"Ref": "AlarmTopic"}
+    ]
+    assert {"Protocol": "email", "Endpoint": {"Ref": "AlarmEmail"}, "TopicArn": {"Ref": "AlarmTopic"}} in [
+        {k: s[k] for k in ("Protocol", "Endpoint", "TopicArn")} for s in subscriptions
+    ]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_errors_alarm_per_function(resources: dict[str, Any], name: str) -> None:
+    matching = [
+        a
+        for a in _alarms(resources).values()
+        if a["Namespace"] == "AWS/Lambda"
+        and a["MetricName"] == "Errors"
+        and _dimension(a, "FunctionName") == {"Ref": name}
+    ]
+    assert len(matching) == 1, name
+    (alarm,) = matching
+    assert alarm["Statistic"] == "Sum"
+    assert alarm["Period"] * alarm["EvaluationPeriods"] <= 300
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_iterator_age_alarm(resources: dict[str, Any]) -> None:
+    matching = [
+        a
+        for a in _alarms(resources).values()
+        if a["MetricName"] == "IteratorAge"
+        and _dimension(a, "FunctionName") == {"Ref": "AcknowledgeFunction"}
+    ]
+    assert len(matching) == 1
+    (alarm,) = matching
+    assert alarm["Statistic"] == "Maximum"
+    assert alarm["Threshold"] == 120000
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+@pytest.mark.parametrize("queue", QUEUES)
+def test_queue_depth_alarm(resources: dict[str, Any], queue: str) -> None:
+    matching = [
+        a
+        for a in _alarms(resources).values()
+        if a["Namespace"] == "AWS/SQS"
+        and a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        and _dimension(a, "QueueName") == {"Fn::GetAtt": [queue, "QueueName"]}
+    ]
+    assert len(matching) == 1, queue
+    (alarm,) = matching
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources: dict[str, Any]) -> None:
+    dashboards = _of_type(resources, "AWS::CloudWatch::Dashboard")
+    assert len(dashboards) == 1
+    (dashboard,) = dashboards.values()
+    body = dashboard["Properties"]["DashboardBody"]
+    text, variables = body["Fn::Sub"] if isinstance(body.get("Fn::Sub"), list) else (body["Fn::Sub"], {})
+    # it must be valid JSON once substituted (placeholders sit inside JSON strings)
+    parsed = json.loads(text)
+    metrics = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+    names = {(m[0], m[1]) for m in metrics}
+    for metric in ("Invocations", "Errors", "Duration", "IteratorAge"):
+        assert ("AWS/Lambda", metric) in names
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in names
+    for metric in (
+        "MentionsStored",
+        "AcknowledgementsPosted",
+        "AcknowledgementsSkipped",
+        "AlertsSent",
+        "RateLimited",
+    ):
+        assert ["socialcare", metric, "service", "socialcare"] in [m[:4] for m in metrics], metric
+    referenced = json.dumps(variables)
+    for name in (*FUNCTIONS, *QUEUES):
+        assert name in referenced or f"${{{name}" in text, f"dashboard does not show {name}"
+
+
+def test_outputs(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
+    expected = {
+        "TicketsTableName": {"Ref": "TicketsTable"},
+        "StateTableName": {"Ref": "StateTable"},
+        "IdempotencyTableName": {"Ref": "IdempotencyTable"},
+        "PollMentionsFunctionArn": _arn("PollMentionsFunction"),
+        "AcknowledgeFunctionArn": _arn("AcknowledgeFunction"),
+        "EscalateFunctionArn": _arn("EscalateFunction"),
+        "ScheduleDeadLetterQueueUrl": {"Ref": "ScheduleDeadLetterQueue"},
+        "AckFailureQueueUrl": {"Ref": "AckFailureQueue"},
+        "AlarmTopicArn": {"Ref": "AlarmTopic"},
+    }
+    for key, value in expected.items():
+        assert outputs[key]["Value"] == value, key
+    assert "Dashboard" in outputs["DashboardUrl"]["Value"]["Fn::Sub"]
+
+
+# --------------------------------------------------------------------------------------------------
+# cfn-lint (runs where cfn-lint is installed: the project's .venv has it)
+# --------------------------------------------------------------------------------------------------
+
+
+def test_cfn_lint_is_clean() -> None:
+    pytest.importorskip("cfnlint")
+    from cfnlint.api import lint_file
+
+    matches = lint_file(TEMPLATE_PATH)
+    assert not matches, "\n".join(str(m) for m in matches)
