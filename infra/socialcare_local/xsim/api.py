@@ -212,7 +212,8 @@ class XApi:
         text = body.get("text") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
             return invalid_request([("text", "Post text must not be empty")], {"text": [str(text or "")]})
-        parent_id = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        reply = body.get("reply")
+        parent_id = reply.get("in_reply_to_tweet_id") if isinstance(reply, dict) else None
         with self.store.lock:  # the checks and the insert are one step
             if parent_id and parent_id not in self.store.posts:
                 return problem(

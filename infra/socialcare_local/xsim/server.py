@@ -54,6 +54,7 @@ class Fault:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a request stuck in a timeout fault must not block stop()
+    request_queue_size = 128  # clients polling in parallel must not find the backlog full
     sim: XSimulator
 
 
@@ -242,7 +243,10 @@ class XSimulator:
                 reply.headers = rate_headers(self._peek(method, url.path))
         if reply is None:
             full_url = f"http://{h.headers.get('Host', '127.0.0.1')}{h.path}"
-            reply = self.api.handle(method, url.path, query, headers, body, full_url)
+            try:
+                reply = self.api.handle(method, url.path, query, headers, body, full_url)
+            except Exception as exc:  # a simulator bug must reach the test as a 500, not a hang
+                reply = problem(500, "Internal Server Error", f"{type(exc).__name__}: {exc}")
         if in_spec:
             payload = json.dumps(reply.body).encode() if reply.body is not None else b""
             self._violations(

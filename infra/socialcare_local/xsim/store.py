@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 X_EPOCH_MS = 1288834974657  # X snowflake epoch (2010-11-04)
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")  # the spec's UserName pattern
@@ -117,7 +117,10 @@ class Store:
         with self.lock:
             if post_id in self.posts:
                 raise ValueError(f"post {post_id} already exists")
-            self.ensure_user(author_id)
+            for user_id in (author_id, *mentions):
+                self.ensure_user(user_id)
+            if created_at.tzinfo is None:  # scenario times are UTC; keep every time aware
+                created_at = created_at.replace(tzinfo=UTC)
             parent = self.posts.get(in_reply_to_id) if in_reply_to_id else None
             mentioned = list(dict.fromkeys(mentions))
             for handle in MENTION_RE.findall(text):

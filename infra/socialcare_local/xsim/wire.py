@@ -7,7 +7,7 @@ error media type the spec gives the Problem schema (real X sometimes says applic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .store import MENTION_RE, Post, RateState, Store
 
@@ -80,6 +80,7 @@ def decode_token(token: str) -> int | None:
 
 
 def iso(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

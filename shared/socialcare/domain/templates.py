@@ -42,10 +42,11 @@ def _parts(template: str) -> list[tuple[str, str | None]]:
 
 def check_template(template: str, max_length: int, length: LengthFn = len) -> None:
     """Fail loudly at configuration time: bad placeholders, or too long for the channel."""
-    if "{ref}" not in template:
+    parts = _parts(template)
+    if "ref" not in {field for _, field in parts}:
         raise TemplateError(f"template {template!r} must carry the ticket reference {{ref}}")
     longest = _substitute(
-        _parts(template),
+        parts,
         {
             "ref": "W" * 8,
             "response_time": "within 24 hours",

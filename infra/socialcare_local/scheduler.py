@@ -1,0 +1,154 @@
+"""EventBridge schedules on the virtual clock: moto stores schedules but never fires them.
+
+Each schedule first fires at the first whole minute at or after the scheduler's start, then every
+`every`. Missed fire times are all run, in order, each with its own scheduled time.
+"""
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from .cfn import Schedule
+from .clock import VirtualClock
+
+if TYPE_CHECKING:
+    from .deployment import LocalDeployment
+
+
+@dataclass(frozen=True)
+class Firing:
+    function_id: str
+    schedule: Schedule
+    at: datetime
+
+
+@dataclass
+class ScheduledRun:
+    function_id: str
+    schedule_name: str
+    at: datetime
+    event: Any
+    result: Any = None
+    error: str | None = None  # repr of the last exception when every attempt failed
+    attempts: int = 1
+
+
+class Scheduler:
+    def __init__(self, deployment: "LocalDeployment", clock: VirtualClock | None = None) -> None:
+        self.deployment = deployment
+        self.clock = clock or deployment.clock
+        first = _ceil_minute(self.clock.now())
+        self._schedules = {(fid, s.name): s for fid, fn in deployment.functions.items() for s in fn.schedules}
+        self._next = dict.fromkeys(self._schedules, first)
+        self.runs: list[ScheduledRun] = []
+        self.failures: list[ScheduledRun] = []
+
+    @property
+    def failure_count(self) -> int:
+        return len(self.failures)
+
+    def next_fire_time(self) -> datetime | None:
+        return min(self._next.values(), default=None)
+
+    def due(self, now: datetime) -> list[Firing]:
+        """Every fire time at or before `now`, oldest first; nothing is run or marked."""
+        firings = []
+        for key, schedule in self._schedules.items():
+            at = self._next[key]
+            while at <= now:
+                firings.append(Firing(key[0], schedule, at))
+                at += schedule.every
+        return sorted(firings, key=lambda f: (f.at, f.function_id, f.schedule.name))
+
+    def run_due(self) -> list[ScheduledRun]:
+        """Run what is due at clock.now(); a failing run is recorded (and dead-lettered), not raised."""
+        runs = []
+        for firing in self.due(self.clock.now()):
+            self._next[(firing.function_id, firing.schedule.name)] = firing.at + firing.schedule.every
+            runs.append(self._run(firing))
+        return runs
+
+    def run_until(self, until: datetime, *, between: Callable[[], Any] | None = None) -> list[ScheduledRun]:
+        """Move the clock to each fire time up to `until` and run it there (then call `between`,
+        e.g. a StreamPump's pump); the clock ends at `until`."""
+        runs = []
+        while (at := self.next_fire_time()) is not None and at <= until:
+            if at > self.clock.now():
+                self.clock.set(at)
+            runs += self.run_due()
+            if between is not None:
+                between()
+        if until > self.clock.now():
+            self.clock.set(until)
+        return runs
+
+    def tick(self, step: timedelta = timedelta(minutes=1)) -> list[ScheduledRun]:
+        return self.run_until(self.clock.now() + step)
+
+    # -- one run -----------------------------------------------------------------------------------
+
+    def _run(self, firing: Firing) -> ScheduledRun:
+        schedule, attempts = firing.schedule, 0
+        run = ScheduledRun(firing.function_id, schedule.name, firing.at, None)
+        execution_id = str(uuid.uuid4())
+        while True:  # AWS retries with back-off; locally the retries follow at once
+            attempts += 1
+            run.event = self._event(firing, execution_id, attempts)
+            try:
+                run.result, run.error = self.deployment.invoke(firing.function_id, run.event), None
+                break
+            except Exception as exc:  # noqa: BLE001 - recorded, as Lambda and Scheduler would
+                run.error = repr(exc)
+                if attempts > schedule.max_retries:
+                    break
+        run.attempts = attempts
+        self.runs.append(run)
+        if run.error is not None:
+            self.failures.append(run)
+            self._dead_letter(firing, run, execution_id)
+        return run
+
+    def _event(self, firing: Firing, execution_id: str, attempt: int) -> Any:
+        schedule, at = firing.schedule, _iso(firing.at)
+        if schedule.input_template is None and schedule.kind == "Schedule":
+            # An EventBridge rule without Input sends the "Scheduled Event" envelope.
+            return {"version": "0", "id": execution_id, "detail-type": "Scheduled Event", "source": "aws.events",
+                    "account": self.deployment.template.account_id, "time": at, "region": self.deployment.region,
+                    "resources": [self._schedule_arn(firing)], "detail": {}}
+        text = schedule.input_template or "{}"
+        for name, value in (("scheduled-time", at), ("schedule-arn", self._schedule_arn(firing)),
+                            ("execution-id", execution_id), ("attempt-number", str(attempt))):
+            text = text.replace(f"<aws.scheduler.{name}>", value)
+        return json.loads(text)
+
+    def _schedule_arn(self, firing: Firing) -> str:
+        template = self.deployment.template
+        return (f"arn:aws:scheduler:{template.region}:{template.account_id}:schedule/default/"
+                f"{firing.function_id}{firing.schedule.name}")
+
+    def _dead_letter(self, firing: Firing, run: ScheduledRun, execution_id: str) -> None:
+        queue = firing.schedule.dead_letter_queue
+        if queue is None:
+            return
+        function_arn = self.deployment.template.get_att(firing.function_id, "Arn")
+        attributes = {"ERROR_CODE": "LambdaFunctionError", "ERROR_MESSAGE": run.error or "",
+                      "RETRY_ATTEMPTS": str(run.attempts - 1), "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
+                      "SCHEDULE_ARN": self._schedule_arn(firing), "TARGET_ARN": function_arn,
+                      "EXECUTION_ID": execution_id}
+        boto3.client("sqs", region_name=self.deployment.region).send_message(
+            QueueUrl=self.deployment.queue_url(queue), MessageBody=json.dumps(run.event),
+            MessageAttributes={k: {"DataType": "String", "StringValue": v[:1000] or "-"} for k, v in attributes.items()})
+
+
+def _ceil_minute(moment: datetime) -> datetime:
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
