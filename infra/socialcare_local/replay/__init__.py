@@ -1,0 +1,1 @@
+"""`socialcare replay`: a scenario of mentions and staff replies, played through the real handlers."""
