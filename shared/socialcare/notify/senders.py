@@ -1,6 +1,8 @@
 """Thin senders over SES v2 and SNS. Permanent rejections (bad address, unverified sender) are told
 apart from throttling so the sweep records the former and retries the latter."""
 
+from email.message import EmailMessage
+
 from botocore.exceptions import ClientError
 
 from ..domain.alerts import Email
@@ -35,19 +37,19 @@ class EmailSender:
         self._sender = sender
 
     def send(self, to: str, email: Email) -> str:
+        """One multipart/alternative message (text for any client, HTML for the rest), sent raw so
+        both parts travel exactly as rendered."""
+        message = EmailMessage()
+        message["Subject"] = email.subject
+        message["From"] = self._sender
+        message["To"] = to
+        message.set_content(email.text)
+        message.add_alternative(email.html, subtype="html")
         try:
             answer = self._ses.send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [to]},
-                Content={
-                    "Simple": {
-                        "Subject": {"Data": email.subject, "Charset": "UTF-8"},
-                        "Body": {
-                            "Text": {"Data": email.text, "Charset": "UTF-8"},
-                            "Html": {"Data": email.html, "Charset": "UTF-8"},
-                        },
-                    }
-                },
+                Content={"Raw": {"Data": message.as_bytes()}},
             )
         except ClientError as error:
             _raise_for(error, "e-mail")
