@@ -40,7 +40,9 @@ def lambda_handler(event: dict, context) -> dict:
             event=event, record_handler=acknowledge_record, processor=processor, context=context
         )
     outcomes = []
-    for pk in container.store.due_for_ack_retry(clock.now()):
+    due = container.store.due_for_ack_retry(clock.now())
+    metrics.add_metric("AcknowledgementsDueForRetry", MetricUnit.Count, len(due))
+    for pk in due:
         outcome = container.acknowledger.acknowledge(pk, clock.now())
         _count(outcome)
         outcomes.append(outcome)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .cfn_events import schedules_of, streams_of  # the Events section has its own module
+from .cfn_events import async_settings, schedules_of, streams_of  # the Events section has its own module
 from .intrinsics import PSEUDO_ACCOUNT, CfnError, CfnLoader, Resolver, load_template
 
 __all__ = ["CfnError", "CfnLoader", "FunctionDef", "LocalTemplate", "QueueSpec", "Schedule",
@@ -36,8 +36,8 @@ class Schedule:
     every: timedelta
     input_template: str | None  # JSON; may contain <aws.scheduler.scheduled-time>
     kind: str = "ScheduleV2"  # or "Schedule" (EventBridge rule)
-    max_retries: int = 0
-    dead_letter_queue: str | None = None  # queue logical id
+    max_retries: int = 185  # RetryPolicy: Scheduler's retries of a failed *delivery*
+    dead_letter_queue: str | None = None  # queue logical id, for failed deliveries (see scheduler.py)
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class StreamSource:
     on_failure_queue: str | None = None  # queue logical id
     filter_patterns: list[dict[str, Any]] = field(default_factory=list)
     starting_position: str = "TRIM_HORIZON"
+    max_record_age_seconds: int = -1
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class FunctionDef:
     layer_dirs: tuple[Path, ...] = ()
     schedules: list[Schedule] = field(default_factory=list)
     streams: list[StreamSource] = field(default_factory=list)
+    # Asynchronous invocations (schedules): Lambda's own retries, then these queues (logical ids).
+    async_max_retries: int = 2
+    async_on_failure_queue: str | None = None
+    dead_letter_queue: str | None = None
 
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
@@ -155,9 +160,7 @@ class LocalTemplate:
             if name not in overrides and "Default" not in spec:
                 continue  # an error only if something refers to it
             value = str(overrides.get(name, spec.get("Default")))
-            allowed = spec.get("AllowedValues")
-            if allowed and value not in [str(v) for v in allowed]:
-                raise CfnError(f"parameter {name}={value!r} is not one of {allowed}")
+            _check_parameter(name, value, spec)
             is_list = spec.get("Type", "").startswith(("List<", "CommaDelimitedList"))
             values[name] = value.split(",") if is_list else value
         return values
@@ -212,6 +215,7 @@ class LocalTemplate:
             layer_dirs=tuple(self._layer_dirs(merged.get("Layers") or [])),
             schedules=schedules_of(self, logical_id, own.get("Events") or {}),
             streams=streams_of(self, logical_id, own.get("Events") or {}),
+            **async_settings(self, logical_id, merged),
         )
 
     def _layer_dirs(self, layers: list[Any]) -> list[Path]:
@@ -224,6 +228,23 @@ class LocalTemplate:
             if resource.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(content, str):
                 dirs.append((self.root / content).resolve())
         return dirs
+
+
+def _check_parameter(name: str, value: str, spec: dict[str, Any]) -> None:
+    # The checks CloudFormation makes before deploying, so a local run fails the same way.
+    allowed = spec.get("AllowedValues")
+    if allowed and value not in [str(v) for v in allowed]:
+        raise CfnError(f"parameter {name}={value!r} is not one of {allowed}")
+    if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
+        reason = spec.get("ConstraintDescription", f"must match {spec['AllowedPattern']}")
+        raise CfnError(f"parameter {name}={value!r}: {reason}")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise CfnError(f"parameter {name}={value!r} must be a number") from None
+        if not float(spec.get("MinValue", number)) <= number <= float(spec.get("MaxValue", number)):
+            raise CfnError(f"parameter {name}={value!r} is outside [{spec.get('MinValue')}, {spec.get('MaxValue')}]")
 
 
 def _env_str(value: Any) -> str:

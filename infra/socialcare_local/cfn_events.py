@@ -26,8 +26,9 @@ def schedules_of(template: "LocalTemplate", function_id: str, events: dict[str, 
             every=parse_rate(expression),
             input_template=props.get("Input"),
             kind=event["Type"],
-            # AWS retries 185 times over a day by default; locally no RetryPolicy means no retry.
-            max_retries=int((props.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 0)),
+            # Scheduler's RetryPolicy and DLQ cover failures to *invoke* the function (missing
+            # function, permissions), which cannot happen locally; kept for completeness.
+            max_retries=int((props.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)),
             dead_letter_queue=_dead_letter_queue(template, function_id, name, raw_props.get("DeadLetterConfig")),
         ))
     return schedules
@@ -53,11 +54,34 @@ def streams_of(template: "LocalTemplate", function_id: str, events: dict[str, An
             bisect=_true(props.get("BisectBatchOnFunctionError", False)),
             max_retries=int(props.get("MaximumRetryAttempts", -1)),
             report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-            on_failure_queue=logical_id_of(on_failure, "Arn", where) if on_failure else None,
+            on_failure_queue=_queue(template, on_failure, where) if on_failure else None,
             filter_patterns=[_pattern(f.get("Pattern")) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
             starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
+            max_record_age_seconds=int(props.get("MaximumRecordAgeInSeconds", -1)),
         ))
     return sources
+
+
+def async_settings(template: "LocalTemplate", function_id: str, merged: dict[str, Any]) -> dict[str, Any]:
+    """EventInvokeConfig and DeadLetterQueue: what Lambda does when an asynchronous invocation
+    (a schedule's) raises. Only SQS destinations are wired locally."""
+    config = merged.get("EventInvokeConfig") or {}
+    retries = int(template.resolver.resolve(config.get("MaximumRetryAttempts", 2)))
+    on_failure = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    dead_letter = (merged.get("DeadLetterQueue") or {}).get("TargetArn")
+    where = f"{function_id}.EventInvokeConfig"
+    return {
+        "async_max_retries": retries,
+        "async_on_failure_queue": _queue(template, on_failure, where) if on_failure else None,
+        "dead_letter_queue": _queue(template, dead_letter, f"{function_id}.DeadLetterQueue") if dead_letter else None,
+    }
+
+
+def _queue(template: "LocalTemplate", value: Any, where: str) -> str:
+    logical_id = logical_id_of(value, "Arn", where)
+    if logical_id not in template.queues:
+        raise CfnError(f"{where}: the local runtime delivers only to SQS queues of the template ({logical_id})")
+    return logical_id
 
 
 def logical_id_of(value: Any, attribute: str, where: str) -> str:

@@ -6,41 +6,30 @@ function's environment set; the environment is applied again around every invoca
 
 import contextlib
 import importlib.util
+import bisect
 import itertools
 import json
-import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.client
 
+from . import api_calls
 from .cfn import FunctionDef, LocalTemplate
 from .clock import VirtualClock
 from .lambda_context import LambdaContext
+from .moto_env import environ, local_aws
+
+__all__ = ["LocalDeployment", "local_aws"]
 
 _GENERATIONS = itertools.count(1)
 _SQS_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
                    "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "RedrivePolicy")
-
-
-@contextlib.contextmanager
-def local_aws(region: str = "us-east-1") -> Iterator[None]:
-    """Fake credentials and moto's mock_aws for the duration; the environment is restored afterwards."""
-    from moto import mock_aws
-
-    settings = {
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",  # botocore >= 1.44.4 otherwise misses moto's streams
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": region, "AWS_REGION": region, "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_METRICS_NAMESPACE": os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "socialcare-local"),
-    }
-    with _environ(settings, unset=("AWS_PROFILE",)):
-        with mock_aws():
-            yield
 
 
 class LocalDeployment:
@@ -58,6 +47,10 @@ class LocalDeployment:
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._requests: dict[str, Counter[tuple[str, str]]] = {}
         self._current: str | None = None  # the function whose code is running, for request counting
+        # (real ms, virtual time) whenever an API call sees a new virtual time: maps the real write
+        # times moto stamps on stream records back to the virtual time of the write.
+        self._real_ms: list[int] = []
+        self._virtual: list[datetime] = []
         self._started = False
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -90,8 +83,7 @@ class LocalDeployment:
             arn = sns.create_topic(Name=name)["TopicArn"]
             known.update({(lid, "Ref"): arn, (lid, "TopicArn"): arn, (lid, "TopicName"): name})
         self.template = self.template.with_known(known)  # environments now carry real URLs/ARNs
-        _ACTIVE.append(self)
-        _install_request_counter()
+        api_calls.subscribe(self._count)
         if self._install_clock:
             _set_domain_clock(self.clock.now)
         self._started = True
@@ -101,9 +93,7 @@ class LocalDeployment:
         if not self._started:
             return
         self._started = False
-        _ACTIVE.remove(self)
-        if not _ACTIVE:
-            _uninstall_request_counter()
+        api_calls.unsubscribe(self._count)
         if self._install_clock:
             _set_domain_clock(None)
         self._handlers.clear()
@@ -180,7 +170,16 @@ class LocalDeployment:
     def reset_request_counts(self) -> None:
         self._requests.clear()
 
+    def virtual_time_at(self, real: datetime) -> datetime:
+        """The virtual time at a real moment (e.g. moto's ApproximateCreationDateTime), to the ms."""
+        index = bisect.bisect_right(self._real_ms, round(real.timestamp() * 1000)) - 1
+        return self._virtual[index] if index >= 0 else self.clock.now()
+
     def _count(self, service: str, operation: str) -> None:
+        now = self.clock.now()
+        if not self._virtual or self._virtual[-1] != now:
+            self._real_ms.append(time.time_ns() // 1_000_000)
+            self._virtual.append(now)
         if self._current is not None:
             self._requests.setdefault(self._current, Counter())[(service, operation)] += 1
 
@@ -217,28 +216,12 @@ class LocalDeployment:
         paths = [str(p) for p in (fn.code_dir, *fn.layer_dirs) if str(p) not in sys.path]
         sys.path[:0] = paths
         try:
-            with _environ({**runtime, **fn.environment}):
+            with environ({**runtime, **fn.environment}):
                 yield
         finally:
             self._current = previous
             for path in paths:
                 sys.path.remove(path)
-
-
-@contextlib.contextmanager
-def _environ(values: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in (*values, *unset)}
-    os.environ.update(values)
-    for key in unset:
-        os.environ.pop(key, None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _attr(value: Any) -> str:
@@ -256,23 +239,3 @@ def _set_domain_clock(source: Callable[[], Any] | None) -> None:
     except ImportError:
         return
     clock_module.set_clock(source)
-
-
-# One process-wide wrapper around botocore's request path counts for every active deployment;
-# boto3 clients, resources and PynamoDB all end up in BaseClient._make_api_call.
-_ACTIVE: list[LocalDeployment] = []
-_ORIGINAL_MAKE_API_CALL = botocore.client.BaseClient._make_api_call
-
-
-def _counting_make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-    for deployment in _ACTIVE:
-        deployment._count(client.meta.service_model.service_name, operation_name)
-    return _ORIGINAL_MAKE_API_CALL(client, operation_name, api_params)
-
-
-def _install_request_counter() -> None:
-    botocore.client.BaseClient._make_api_call = _counting_make_api_call
-
-
-def _uninstall_request_counter() -> None:
-    botocore.client.BaseClient._make_api_call = _ORIGINAL_MAKE_API_CALL

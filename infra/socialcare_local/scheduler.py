@@ -35,6 +35,8 @@ class ScheduledRun:
     event: Any
     result: Any = None
     error: str | None = None  # repr of the last exception when every attempt failed
+    error_type: str | None = None
+    error_message: str | None = None
     attempts: int = 1
 
 
@@ -66,7 +68,8 @@ class Scheduler:
         return sorted(firings, key=lambda f: (f.at, f.function_id, f.schedule.name))
 
     def run_due(self) -> list[ScheduledRun]:
-        """Run what is due at clock.now(); a failing run is recorded (and dead-lettered), not raised."""
+        """Run what is due at clock.now(); a failing run is recorded (and sent on, as Lambda's
+        asynchronous invocation would), never raised."""
         runs = []
         for firing in self.due(self.clock.now()):
             self._next[(firing.function_id, firing.schedule.name)] = firing.at + firing.schedule.every
@@ -93,27 +96,29 @@ class Scheduler:
     # -- one run -----------------------------------------------------------------------------------
 
     def _run(self, firing: Firing) -> ScheduledRun:
-        schedule, attempts = firing.schedule, 0
-        run = ScheduledRun(firing.function_id, schedule.name, firing.at, None)
+        # Scheduler invokes Lambda asynchronously: once the invocation is accepted, a function error
+        # is Lambda's to retry (EventInvokeConfig, default 2) and then to hand to the function's
+        # on-failure destination or DeadLetterQueue. The schedule's own DeadLetterConfig only gets
+        # events Scheduler could not deliver at all, which cannot happen in-process.
+        fn = self.deployment.function(firing.function_id)
+        run = ScheduledRun(firing.function_id, firing.schedule.name, firing.at, None)
         execution_id = str(uuid.uuid4())
-        while True:  # AWS retries with back-off; locally the retries follow at once
-            attempts += 1
-            run.event = self._event(firing, execution_id, attempts)
+        run.event = self._event(firing, execution_id)
+        for attempt in range(1, fn.async_max_retries + 2):  # AWS waits 1 and 2 minutes; here at once
+            run.attempts = attempt
             try:
-                run.result, run.error = self.deployment.invoke(firing.function_id, run.event), None
+                run.result = self.deployment.invoke(firing.function_id, run.event)
+                run.error = run.error_type = run.error_message = None
                 break
-            except Exception as exc:  # noqa: BLE001 - recorded, as Lambda and Scheduler would
-                run.error = repr(exc)
-                if attempts > schedule.max_retries:
-                    break
-        run.attempts = attempts
+            except Exception as exc:  # noqa: BLE001 - recorded, as Lambda would log it
+                run.error, run.error_type, run.error_message = repr(exc), type(exc).__name__, str(exc)
         self.runs.append(run)
         if run.error is not None:
             self.failures.append(run)
-            self._dead_letter(firing, run, execution_id)
+            self._async_failure(fn.logical_id, run)
         return run
 
-    def _event(self, firing: Firing, execution_id: str, attempt: int) -> Any:
+    def _event(self, firing: Firing, execution_id: str) -> Any:
         schedule, at = firing.schedule, _iso(firing.at)
         if schedule.input_template is None and schedule.kind == "Schedule":
             # An EventBridge rule without Input sends the "Scheduled Event" envelope.
@@ -122,7 +127,7 @@ class Scheduler:
                     "resources": [self._schedule_arn(firing)], "detail": {}}
         text = schedule.input_template or "{}"
         for name, value in (("scheduled-time", at), ("schedule-arn", self._schedule_arn(firing)),
-                            ("execution-id", execution_id), ("attempt-number", str(attempt))):
+                            ("execution-id", execution_id), ("attempt-number", "1")):
             text = text.replace(f"<aws.scheduler.{name}>", value)
         return json.loads(text)
 
@@ -131,18 +136,26 @@ class Scheduler:
         return (f"arn:aws:scheduler:{template.region}:{template.account_id}:schedule/default/"
                 f"{firing.function_id}{firing.schedule.name}")
 
-    def _dead_letter(self, firing: Firing, run: ScheduledRun, execution_id: str) -> None:
-        queue = firing.schedule.dead_letter_queue
-        if queue is None:
-            return
-        function_arn = self.deployment.template.get_att(firing.function_id, "Arn")
-        attributes = {"ERROR_CODE": "LambdaFunctionError", "ERROR_MESSAGE": run.error or "",
-                      "RETRY_ATTEMPTS": str(run.attempts - 1), "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
-                      "SCHEDULE_ARN": self._schedule_arn(firing), "TARGET_ARN": function_arn,
-                      "EXECUTION_ID": execution_id}
-        boto3.client("sqs", region_name=self.deployment.region).send_message(
-            QueueUrl=self.deployment.queue_url(queue), MessageBody=json.dumps(run.event),
-            MessageAttributes={k: {"DataType": "String", "StringValue": v[:1000] or "-"} for k, v in attributes.items()})
+    def _async_failure(self, function_id: str, run: ScheduledRun) -> None:
+        fn = self.deployment.function(function_id)
+        sqs = boto3.client("sqs", region_name=self.deployment.region)
+        function_arn = f"{self.deployment.template.get_att(function_id, 'Arn')}:$LATEST"
+        if fn.async_on_failure_queue:  # Lambda's invocation record
+            record = {
+                "version": "1.0", "timestamp": _iso(self.clock.now()),
+                "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": function_arn,
+                                   "condition": "RetriesExhausted", "approximateInvokeCount": run.attempts},
+                "requestPayload": run.event,
+                "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+                "responsePayload": {"errorMessage": run.error_message, "errorType": run.error_type},
+            }
+            sqs.send_message(QueueUrl=self.deployment.queue_url(fn.async_on_failure_queue),
+                             MessageBody=json.dumps(record))
+        elif fn.dead_letter_queue:  # the event itself, with the error in message attributes
+            attributes = {"RequestID": str(uuid.uuid4()), "ErrorCode": "200", "ErrorMessage": run.error_message or "-"}
+            sqs.send_message(QueueUrl=self.deployment.queue_url(fn.dead_letter_queue), MessageBody=json.dumps(run.event),
+                             MessageAttributes={k: {"DataType": "String", "StringValue": v[:1000]}
+                                                for k, v in attributes.items()})
 
 
 def _ceil_minute(moment: datetime) -> datetime:

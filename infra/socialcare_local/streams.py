@@ -44,12 +44,11 @@ class StreamPump:
     def __init__(self, deployment: "LocalDeployment", *, virtual_time: bool = True) -> None:
         """Create it right after deployment.start(): StartingPosition LATEST means "from now"."""
         self.deployment = deployment
-        self.virtual_time = virtual_time  # ApproximateCreationDateTime from the virtual clock
+        self.virtual_time = virtual_time  # ApproximateCreationDateTime: the virtual time of the write
         self.batches: list[BatchResult] = []
         self.discarded: list[dict[str, Any]] = []  # on-failure messages (also sent to the queue)
         self._client = boto3.client("dynamodbstreams", region_name=deployment.region)
         self._sqs = boto3.client("sqs", region_name=deployment.region)
-        self._seen_at: dict[tuple[str, str], float] = {}
         self._mappings = [_Mapping(fid, source, deployment.stream_arn(source.table_logical_id))
                           for fid, fn in deployment.functions.items() for source in fn.streams]
         for mapping in self._mappings:
@@ -80,13 +79,19 @@ class StreamPump:
             position = 0
             while position < len(records):
                 # A batch: up to BatchSize matching records; non-matching ones are skipped (checkpointed).
-                batch, end = [], position
-                while end < len(records) and len(batch) < mapping.source.batch_size:
+                # Records older than MaximumRecordAgeInSeconds are discarded before any invocation.
+                batch, expired, end = [], [], position
+                while end < len(records) and len(batch) + len(expired) < mapping.source.batch_size:
                     if matches_any(mapping.source.filter_patterns, records[end]):
-                        batch.append(records[end])
+                        too_old = self._too_old(mapping, records[end])
+                        if (expired and not too_old) or (batch and too_old):
+                            break
+                        (expired if too_old else batch).append(records[end])
                     end += 1
+                if expired:
+                    self._on_failure(mapping, shard_id, expired, 0, None, "RecordAgeExceeded")
                 done, blocked = self._deliver(mapping, shard_id, batch) if batch else (0, False)
-                consumed += done
+                consumed += done + len(expired)
                 if blocked:
                     break  # retried on the next pump(): the shard waits, as in AWS
                 mapping.checkpoints[shard_id] = _seq(records[end - 1])
@@ -132,14 +137,19 @@ class StreamPump:
         self.batches.append(BatchResult(mapping.function_id, sequence_numbers, "ok" if failed_at is None else "partial"))
         return failed_at, None
 
+    def _too_old(self, mapping: _Mapping, record: dict[str, Any]) -> bool:
+        max_age = mapping.source.max_record_age_seconds
+        created = record["dynamodb"]["ApproximateCreationDateTime"]
+        return self.virtual_time and max_age >= 0 and self.deployment.clock.now().timestamp() - created > max_age
+
     def _on_failure(self, mapping: _Mapping, shard_id: str, records: list[dict[str, Any]], attempts: int,
-                    error: str | None) -> None:
+                    error: str | None, condition: str = "RetryAttemptsExhausted") -> None:
         fn = self.deployment.function(mapping.function_id)
         now = self.deployment.clock.now()
         message: dict[str, Any] = {
             "requestContext": {"requestId": str(uuid.uuid4()),
                                "functionArn": self.deployment.template.get_att(fn.logical_id, "Arn"),
-                               "condition": "RetryAttemptsExhausted", "approximateInvokeCount": attempts},
+                               "condition": condition, "approximateInvokeCount": attempts},
             "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
                                 **({"functionError": "Unhandled"} if error else {})},
             "version": "1.0",
@@ -180,12 +190,10 @@ class StreamPump:
 
     def _lambda_record(self, mapping: _Mapping, raw: dict[str, Any]) -> dict[str, Any]:
         # The event Lambda builds: stream record fields in its order, creation time in epoch seconds.
-        stream = raw["dynamodb"]
-        key = (mapping.stream_arn, stream["SequenceNumber"])
-        if key not in self._seen_at:
-            created = self.deployment.clock.now() if self.virtual_time else stream["ApproximateCreationDateTime"]
-            self._seen_at[key] = int(created.timestamp())
-        dynamodb = {"ApproximateCreationDateTime": self._seen_at[key], "Keys": stream["Keys"]}
+        stream, created = raw["dynamodb"], raw["dynamodb"]["ApproximateCreationDateTime"]
+        if self.virtual_time:
+            created = self.deployment.virtual_time_at(created)
+        dynamodb = {"ApproximateCreationDateTime": int(created.timestamp()), "Keys": stream["Keys"]}
         for name in ("NewImage", "OldImage"):
             if name in stream:
                 dynamodb[name] = stream[name]

@@ -1,0 +1,76 @@
+"""Everything around the stack that a real deployment gets from its operator: the brand's accounts
+on the (simulated) network, their API credentials in Secrets Manager, the configuration in SSM, and
+a verified SES sender. Kept apart from the driving loop so tests can build the same world."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import yaml
+
+from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
+
+from ..xsim import XSimulator
+from .scenario import Account
+
+CONFIG_PARAMETER = "/socialcare/config"
+SENDER_EMAIL = "alerts@socialcare.example"
+ALARM_EMAIL = "ops@socialcare.example"
+# The simulated X's app credentials (not secrets: they only open the local simulator).
+SIM_APP = {"bearer_token": "sim-bearer", "consumer_key": "sim-consumer-key", "consumer_secret": "sim-consumer-secret"}
+
+
+@dataclass(frozen=True)
+class WorldAccount:
+    channel: str
+    id: str
+    handle: str
+    secret: str
+
+
+def config_text(accounts: list[Account], config_path: Path | None) -> str:
+    """The configuration to replay with: the user's file, or the bundled example with the
+    scenario's accounts. Either way it is validated exactly as a cold start would."""
+    if config_path is not None:
+        text = config_path.read_text(encoding="utf-8")
+        parse_config(text, str(config_path))  # fail before anything runs, naming the field
+        return text
+    data = yaml.safe_load(BUNDLED_EXAMPLE.read_text(encoding="utf-8"))
+    data["accounts"] = [
+        {"channel": a.channel, "id": a.id, "handle": a.handle, "credentials_secret": f"socialcare/{a.channel}/{a.handle}"}
+        for a in accounts
+    ]
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def build_world(sim: XSimulator, text: str, scenario_accounts: list[Account], region: str) -> list[WorldAccount]:
+    """Register the brand accounts on the simulator, store their credentials, publish the config."""
+    config = parse_config(text, "replay configuration")
+    known = {(a.channel, a.id) for a in config.accounts}
+    missing = [a for a in scenario_accounts if (a.channel, a.id) not in known]
+    if missing:
+        names = ", ".join(f"{a.channel}:{a.id} (@{a.handle})" for a in missing)
+        raise ValueError(f"the scenario's account(s) {names} are not in the configuration's accounts")
+    secrets = boto3.client("secretsmanager", region_name=region)
+    world = []
+    for account in config.accounts:
+        access_token, access_secret = f"sim-access-{account.id}", f"sim-access-secret-{account.id}"
+        sim.add_user(account.id, account.handle)
+        sim.grant_user_token(account.id, access_token, access_secret)
+        secrets.create_secret(
+            Name=account.credentials_secret,
+            SecretString=json.dumps(
+                {
+                    "bearer_token": SIM_APP["bearer_token"],
+                    "api_key": SIM_APP["consumer_key"],
+                    "api_secret": SIM_APP["consumer_secret"],
+                    "access_token": access_token,
+                    "access_token_secret": access_secret,
+                }
+            ),
+        )
+        world.append(WorldAccount(account.channel, account.id, account.handle, account.credentials_secret))
+    boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
+    boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)
+    return world
