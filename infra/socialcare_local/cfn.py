@@ -3,18 +3,26 @@ resolved environment, schedules and stream triggers. Only standard SAM/CloudForm
 """
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .cfn_events import async_settings, schedules_of, streams_of  # the Events section has its own module
-from .intrinsics import PSEUDO_ACCOUNT, CfnError, CfnLoader, Resolver, load_template
+from .cfn_events import Schedule, StreamSource, async_settings, parse_rate, schedules_of, streams_of
+from .intrinsics import PSEUDO_ACCOUNT, CfnError, CfnLoader, Resolver, load_template, parameter_values
 
-__all__ = ["CfnError", "CfnLoader", "FunctionDef", "LocalTemplate", "QueueSpec", "Schedule",
-           "StreamSource", "TableSpec", "load_template", "parse_rate"]
+__all__ = [
+    "CfnError",
+    "CfnLoader",
+    "FunctionDef",
+    "LocalTemplate",
+    "QueueSpec",
+    "Schedule",
+    "StreamSource",
+    "TableSpec",
+    "load_template",
+    "parse_rate",
+]
 
 
 @dataclass(frozen=True)
@@ -28,30 +36,6 @@ class TableSpec:
 class QueueSpec:
     name: str
     attributes: dict[str, Any]  # CloudFormation properties (RedrivePolicy etc.), applied after creation
-
-
-@dataclass(frozen=True)
-class Schedule:
-    name: str  # the event's key under Events
-    every: timedelta
-    input_template: str | None  # JSON; may contain <aws.scheduler.scheduled-time>
-    kind: str = "ScheduleV2"  # or "Schedule" (EventBridge rule)
-    max_retries: int = 185  # RetryPolicy: Scheduler's retries of a failed *delivery*
-    dead_letter_queue: str | None = None  # queue logical id, for failed deliveries (see scheduler.py)
-
-
-@dataclass(frozen=True)
-class StreamSource:
-    name: str
-    table_logical_id: str
-    batch_size: int = 100
-    bisect: bool = False
-    max_retries: int = -1  # -1: retry until it succeeds, as in AWS
-    report_batch_item_failures: bool = False
-    on_failure_queue: str | None = None  # queue logical id
-    filter_patterns: list[dict[str, Any]] = field(default_factory=list)
-    starting_position: str = "TRIM_HORIZON"
-    max_record_age_seconds: int = -1
 
 
 @dataclass(frozen=True)
@@ -73,36 +57,39 @@ class FunctionDef:
     dead_letter_queue: str | None = None
 
 
-_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
-
-
-def parse_rate(expression: str) -> timedelta:
-    match = _RATE.match(expression.strip())
-    if not match or int(match.group(1)) < 1:
-        raise CfnError(f"unsupported schedule {expression!r}: the local runtime runs rate(N minutes|hours|days)")
-    unit = match.group(2).rstrip("s") + "s"
-    return timedelta(**{unit: int(match.group(1))})
-
-
 class LocalTemplate:
     """template.yaml seen as the local runtime deploys it (physical name = logical id unless named)."""
 
-    def __init__(self, path: Path | str, *, parameters: Mapping[str, str] | None = None,
-                 region: str = "us-east-1", account_id: str = PSEUDO_ACCOUNT,
-                 known: Mapping[tuple[str, str], Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        parameters: Mapping[str, str] | None = None,
+        region: str = "us-east-1",
+        account_id: str = PSEUDO_ACCOUNT,
+        known: Mapping[tuple[str, str], Any] | None = None,
+    ) -> None:
         """`known` maps (logical id, attribute or "Ref") to real values once resources exist."""
         self.path = Path(path).resolve()
         self.root = self.path.parent
         self.document = load_template(self.path)
         self.resources: dict[str, dict[str, Any]] = self.document["Resources"]
         self.region, self.account_id = region, account_id
-        self.parameters = self._parameters(parameters or {})
+        self.parameters = parameter_values(self.document, parameters or {})
         self._known = dict(known or {})
-        self.resolver = Resolver(self.document, self.parameters, region=region, account_id=account_id,
-                                 ref=lambda name: self.get_att(name, "Ref"), get_att=self.get_att)
+        self.resolver = Resolver(
+            self.document,
+            self.parameters,
+            region=region,
+            account_id=account_id,
+            ref=lambda name: self.get_att(name, "Ref"),
+            get_att=self.get_att,
+        )
         self.tables = {lid: self._table(lid, res) for lid, res in self._of("AWS::DynamoDB::Table")}
-        self.queues = {lid: QueueSpec(self.physical_name(lid), self._props(lid))
-                       for lid, res in self._of("AWS::SQS::Queue")}
+        self.queues = {
+            lid: QueueSpec(self.physical_name(lid), self._props(lid))
+            for lid, res in self._of("AWS::SQS::Queue")
+        }
         self.topics = {lid: self.physical_name(lid) for lid, _ in self._of("AWS::SNS::Topic")}
         self.functions = {lid: self._function(lid, res) for lid, res in self._of("AWS::Serverless::Function")}
 
@@ -111,8 +98,12 @@ class LocalTemplate:
     def physical_name(self, logical_id: str) -> str:
         resource = self._resource(logical_id)
         props = resource.get("Properties") or {}
-        key = {"AWS::DynamoDB::Table": "TableName", "AWS::SQS::Queue": "QueueName",
-               "AWS::SNS::Topic": "TopicName", "AWS::Serverless::Function": "FunctionName"}.get(resource["Type"])
+        key = {
+            "AWS::DynamoDB::Table": "TableName",
+            "AWS::SQS::Queue": "QueueName",
+            "AWS::SNS::Topic": "TopicName",
+            "AWS::Serverless::Function": "FunctionName",
+        }.get(resource["Type"])
         if key and props.get(key) is not None:
             return str(self.resolver.resolve(props[key]))
         fifo = resource["Type"] == "AWS::SQS::Queue" and str(props.get("FifoQueue", "")).lower() == "true"
@@ -145,25 +136,15 @@ class LocalTemplate:
 
     def with_known(self, known: Mapping[tuple[str, str], Any]) -> "LocalTemplate":
         """The same template re-resolved with real resource values (e.g. stream ARNs from moto)."""
-        return LocalTemplate(self.path, parameters=self.parameters, region=self.region,
-                             account_id=self.account_id, known={**self._known, **known})
+        return LocalTemplate(
+            self.path,
+            parameters=self.parameters,
+            region=self.region,
+            account_id=self.account_id,
+            known={**self._known, **known},
+        )
 
     # -- reading the template --------------------------------------------------------------------
-
-    def _parameters(self, overrides: Mapping[str, str]) -> dict[str, Any]:
-        declared = self.document.get("Parameters") or {}
-        unknown = set(overrides) - set(declared)
-        if unknown:
-            raise CfnError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
-        values: dict[str, Any] = {}
-        for name, spec in declared.items():
-            if name not in overrides and "Default" not in spec:
-                continue  # an error only if something refers to it
-            value = str(overrides.get(name, spec.get("Default")))
-            _check_parameter(name, value, spec)
-            is_list = spec.get("Type", "").startswith(("List<", "CommaDelimitedList"))
-            values[name] = value.split(",") if is_list else value
-        return values
 
     def _resource(self, logical_id: str) -> dict[str, Any]:
         if logical_id not in self.resources:
@@ -171,8 +152,12 @@ class LocalTemplate:
         return self.resources[logical_id]
 
     def _of(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
-        return [(lid, res) for lid, res in self.resources.items()
-                if res.get("Type") == kind and ("Condition" not in res or self.resolver.condition(res["Condition"]))]
+        return [
+            (lid, res)
+            for lid, res in self.resources.items()
+            if res.get("Type") == kind
+            and ("Condition" not in res or self.resolver.condition(res["Condition"]))
+        ]
 
     def _props(self, logical_id: str) -> dict[str, Any]:
         return self.resolver.resolve(self.resources[logical_id].get("Properties") or {})
@@ -180,13 +165,23 @@ class LocalTemplate:
     def _table(self, logical_id: str, resource: dict[str, Any]) -> TableSpec:
         props = self._props(logical_id)
         kwargs: dict[str, Any] = {"TableName": self.physical_name(logical_id)}
-        for key in ("KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes",
-                    "LocalSecondaryIndexes", "ProvisionedThroughput", "Tags"):
+        for key in (
+            "KeySchema",
+            "AttributeDefinitions",
+            "BillingMode",
+            "GlobalSecondaryIndexes",
+            "LocalSecondaryIndexes",
+            "ProvisionedThroughput",
+            "Tags",
+        ):
             if key in props:
                 kwargs[key] = props[key]
         stream = props.get("StreamSpecification")
         if stream:  # CloudFormation omits StreamEnabled; the API needs it
-            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
+            kwargs["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": stream["StreamViewType"],
+            }
         ttl = props.get("TimeToLiveSpecification") or {}
         enabled = str(ttl.get("Enabled", "true")).lower() == "true"
         return TableSpec(kwargs["TableName"], kwargs, ttl.get("AttributeName") if enabled else None)
@@ -195,8 +190,10 @@ class LocalTemplate:
         globals_ = (self.document.get("Globals") or {}).get("Function") or {}
         own = resource.get("Properties") or {}
         merged = {**globals_, **own}
-        env_raw = {**((globals_.get("Environment") or {}).get("Variables") or {}),
-                   **((own.get("Environment") or {}).get("Variables") or {})}
+        env_raw = {
+            **((globals_.get("Environment") or {}).get("Variables") or {}),
+            **((own.get("Environment") or {}).get("Variables") or {}),
+        }
         env = {key: _env_str(value) for key, value in self.resolver.resolve(env_raw).items()}
         code_uri = self.resolver.resolve(merged.get("CodeUri"))
         if not isinstance(code_uri, str):
@@ -228,23 +225,6 @@ class LocalTemplate:
             if resource.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(content, str):
                 dirs.append((self.root / content).resolve())
         return dirs
-
-
-def _check_parameter(name: str, value: str, spec: dict[str, Any]) -> None:
-    # The checks CloudFormation makes before deploying, so a local run fails the same way.
-    allowed = spec.get("AllowedValues")
-    if allowed and value not in [str(v) for v in allowed]:
-        raise CfnError(f"parameter {name}={value!r} is not one of {allowed}")
-    if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
-        reason = spec.get("ConstraintDescription", f"must match {spec['AllowedPattern']}")
-        raise CfnError(f"parameter {name}={value!r}: {reason}")
-    if spec.get("Type") == "Number":
-        try:
-            number = float(value)
-        except ValueError:
-            raise CfnError(f"parameter {name}={value!r} must be a number") from None
-        if not float(spec.get("MinValue", number)) <= number <= float(spec.get("MaxValue", number)):
-            raise CfnError(f"parameter {name}={value!r} is outside [{spec.get('MinValue')}, {spec.get('MaxValue')}]")
 
 
 def _env_str(value: Any) -> str:

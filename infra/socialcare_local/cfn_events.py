@@ -1,17 +1,55 @@
 """A SAM function's Events: ScheduleV2/Schedule become Schedules, DynamoDB becomes StreamSources."""
 
 import json
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .intrinsics import CfnError
 
 if TYPE_CHECKING:
-    from .cfn import LocalTemplate, Schedule, StreamSource
+    from .cfn import LocalTemplate
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str  # the event's key under Events
+    every: timedelta
+    input_template: str | None  # JSON; may contain <aws.scheduler.scheduled-time>
+    kind: str = "ScheduleV2"  # or "Schedule" (EventBridge rule)
+    max_retries: int = 185  # RetryPolicy: Scheduler's retries of a failed *delivery*
+    dead_letter_queue: str | None = None  # queue logical id, for failed deliveries (see scheduler.py)
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    name: str
+    table_logical_id: str
+    batch_size: int = 100
+    bisect: bool = False
+    max_retries: int = -1  # -1: retry until it succeeds, as in AWS
+    report_batch_item_failures: bool = False
+    on_failure_queue: str | None = None  # queue logical id
+    filter_patterns: list[dict[str, Any]] = field(default_factory=list)
+    starting_position: str = "TRIM_HORIZON"
+    max_record_age_seconds: int = -1
+
+
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+
+
+def parse_rate(expression: str) -> timedelta:
+    match = _RATE.match(expression.strip())
+    if not match or int(match.group(1)) < 1:
+        raise CfnError(
+            f"unsupported schedule {expression!r}: the local runtime runs rate(N minutes|hours|days)"
+        )
+    unit = match.group(2).rstrip("s") + "s"
+    return timedelta(**{unit: int(match.group(1))})
 
 
 def schedules_of(template: "LocalTemplate", function_id: str, events: dict[str, Any]) -> list["Schedule"]:
-    from .cfn import Schedule, parse_rate
-
     schedules = []
     for name, event in events.items():
         if event.get("Type") not in ("ScheduleV2", "Schedule"):
@@ -21,44 +59,53 @@ def schedules_of(template: "LocalTemplate", function_id: str, events: dict[str, 
             continue
         expression = props.get("ScheduleExpression") or props.get("Schedule") or ""
         raw_props = event.get("Properties") or {}
-        schedules.append(Schedule(
-            name=name,
-            every=parse_rate(expression),
-            input_template=props.get("Input"),
-            kind=event["Type"],
-            # Scheduler's RetryPolicy and DLQ cover failures to *invoke* the function (missing
-            # function, permissions), which cannot happen locally; kept for completeness.
-            max_retries=int((props.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)),
-            dead_letter_queue=_dead_letter_queue(template, function_id, name, raw_props.get("DeadLetterConfig")),
-        ))
+        schedules.append(
+            Schedule(
+                name=name,
+                every=parse_rate(expression),
+                input_template=props.get("Input"),
+                kind=event["Type"],
+                # Scheduler's RetryPolicy and DLQ cover failures to *invoke* the function (missing
+                # function, permissions), which cannot happen locally; kept for completeness.
+                max_retries=int((props.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)),
+                dead_letter_queue=_dead_letter_queue(
+                    template, function_id, name, raw_props.get("DeadLetterConfig")
+                ),
+            )
+        )
     return schedules
 
 
 def streams_of(template: "LocalTemplate", function_id: str, events: dict[str, Any]) -> list["StreamSource"]:
-    from .cfn import StreamSource
-
     sources = []
     for name, event in events.items():
         if event.get("Type") != "DynamoDB":
             continue
         raw = event.get("Properties") or {}
-        props = template.resolver.resolve({k: v for k, v in raw.items() if k not in ("Stream", "DestinationConfig")})
+        props = template.resolver.resolve(
+            {k: v for k, v in raw.items() if k not in ("Stream", "DestinationConfig")}
+        )
         if props.get("Enabled") is False:
             continue
         where = f"{function_id}.Events.{name}"
         on_failure = ((raw.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-        sources.append(StreamSource(
-            name=name,
-            table_logical_id=logical_id_of(raw.get("Stream"), "StreamArn", where),
-            batch_size=int(props.get("BatchSize", 100)),
-            bisect=_true(props.get("BisectBatchOnFunctionError", False)),
-            max_retries=int(props.get("MaximumRetryAttempts", -1)),
-            report_batch_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-            on_failure_queue=_queue(template, on_failure, where) if on_failure else None,
-            filter_patterns=[_pattern(f.get("Pattern")) for f in (props.get("FilterCriteria") or {}).get("Filters", [])],
-            starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
-            max_record_age_seconds=int(props.get("MaximumRecordAgeInSeconds", -1)),
-        ))
+        sources.append(
+            StreamSource(
+                name=name,
+                table_logical_id=logical_id_of(raw.get("Stream"), "StreamArn", where),
+                batch_size=int(props.get("BatchSize", 100)),
+                bisect=_true(props.get("BisectBatchOnFunctionError", False)),
+                max_retries=int(props.get("MaximumRetryAttempts", -1)),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in (props.get("FunctionResponseTypes") or []),
+                on_failure_queue=_queue(template, on_failure, where) if on_failure else None,
+                filter_patterns=[
+                    _pattern(f.get("Pattern")) for f in (props.get("FilterCriteria") or {}).get("Filters", [])
+                ],
+                starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
+                max_record_age_seconds=int(props.get("MaximumRecordAgeInSeconds", -1)),
+            )
+        )
     return sources
 
 
@@ -73,14 +120,18 @@ def async_settings(template: "LocalTemplate", function_id: str, merged: dict[str
     return {
         "async_max_retries": retries,
         "async_on_failure_queue": _queue(template, on_failure, where) if on_failure else None,
-        "dead_letter_queue": _queue(template, dead_letter, f"{function_id}.DeadLetterQueue") if dead_letter else None,
+        "dead_letter_queue": _queue(template, dead_letter, f"{function_id}.DeadLetterQueue")
+        if dead_letter
+        else None,
     }
 
 
 def _queue(template: "LocalTemplate", value: Any, where: str) -> str:
     logical_id = logical_id_of(value, "Arn", where)
     if logical_id not in template.queues:
-        raise CfnError(f"{where}: the local runtime delivers only to SQS queues of the template ({logical_id})")
+        raise CfnError(
+            f"{where}: the local runtime delivers only to SQS queues of the template ({logical_id})"
+        )
     return logical_id
 
 
@@ -93,7 +144,9 @@ def logical_id_of(value: Any, attribute: str, where: str) -> str:
             return logical_id
     if isinstance(value, dict) and isinstance(value.get("Ref"), str):
         return value["Ref"]
-    raise CfnError(f"{where}: write !GetAtt <LogicalId>.{attribute} so the local runtime can wire it (got {value!r})")
+    raise CfnError(
+        f"{where}: write !GetAtt <LogicalId>.{attribute} so the local runtime can wire it (got {value!r})"
+    )
 
 
 def _dead_letter_queue(template: "LocalTemplate", function_id: str, event: str, config: Any) -> str | None:

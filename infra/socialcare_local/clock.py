@@ -27,7 +27,9 @@ class VirtualClock:
         moment = _as_utc(moment)
         with self._lock:
             if moment < self._now:
-                raise ValueError(f"the clock never goes backwards ({self._now.isoformat()} -> {moment.isoformat()})")
+                raise ValueError(
+                    f"the clock never goes backwards ({self._now.isoformat()} -> {moment.isoformat()})"
+                )
             self._now = moment
             return self._now
 

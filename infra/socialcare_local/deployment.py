@@ -6,14 +6,11 @@ function's environment set; the environment is applied again around every invoca
 
 import contextlib
 import importlib.util
-import bisect
 import itertools
 import json
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,34 +20,47 @@ from . import api_calls
 from .cfn import FunctionDef, LocalTemplate
 from .clock import VirtualClock
 from .lambda_context import LambdaContext
-from .moto_env import environ, local_aws
+from .moto_env import environ, local_aws, use_virtual_time
 
 __all__ = ["LocalDeployment", "local_aws"]
 
 _GENERATIONS = itertools.count(1)
-_SQS_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
-                   "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "RedrivePolicy")
+_SQS_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "RedrivePolicy",
+)
 
 
 class LocalDeployment:
     """The stack, deployed locally: resources on moto (already active), handlers run in-process."""
 
-    def __init__(self, template_path: Path | str, *, clock: VirtualClock, parameters: dict[str, str] | None = None,
-                 region: str = "us-east-1", install_clock: bool = True) -> None:
+    def __init__(
+        self,
+        template_path: Path | str,
+        *,
+        clock: VirtualClock,
+        parameters: dict[str, str] | None = None,
+        region: str = "us-east-1",
+        virtual_time: bool = True,
+    ) -> None:
+        """virtual_time: socialcare.clock.now() and moto's stream record times follow `clock`."""
         self.template = LocalTemplate(template_path, parameters=parameters, region=region)
         self.clock = clock
         self.region = region
         self.invocations: Counter[str] = Counter()
         self.cold_starts: Counter[str] = Counter()
-        self._install_clock = install_clock
+        self.virtual_time = virtual_time
+        self._restore_time: Callable[[], None] | None = None
         self._generation = next(_GENERATIONS)  # fresh module names per deployment = cold starts
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._requests: dict[str, Counter[tuple[str, str]]] = {}
         self._current: str | None = None  # the function whose code is running, for request counting
-        # (real ms, virtual time) whenever an API call sees a new virtual time: maps the real write
-        # times moto stamps on stream records back to the virtual time of the write.
-        self._real_ms: list[int] = []
-        self._virtual: list[datetime] = []
         self._started = False
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -63,29 +73,39 @@ class LocalDeployment:
         for lid, table in self.template.tables.items():
             description = dynamodb.create_table(**table.create_kwargs)["TableDescription"]
             if table.ttl_attribute:
-                dynamodb.update_time_to_live(TableName=table.name, TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": table.ttl_attribute})
+                dynamodb.update_time_to_live(
+                    TableName=table.name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+                )
             known[(lid, "Ref")] = table.name
             known[(lid, "Arn")] = description["TableArn"]
             if description.get("LatestStreamArn"):
                 known[(lid, "StreamArn")] = description["LatestStreamArn"]
         for lid, queue in self.template.queues.items():  # redrive targets may be any queue: two passes
-            attributes = {key: _attr(queue.attributes[key]) for key in _SQS_ATTRIBUTES[:-1] if key in queue.attributes}
+            attributes = {
+                key: _attr(queue.attributes[key]) for key in _SQS_ATTRIBUTES[:-1] if key in queue.attributes
+            }
             url = sqs.create_queue(QueueName=queue.name, Attributes=attributes)["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            known.update({(lid, "Ref"): url, (lid, "QueueUrl"): url, (lid, "Arn"): arn, (lid, "QueueName"): queue.name})
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            known.update(
+                {(lid, "Ref"): url, (lid, "QueueUrl"): url, (lid, "Arn"): arn, (lid, "QueueName"): queue.name}
+            )
         for lid, queue in self.template.queues.items():
             if "RedrivePolicy" in queue.attributes:
-                sqs.set_queue_attributes(QueueUrl=known[(lid, "Ref")],
-                                         Attributes={"RedrivePolicy": _attr(queue.attributes["RedrivePolicy"])})
+                sqs.set_queue_attributes(
+                    QueueUrl=known[(lid, "Ref")],
+                    Attributes={"RedrivePolicy": _attr(queue.attributes["RedrivePolicy"])},
+                )
         sns = boto3.client("sns", region_name=self.region)
         for lid, name in self.template.topics.items():
             arn = sns.create_topic(Name=name)["TopicArn"]
             known.update({(lid, "Ref"): arn, (lid, "TopicArn"): arn, (lid, "TopicName"): name})
         self.template = self.template.with_known(known)  # environments now carry real URLs/ARNs
         api_calls.subscribe(self._count)
-        if self._install_clock:
-            _set_domain_clock(self.clock.now)
+        if self.virtual_time:
+            self._restore_time = use_virtual_time(self.clock)
         self._started = True
         return self
 
@@ -94,8 +114,9 @@ class LocalDeployment:
             return
         self._started = False
         api_calls.unsubscribe(self._count)
-        if self._install_clock:
-            _set_domain_clock(None)
+        if self._restore_time is not None:
+            self._restore_time()
+            self._restore_time = None
         self._handlers.clear()
 
     def __enter__(self) -> "LocalDeployment":
@@ -112,7 +133,9 @@ class LocalDeployment:
 
     def function(self, function_id: str) -> FunctionDef:
         if function_id not in self.template.functions:
-            raise KeyError(f"no function {function_id!r} in the template (have {sorted(self.template.functions)})")
+            raise KeyError(
+                f"no function {function_id!r} in the template (have {sorted(self.template.functions)})"
+            )
         return self.template.functions[function_id]
 
     def environment(self, function_id: str) -> dict[str, str]:
@@ -145,9 +168,14 @@ class LocalDeployment:
         payload = json.loads(json.dumps(event))  # Lambda hands over JSON, never live objects
         with self._running(fn):
             handler = self._handlers.get(function_id) or self.load_handler(function_id)
-            context = LambdaContext(function_name=fn.function_name, region=self.region,
-                                    account_id=self.template.account_id, timeout_seconds=fn.timeout_seconds,
-                                    memory_mb=fn.memory_mb, now=self.clock.now())
+            context = LambdaContext(
+                function_name=fn.function_name,
+                region=self.region,
+                account_id=self.template.account_id,
+                timeout_seconds=fn.timeout_seconds,
+                memory_mb=fn.memory_mb,
+                now=self.clock.now(),
+            )
             self.invocations[function_id] += 1
             result = handler(payload, context)
         return json.loads(json.dumps(result))  # a result Lambda could not serialise fails here too
@@ -170,16 +198,7 @@ class LocalDeployment:
     def reset_request_counts(self) -> None:
         self._requests.clear()
 
-    def virtual_time_at(self, real: datetime) -> datetime:
-        """The virtual time at a real moment (e.g. moto's ApproximateCreationDateTime), to the ms."""
-        index = bisect.bisect_right(self._real_ms, round(real.timestamp() * 1000)) - 1
-        return self._virtual[index] if index >= 0 else self.clock.now()
-
     def _count(self, service: str, operation: str) -> None:
-        now = self.clock.now()
-        if not self._virtual or self._virtual[-1] != now:
-            self._real_ms.append(time.time_ns() // 1_000_000)
-            self._virtual.append(now)
         if self._current is not None:
             self._requests.setdefault(self._current, Counter())[(service, operation)] += 1
 
@@ -208,10 +227,15 @@ class LocalDeployment:
     @contextlib.contextmanager
     def _running(self, fn: FunctionDef) -> Iterator[None]:
         # What Lambda's runtime sets, then the template's variables; both undone afterwards.
-        runtime = {"AWS_LAMBDA_FUNCTION_NAME": fn.function_name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-                   "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb), "AWS_REGION": self.region,
-                   "AWS_DEFAULT_REGION": self.region, "LAMBDA_TASK_ROOT": str(fn.code_dir),
-                   "_HANDLER": f"{fn.handler_module}.{fn.handler_name}"}
+        runtime = {
+            "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_mb),
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "LAMBDA_TASK_ROOT": str(fn.code_dir),
+            "_HANDLER": f"{fn.handler_module}.{fn.handler_name}",
+        }
         previous, self._current = self._current, fn.logical_id
         paths = [str(p) for p in (fn.code_dir, *fn.layer_dirs) if str(p) not in sys.path]
         sys.path[:0] = paths
@@ -228,14 +252,3 @@ def _attr(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value) if isinstance(value, dict) else str(value)
-
-
-def _set_domain_clock(source: Callable[[], Any] | None) -> None:
-    # socialcare.clock.now() is the domain's only "now"; point it at the virtual clock if present.
-    if importlib.util.find_spec("socialcare") is None:
-        return
-    try:
-        clock_module = importlib.import_module("socialcare.clock")
-    except ImportError:
-        return
-    clock_module.set_clock(source)

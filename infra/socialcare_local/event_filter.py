@@ -54,13 +54,15 @@ def _field_matches(matchers: list[Any], actual: Any) -> bool:
 def _value_matches(matcher: Any, value: Any) -> bool:
     if not isinstance(matcher, Mapping):
         return _equal(matcher, value)
-    (kind, arg), = matcher.items()
+    ((kind, arg),) = matcher.items()
     if kind in ("prefix", "suffix"):
         return _affix(kind, arg, value)
     if kind == "equals-ignore-case":
         return isinstance(value, str) and value.casefold() == str(arg).casefold()
     if kind == "wildcard":
-        return isinstance(value, str) and fnmatch.fnmatchcase(value, str(arg).replace("[", "[[]").replace("?", "[?]"))
+        return isinstance(value, str) and fnmatch.fnmatchcase(
+            value, str(arg).replace("[", "[[]").replace("?", "[?]")
+        )
     if kind == "anything-but":
         if isinstance(arg, Mapping):
             return not _value_matches(arg, value)

@@ -47,6 +47,42 @@ def load_template(path: Path | str) -> dict[str, Any]:
     return document
 
 
+def parameter_values(template: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
+    """Parameter defaults with `overrides` applied, checked as CloudFormation checks them."""
+    declared = template.get("Parameters") or {}
+    unknown = set(overrides) - set(declared)
+    if unknown:
+        raise CfnError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, spec in declared.items():
+        if name not in overrides and "Default" not in spec:
+            continue  # an error only if something refers to it
+        value = str(overrides.get(name, spec.get("Default")))
+        _check_parameter(name, value, spec)
+        is_list = spec.get("Type", "").startswith(("List<", "CommaDelimitedList"))
+        values[name] = value.split(",") if is_list else value
+    return values
+
+
+def _check_parameter(name: str, value: str, spec: dict[str, Any]) -> None:
+    # The checks CloudFormation makes before deploying, so a local run fails the same way.
+    allowed = spec.get("AllowedValues")
+    if allowed and value not in [str(v) for v in allowed]:
+        raise CfnError(f"parameter {name}={value!r} is not one of {allowed}")
+    if "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
+        reason = spec.get("ConstraintDescription", f"must match {spec['AllowedPattern']}")
+        raise CfnError(f"parameter {name}={value!r}: {reason}")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise CfnError(f"parameter {name}={value!r} must be a number") from None
+        if not float(spec.get("MinValue", number)) <= number <= float(spec.get("MaxValue", number)):
+            raise CfnError(
+                f"parameter {name}={value!r} is outside [{spec.get('MinValue')}, {spec.get('MaxValue')}]"
+            )
+
+
 _NO_VALUE = object()  # AWS::NoValue: the enclosing key or list item disappears
 _SUB_VAR = re.compile(r"\$\{([^}]+)\}")
 
@@ -107,7 +143,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Condition" and isinstance(arg, str):

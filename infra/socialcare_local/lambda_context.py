@@ -8,8 +8,17 @@ from datetime import datetime
 class LambdaContext:
     """Mirrors awslambdaric's context: names, ARN, memory, request id, log names, time left."""
 
-    def __init__(self, *, function_name: str, region: str, account_id: str, timeout_seconds: int,
-                 memory_mb: int, now: datetime, function_version: str = "$LATEST") -> None:
+    def __init__(
+        self,
+        *,
+        function_name: str,
+        region: str,
+        account_id: str,
+        timeout_seconds: int,
+        memory_mb: int,
+        now: datetime,
+        function_version: str = "$LATEST",
+    ) -> None:
         self.function_name = function_name
         self.function_version = function_version
         self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"

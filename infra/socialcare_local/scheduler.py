@@ -41,6 +41,8 @@ class ScheduledRun:
 
 
 class Scheduler:
+    """Fires the template's ScheduleV2/Schedule events on the virtual clock, as asynchronous invocations."""
+
     def __init__(self, deployment: "LocalDeployment", clock: VirtualClock | None = None) -> None:
         self.deployment = deployment
         self.clock = clock or deployment.clock
@@ -122,19 +124,33 @@ class Scheduler:
         schedule, at = firing.schedule, _iso(firing.at)
         if schedule.input_template is None and schedule.kind == "Schedule":
             # An EventBridge rule without Input sends the "Scheduled Event" envelope.
-            return {"version": "0", "id": execution_id, "detail-type": "Scheduled Event", "source": "aws.events",
-                    "account": self.deployment.template.account_id, "time": at, "region": self.deployment.region,
-                    "resources": [self._schedule_arn(firing)], "detail": {}}
+            return {
+                "version": "0",
+                "id": execution_id,
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": self.deployment.template.account_id,
+                "time": at,
+                "region": self.deployment.region,
+                "resources": [self._schedule_arn(firing)],
+                "detail": {},
+            }
         text = schedule.input_template or "{}"
-        for name, value in (("scheduled-time", at), ("schedule-arn", self._schedule_arn(firing)),
-                            ("execution-id", execution_id), ("attempt-number", "1")):
+        for name, value in (
+            ("scheduled-time", at),
+            ("schedule-arn", self._schedule_arn(firing)),
+            ("execution-id", execution_id),
+            ("attempt-number", "1"),
+        ):
             text = text.replace(f"<aws.scheduler.{name}>", value)
         return json.loads(text)
 
     def _schedule_arn(self, firing: Firing) -> str:
         template = self.deployment.template
-        return (f"arn:aws:scheduler:{template.region}:{template.account_id}:schedule/default/"
-                f"{firing.function_id}{firing.schedule.name}")
+        return (
+            f"arn:aws:scheduler:{template.region}:{template.account_id}:schedule/default/"
+            f"{firing.function_id}{firing.schedule.name}"
+        )
 
     def _async_failure(self, function_id: str, run: ScheduledRun) -> None:
         fn = self.deployment.function(function_id)
@@ -142,20 +158,38 @@ class Scheduler:
         function_arn = f"{self.deployment.template.get_att(function_id, 'Arn')}:$LATEST"
         if fn.async_on_failure_queue:  # Lambda's invocation record
             record = {
-                "version": "1.0", "timestamp": _iso(self.clock.now()),
-                "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": function_arn,
-                                   "condition": "RetriesExhausted", "approximateInvokeCount": run.attempts},
+                "version": "1.0",
+                "timestamp": _iso(self.clock.now()),
+                "requestContext": {
+                    "requestId": str(uuid.uuid4()),
+                    "functionArn": function_arn,
+                    "condition": "RetriesExhausted",
+                    "approximateInvokeCount": run.attempts,
+                },
                 "requestPayload": run.event,
-                "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+                "responseContext": {
+                    "statusCode": 200,
+                    "executedVersion": "$LATEST",
+                    "functionError": "Unhandled",
+                },
                 "responsePayload": {"errorMessage": run.error_message, "errorType": run.error_type},
             }
-            sqs.send_message(QueueUrl=self.deployment.queue_url(fn.async_on_failure_queue),
-                             MessageBody=json.dumps(record))
+            sqs.send_message(
+                QueueUrl=self.deployment.queue_url(fn.async_on_failure_queue), MessageBody=json.dumps(record)
+            )
         elif fn.dead_letter_queue:  # the event itself, with the error in message attributes
-            attributes = {"RequestID": str(uuid.uuid4()), "ErrorCode": "200", "ErrorMessage": run.error_message or "-"}
-            sqs.send_message(QueueUrl=self.deployment.queue_url(fn.dead_letter_queue), MessageBody=json.dumps(run.event),
-                             MessageAttributes={k: {"DataType": "String", "StringValue": v[:1000]}
-                                                for k, v in attributes.items()})
+            attributes = {
+                "RequestID": str(uuid.uuid4()),
+                "ErrorCode": "200",
+                "ErrorMessage": run.error_message or "-",
+            }
+            sqs.send_message(
+                QueueUrl=self.deployment.queue_url(fn.dead_letter_queue),
+                MessageBody=json.dumps(run.event),
+                MessageAttributes={
+                    k: {"DataType": "String", "StringValue": v[:1000]} for k, v in attributes.items()
+                },
+            )
 
 
 def _ceil_minute(moment: datetime) -> datetime:

@@ -6,15 +6,14 @@ applies partial batch responses, bisection, retries and the on-failure destinati
 """
 
 import json
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from .cfn import StreamSource
 from .event_filter import matches_any
+from .stream_events import first_failure, lambda_record, on_failure_message, seq_str
 
 if TYPE_CHECKING:
     from .deployment import LocalDeployment
@@ -41,16 +40,18 @@ class _Mapping:
 class StreamPump:
     """Delivers pending stream records to subscribed functions; call pump() after anything writes."""
 
-    def __init__(self, deployment: "LocalDeployment", *, virtual_time: bool = True) -> None:
+    def __init__(self, deployment: "LocalDeployment") -> None:
         """Create it right after deployment.start(): StartingPosition LATEST means "from now"."""
         self.deployment = deployment
-        self.virtual_time = virtual_time  # ApproximateCreationDateTime: the virtual time of the write
         self.batches: list[BatchResult] = []
         self.discarded: list[dict[str, Any]] = []  # on-failure messages (also sent to the queue)
         self._client = boto3.client("dynamodbstreams", region_name=deployment.region)
         self._sqs = boto3.client("sqs", region_name=deployment.region)
-        self._mappings = [_Mapping(fid, source, deployment.stream_arn(source.table_logical_id))
-                          for fid, fn in deployment.functions.items() for source in fn.streams]
+        self._mappings = [
+            _Mapping(fid, source, deployment.stream_arn(source.table_logical_id))
+            for fid, fn in deployment.functions.items()
+            for source in fn.streams
+        ]
         for mapping in self._mappings:
             if mapping.source.starting_position == "LATEST":
                 for shard_id in self._shards(mapping):
@@ -63,8 +64,11 @@ class StreamPump:
         (handled or sent to the on-failure destination; filtered-out records are not counted)."""
         total = 0
         for _ in range(MAX_ROUNDS):
-            consumed = sum(self._pump_mapping(m) for m in self._mappings
-                           if function_id is None or m.function_id == function_id)
+            consumed = sum(
+                self._pump_mapping(m)
+                for m in self._mappings
+                if function_id is None or m.function_id == function_id
+            )
             if not consumed:  # handlers may write records for each other: stop only when quiet
                 return total
             total += consumed
@@ -75,7 +79,10 @@ class StreamPump:
     def _pump_mapping(self, mapping: _Mapping) -> int:
         consumed = 0
         for shard_id in self._shards(mapping):
-            records = [self._lambda_record(mapping, raw) for raw in self._read(mapping, shard_id)]
+            records = [
+                lambda_record(raw, self.deployment.region, mapping.stream_arn)
+                for raw in self._read(mapping, shard_id)
+            ]
             position = 0
             while position < len(records):
                 # A batch: up to BatchSize matching records; non-matching ones are skipped (checkpointed).
@@ -127,45 +134,55 @@ class StreamPump:
 
     def _invoke(self, mapping: _Mapping, records: list[dict[str, Any]]) -> tuple[int | None, str | None]:
         """Index of the first record to retry (None: all done) and the error, if the handler raised."""
-        sequence_numbers = [_seq_str(r) for r in records]
+        sequence_numbers = [seq_str(r) for r in records]
         try:
             response = self.deployment.invoke(mapping.function_id, {"Records": records})
         except Exception as exc:  # noqa: BLE001 - any handler error fails the batch, as in Lambda
             self.batches.append(BatchResult(mapping.function_id, sequence_numbers, "error", repr(exc)))
             return 0, repr(exc)
-        failed_at = _first_failure(response, sequence_numbers) if mapping.source.report_batch_item_failures else None
-        self.batches.append(BatchResult(mapping.function_id, sequence_numbers, "ok" if failed_at is None else "partial"))
+        failed_at = (
+            first_failure(response, sequence_numbers) if mapping.source.report_batch_item_failures else None
+        )
+        self.batches.append(
+            BatchResult(mapping.function_id, sequence_numbers, "ok" if failed_at is None else "partial")
+        )
         return failed_at, None
 
     def _too_old(self, mapping: _Mapping, record: dict[str, Any]) -> bool:
         max_age = mapping.source.max_record_age_seconds
         created = record["dynamodb"]["ApproximateCreationDateTime"]
-        return self.virtual_time and max_age >= 0 and self.deployment.clock.now().timestamp() - created > max_age
+        # Ages compare with the virtual clock, so only when moto stamps virtual times too.
+        return (
+            self.deployment.virtual_time
+            and max_age >= 0
+            and self.deployment.clock.now().timestamp() - created > max_age
+        )
 
-    def _on_failure(self, mapping: _Mapping, shard_id: str, records: list[dict[str, Any]], attempts: int,
-                    error: str | None, condition: str = "RetryAttemptsExhausted") -> None:
-        fn = self.deployment.function(mapping.function_id)
-        now = self.deployment.clock.now()
-        message: dict[str, Any] = {
-            "requestContext": {"requestId": str(uuid.uuid4()),
-                               "functionArn": self.deployment.template.get_att(fn.logical_id, "Arn"),
-                               "condition": condition, "approximateInvokeCount": attempts},
-            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
-                                **({"functionError": "Unhandled"} if error else {})},
-            "version": "1.0",
-            "timestamp": _iso_millis(now),
-            "DDBStreamBatchInfo": {
-                "shardId": shard_id,
-                "startSequenceNumber": _seq_str(records[0]), "endSequenceNumber": _seq_str(records[-1]),
-                "approximateArrivalOfFirstRecord": _iso_millis(_created(records[0])),
-                "approximateArrivalOfLastRecord": _iso_millis(_created(records[-1])),
-                "batchSize": len(records), "streamArn": mapping.stream_arn,
-            },
-        }
+    def _on_failure(
+        self,
+        mapping: _Mapping,
+        shard_id: str,
+        records: list[dict[str, Any]],
+        attempts: int,
+        error: str | None,
+        condition: str = "RetryAttemptsExhausted",
+    ) -> None:
+        message = on_failure_message(
+            function_arn=self.deployment.template.get_att(mapping.function_id, "Arn"),
+            stream_arn=mapping.stream_arn,
+            shard_id=shard_id,
+            records=records,
+            attempts=attempts,
+            function_error=error is not None,
+            condition=condition,
+            now=self.deployment.clock.now(),
+        )
         self.discarded.append(message)
         if mapping.source.on_failure_queue:
-            self._sqs.send_message(QueueUrl=self.deployment.queue_url(mapping.source.on_failure_queue),
-                                   MessageBody=json.dumps(message))
+            self._sqs.send_message(
+                QueueUrl=self.deployment.queue_url(mapping.source.on_failure_queue),
+                MessageBody=json.dumps(message),
+            )
 
     # -- reading the stream ----------------------------------------------------------------------
 
@@ -175,10 +192,14 @@ class StreamPump:
 
     def _read(self, mapping: _Mapping, shard_id: str) -> list[dict[str, Any]]:
         checkpoint = mapping.checkpoints.get(shard_id)
-        position = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": str(checkpoint)}
-                    if checkpoint is not None else {"ShardIteratorType": "TRIM_HORIZON"})
-        iterator = self._client.get_shard_iterator(StreamArn=mapping.stream_arn, ShardId=shard_id,
-                                                   **position)["ShardIterator"]
+        position = (
+            {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": str(checkpoint)}
+            if checkpoint is not None
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        iterator = self._client.get_shard_iterator(
+            StreamArn=mapping.stream_arn, ShardId=shard_id, **position
+        )["ShardIterator"]
         records: list[dict[str, Any]] = []
         while iterator:
             page = self._client.get_records(ShardIterator=iterator, Limit=1000)
@@ -188,46 +209,6 @@ class StreamPump:
             iterator = page.get("NextShardIterator")
         return records
 
-    def _lambda_record(self, mapping: _Mapping, raw: dict[str, Any]) -> dict[str, Any]:
-        # The event Lambda builds: stream record fields in its order, creation time in epoch seconds.
-        stream, created = raw["dynamodb"], raw["dynamodb"]["ApproximateCreationDateTime"]
-        if self.virtual_time:
-            created = self.deployment.virtual_time_at(created)
-        dynamodb = {"ApproximateCreationDateTime": int(created.timestamp()), "Keys": stream["Keys"]}
-        for name in ("NewImage", "OldImage"):
-            if name in stream:
-                dynamodb[name] = stream[name]
-        dynamodb.update(SequenceNumber=stream["SequenceNumber"], SizeBytes=stream["SizeBytes"],
-                        StreamViewType=stream["StreamViewType"])
-        return {"eventID": raw["eventID"], "eventName": raw["eventName"], "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb", "awsRegion": self.deployment.region, "dynamodb": dynamodb,
-                "eventSourceARN": mapping.stream_arn}
-
-
-def _first_failure(response: Any, sequence_numbers: list[str]) -> int | None:
-    """Lambda's partial batch response rules: retry from the lowest failed record; malformed = all."""
-    if not isinstance(response, dict) or not response.get("batchItemFailures"):
-        return None
-    indexes = []
-    for failure in response["batchItemFailures"]:
-        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
-        if not identifier or identifier not in sequence_numbers:
-            return 0
-        indexes.append(sequence_numbers.index(identifier))
-    return min(indexes)
-
-
-def _seq_str(record: dict[str, Any]) -> str:
-    return record["dynamodb"]["SequenceNumber"]
-
 
 def _seq(record: dict[str, Any]) -> int:
-    return int(_seq_str(record))
-
-
-def _created(record: dict[str, Any]) -> datetime:
-    return datetime.fromtimestamp(record["dynamodb"]["ApproximateCreationDateTime"], UTC)
-
-
-def _iso_millis(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return int(seq_str(record))

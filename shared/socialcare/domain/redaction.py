@@ -13,9 +13,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # Phone numbers: an optional +, then 7-15 digits with common separators.
     "phone": re.compile(r"(?<![\w])\+?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{2,4}\)?){2,5}(?!\w)"),
     # Order, account and reference numbers that customers paste: a keyword then an identifier.
+    # Order, account and booking numbers that customers paste: a keyword, then an identifier
+    # with at least one digit ("my order never came" is not an order number).
     "order": re.compile(
-        r"(?i)\b(?:order|account|acct|booking|invoice|ref(?:erence)?|tracking)\s*(?:no\.?|number|#|:)?\s*"
-        r"#?\s*([A-Z0-9][A-Z0-9\-]{4,})"
+        r"(?i)\b(?:order|account|acct|booking|invoice|tracking|membership|policy)\b\s*"
+        r"(?:no\.?|number|num|id|#|:)?\s*#?\s*((?=[A-Z\-]*\d)[A-Z0-9][A-Z0-9\-]{4,})"
     ),
     "iban": re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}\b"),
 }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+
 from socialcare_local.clock import VirtualClock
 from socialcare_local.deployment import LocalDeployment, local_aws
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import yaml
+
 from socialcare_local.cfn import CfnError, CfnLoader, LocalTemplate, parse_rate
 
 from .conftest import FIXTURE, TEMPLATE
@@ -52,40 +53,72 @@ def test_parameters_override_defaults_and_are_checked():
         LocalTemplate(TEMPLATE, parameters={"Stage": "qa"})
     with pytest.raises(CfnError, match="unknown parameter"):
         LocalTemplate(TEMPLATE, parameters={"Nope": "x"})
+    with pytest.raises(CfnError, match="must be an e-mail address"):
+        LocalTemplate(TEMPLATE, parameters={"Sender": "nobody"})
+    with pytest.raises(CfnError, match="outside"):
+        LocalTemplate(TEMPLATE, parameters={"TargetMinutes": "0"})
 
 
 def test_tables_queues_and_function_settings():
     template = LocalTemplate(TEMPLATE)
     table = template.tables["ItemsTable"]
     assert table.name == "ItemsTable" and table.ttl_attribute == "expires_at"
-    assert table.create_kwargs["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table.create_kwargs["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
     assert table.create_kwargs["GlobalSecondaryIndexes"][0]["IndexName"] == "by_status"
-    assert set(template.queues) == {"FailuresQueue", "ScheduleDeadLetters"}
+    assert set(template.queues) == {"FailuresQueue", "ScheduleDeadLetters", "AsyncFailures"}
     worker = template.functions["WorkerFunction"]
     assert worker.code_dir == FIXTURE / "functions" / "worker"
     assert (worker.handler_module, worker.handler_name, worker.timeout_seconds, worker.memory_mb) == (
-        "app", "lambda_handler", 5, 256)
+        "app",
+        "lambda_handler",
+        5,
+        256,
+    )
     assert worker.layer_dirs == (FIXTURE / "layer",)
+    assert (worker.async_max_retries, worker.async_on_failure_queue) == (2, None)  # Lambda's defaults
+    ticker = template.functions["TickerFunction"]
+    assert (ticker.async_max_retries, ticker.async_on_failure_queue) == (1, "AsyncFailures")
 
 
 def test_events_become_schedules_and_stream_sources():
     template = LocalTemplate(TEMPLATE)
     ticker = template.functions["TickerFunction"]
     minute, slow = ticker.schedules
-    assert (minute.name, minute.every, minute.max_retries, minute.dead_letter_queue) == (
-        "EveryMinute", timedelta(minutes=1), 0, "ScheduleDeadLetters")
+    assert (minute.name, minute.every, minute.max_retries, minute.dead_letter_queue) == (  # Scheduler's own
+        "EveryMinute",
+        timedelta(minutes=1),
+        0,
+        "ScheduleDeadLetters",
+    )
     assert "<aws.scheduler.scheduled-time>" in minute.input_template
     assert slow.every == timedelta(hours=2) and slow.dead_letter_queue is None
     (source,) = template.functions["WorkerFunction"].streams
-    assert (source.table_logical_id, source.batch_size, source.bisect, source.max_retries) == ("ItemsTable", 3, True, 2)
+    assert (source.table_logical_id, source.batch_size, source.bisect, source.max_retries) == (
+        "ItemsTable",
+        3,
+        True,
+        2,
+    )
     assert source.report_batch_item_failures and source.on_failure_queue == "FailuresQueue"
-    assert source.filter_patterns == [{"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["ticket"]}}}}]
+    assert source.max_record_age_seconds == 3600
+    assert source.filter_patterns == [
+        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["ticket"]}}}}
+    ]
 
 
-@pytest.mark.parametrize(("expression", "every"), [
-    ("rate(1 minute)", timedelta(minutes=1)), ("rate(5 minutes)", timedelta(minutes=5)),
-    ("rate(1 hour)", timedelta(hours=1)), ("rate(3 hours)", timedelta(hours=3)), ("rate(1 day)", timedelta(days=1)),
-])
+@pytest.mark.parametrize(
+    ("expression", "every"),
+    [
+        ("rate(1 minute)", timedelta(minutes=1)),
+        ("rate(5 minutes)", timedelta(minutes=5)),
+        ("rate(1 hour)", timedelta(hours=1)),
+        ("rate(3 hours)", timedelta(hours=3)),
+        ("rate(1 day)", timedelta(days=1)),
+    ],
+)
 def test_rates(expression, every):
     assert parse_rate(expression) == every
 

@@ -1,9 +1,12 @@
 """Deploying the fixture stack onto moto and invoking its handlers as Lambda would."""
 
 import os
+from datetime import UTC, datetime
 
 import boto3
+import botocore.client
 import pytest
+
 from socialcare_local.deployment import LocalDeployment, local_aws
 
 from .conftest import TEMPLATE, fixture_recorder
@@ -26,18 +29,28 @@ def test_queues_exist_and_environments_carry_their_real_url_and_arn(deployment):
     assert deployment.queue_url("FailuresQueue") == url
     env = deployment.environment("WorkerFunction")
     assert env["FAILURES_URL"] == url
-    assert env["FAILURES_ARN"] == sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])[
-        "Attributes"]["MessageRetentionPeriod"] == "1209600"
+    assert (
+        env["FAILURES_ARN"]
+        == sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    )
+    assert (
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])["Attributes"][
+            "MessageRetentionPeriod"
+        ]
+        == "1209600"
+    )
 
 
 def test_invoke_runs_the_handler_with_its_environment_and_a_context(deployment):
     os.environ.pop("ROLE", None)
     result = deployment.invoke("TickerFunction", {"hello": "world"})
     assert result["event"] == {"hello": "world"}
-    assert result["environment"] == {"ROLE": "ticker", "TABLE_NAME": "ItemsTable", "STAGE": "test",
-                                     "AWS_LAMBDA_FUNCTION_NAME": "TickerFunction"}
+    assert result["environment"] == {
+        "ROLE": "ticker",
+        "TABLE_NAME": "ItemsTable",
+        "STAGE": "test",
+        "AWS_LAMBDA_FUNCTION_NAME": "TickerFunction",
+    }
     assert result["code_on_path"]
     context = result["context"]
     assert context["function_name"] == "TickerFunction" and context["memory"] == "256"
@@ -60,6 +73,20 @@ def test_a_handler_is_imported_once_per_deployment_a_cold_start(clock):
     with local_aws(), LocalDeployment(TEMPLATE, clock=clock) as second:
         assert second.invoke("TickerFunction", {})["module"] != one
     assert fixture_recorder.COLD_STARTS == ["ticker", "worker", "ticker", "ticker"]
+
+
+def test_stop_undoes_what_start_changed(clock):
+    socialcare_clock = pytest.importorskip("socialcare.clock")
+    original = botocore.client.BaseClient._make_api_call
+    before = os.environ.get("AWS_ACCOUNT_ID_ENDPOINT_MODE")
+    with local_aws():
+        assert os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] == "disabled"
+        with LocalDeployment(TEMPLATE, clock=clock):
+            assert botocore.client.BaseClient._make_api_call is not original
+            assert socialcare_clock.now() == clock.now()
+        assert botocore.client.BaseClient._make_api_call is original
+        assert abs((socialcare_clock.now() - datetime.now(UTC)).total_seconds()) < 5
+    assert os.environ.get("AWS_ACCOUNT_ID_ENDPOINT_MODE") == before
 
 
 def test_unknown_function_is_a_clear_error(deployment):

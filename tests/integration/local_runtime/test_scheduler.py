@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import boto3
+
 from socialcare_local.scheduler import Scheduler
 
 from .conftest import START, fixture_recorder
@@ -29,8 +30,11 @@ def test_run_until_fires_at_rate_with_the_scheduled_time_substituted(deployment,
     seen_clock = []
     runs = scheduler.run_until(at(14, 4, 10), between=lambda: seen_clock.append(clock.now()))
     assert [(r.schedule_name, r.at) for r in runs] == [
-        ("EveryMinute", at(14, 1)), ("EveryTwoHours", at(14, 1)),
-        ("EveryMinute", at(14, 2)), ("EveryMinute", at(14, 3)), ("EveryMinute", at(14, 4)),
+        ("EveryMinute", at(14, 1)),
+        ("EveryTwoHours", at(14, 1)),
+        ("EveryMinute", at(14, 2)),
+        ("EveryMinute", at(14, 3)),
+        ("EveryMinute", at(14, 4)),
     ]
     ticks = [event for role, event in fixture_recorder.CALLS if event.get("source") == "tick"]
     assert ticks == [{"at": f"2026-11-23T14:0{m}:00Z", "source": "tick"} for m in (1, 2, 3, 4)]
@@ -48,19 +52,32 @@ def test_missed_fire_times_all_run_in_order(deployment, clock):
     assert scheduler.tick()[0].at == at(14, 4)
 
 
-def test_a_failing_run_is_recorded_and_dead_lettered(deployment, clock, table):
+def test_a_failing_run_is_retried_by_lambda_then_sent_to_its_on_failure_destination(deployment, clock, table):
     scheduler = Scheduler(deployment, clock)
     table.put_item(Item={"pk": "control", "sk": "ticker", "fail": True})
     clock.set(at(14, 1))
     runs = scheduler.run_due()
     assert scheduler.failure_count == 2 and all("ticker told to fail" in r.error for r in runs)
-    assert runs[0].attempts == 1  # RetryPolicy MaximumRetryAttempts 0
+    assert [r.attempts for r in runs] == [2, 2]  # EventInvokeConfig: MaximumRetryAttempts 1
     sqs = boto3.client("sqs", region_name="us-east-1")
-    messages = sqs.receive_message(QueueUrl=deployment.queue_url("ScheduleDeadLetters"), MaxNumberOfMessages=10,
-                                   MessageAttributeNames=["All"])["Messages"]
-    (message,) = messages  # EveryTwoHours names no dead-letter queue
-    assert json.loads(message["Body"]) == {"at": "2026-11-23T14:01:00Z", "source": "tick"}
-    assert message["MessageAttributes"]["ERROR_MESSAGE"]["StringValue"].startswith("RuntimeError")
+
+    def bodies(queue):
+        response = sqs.receive_message(QueueUrl=deployment.queue_url(queue), MaxNumberOfMessages=10)
+        return [json.loads(m["Body"]) for m in response.get("Messages", [])]
+
+    records = bodies("AsyncFailures")
+    assert [r["requestPayload"] for r in records] == [
+        {"at": "2026-11-23T14:01:00Z", "source": "tick"},
+        {"source": "slow"},
+    ]
+    assert records[0]["requestContext"]["condition"] == "RetriesExhausted"
+    assert records[0]["requestContext"]["approximateInvokeCount"] == 2
+    assert records[0]["responsePayload"] == {
+        "errorMessage": "ticker told to fail",
+        "errorType": "RuntimeError",
+    }
+    # The schedule's DeadLetterConfig is for events Scheduler could not deliver, not function errors.
+    assert bodies("ScheduleDeadLetters") == []
     table.delete_item(Key={"pk": "control", "sk": "ticker"})
     assert scheduler.tick()[0].error is None
 

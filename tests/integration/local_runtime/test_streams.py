@@ -1,9 +1,11 @@
 """The DynamoDB event source mapping: filters, batches, partial failures, bisection, on-failure."""
 
 import json
+from datetime import timedelta
 
 import boto3
 import pytest
+
 from socialcare_local.streams import StreamPump
 
 from .conftest import START, fixture_recorder
@@ -19,13 +21,12 @@ def put_tickets(table, *names, **extra):
         table.put_item(Item={"pk": name, "sk": "ticket", "kind": "ticket", **extra})
 
 
-def delivered_pks(pump):
-    return [[seq_to_pk for seq_to_pk in batch.sequence_numbers] for batch in pump.batches]
-
-
 def worker_batches():
-    return [[r["dynamodb"]["NewImage"]["pk"]["S"] for r in event["Records"]]
-            for role, event in fixture_recorder.CALLS if role == "worker"]
+    return [
+        [r["dynamodb"]["NewImage"]["pk"]["S"] for r in event["Records"]]
+        for role, event in fixture_recorder.CALLS
+        if role == "worker"
+    ]
 
 
 def processed(table):
@@ -43,10 +44,21 @@ def test_event_is_built_like_lambdas(deployment, pump, table):
     put_tickets(table, "t1")
     assert pump.pump() == 1
     (record,) = fixture_recorder.CALLS[-1][1]["Records"]
-    assert set(record) == {"eventID", "eventName", "eventVersion", "eventSource", "awsRegion", "dynamodb",
-                           "eventSourceARN"}
+    assert set(record) == {
+        "eventID",
+        "eventName",
+        "eventVersion",
+        "eventSource",
+        "awsRegion",
+        "dynamodb",
+        "eventSourceARN",
+    }
     assert (record["eventName"], record["eventVersion"], record["eventSource"], record["awsRegion"]) == (
-        "INSERT", "1.1", "aws:dynamodb", "us-east-1")
+        "INSERT",
+        "1.1",
+        "aws:dynamodb",
+        "us-east-1",
+    )
     assert record["eventSourceARN"] == deployment.stream_arn("ItemsTable")
     stream = record["dynamodb"]
     assert stream["ApproximateCreationDateTime"] == int(START.timestamp())  # the virtual time it was seen
@@ -59,8 +71,9 @@ def test_event_is_built_like_lambdas(deployment, pump, table):
 def test_filter_criteria_drop_records_that_match_no_pattern(pump, table):
     put_tickets(table, "t1")
     table.put_item(Item={"pk": "n1", "sk": "note", "kind": "note"})  # INSERT, but not a ticket
-    table.update_item(Key={"pk": "t1", "sk": "ticket"}, UpdateExpression="SET x = :x",
-                      ExpressionAttributeValues={":x": 1})  # a ticket, but MODIFY
+    table.update_item(
+        Key={"pk": "t1", "sk": "ticket"}, UpdateExpression="SET x = :x", ExpressionAttributeValues={":x": 1}
+    )  # a ticket, but MODIFY
     put_tickets(table, "t2")
     assert pump.pump() == 2
     assert worker_batches() == [["t1", "t2"]]
@@ -97,15 +110,17 @@ def test_partial_failures_past_the_retry_limit_go_to_the_on_failure_queue(deploy
 
 
 def test_unknown_or_empty_item_identifier_fails_the_whole_batch():
-    from socialcare_local.streams import _first_failure
+    from socialcare_local.stream_events import first_failure
 
     seqs = ["10", "11", "12"]
-    assert _first_failure({"batchItemFailures": [{"itemIdentifier": "12"}, {"itemIdentifier": "11"}]}, seqs) == 1
-    assert _first_failure({"batchItemFailures": [{"itemIdentifier": ""}]}, seqs) == 0
-    assert _first_failure({"batchItemFailures": [{"itemIdentifier": None}]}, seqs) == 0
-    assert _first_failure({"batchItemFailures": [{"itemIdentifier": "99"}]}, seqs) == 0
-    assert _first_failure({"batchItemFailures": []}, seqs) is None
-    assert _first_failure(None, seqs) is None
+    assert (
+        first_failure({"batchItemFailures": [{"itemIdentifier": "12"}, {"itemIdentifier": "11"}]}, seqs) == 1
+    )
+    assert first_failure({"batchItemFailures": [{"itemIdentifier": ""}]}, seqs) == 0
+    assert first_failure({"batchItemFailures": [{"itemIdentifier": None}]}, seqs) == 0
+    assert first_failure({"batchItemFailures": [{"itemIdentifier": "99"}]}, seqs) == 0
+    assert first_failure({"batchItemFailures": []}, seqs) is None
+    assert first_failure(None, seqs) is None
 
 
 def test_bisection_isolates_a_poison_record_and_sends_only_it_on(deployment, pump, table):
@@ -117,7 +132,9 @@ def test_bisection_isolates_a_poison_record_and_sends_only_it_on(deployment, pum
         ["t4", "t5", "t6"],  # raises: split in two
         ["t4"],
         ["t5", "t6"],  # raises: split again
-        ["t5"], ["t5"], ["t5"],  # first try and two retries, then on to the destination
+        ["t5"],
+        ["t5"],
+        ["t5"],  # first try and two retries, then on to the destination
         ["t6"],
         ["t7"],
     ]
@@ -130,6 +147,30 @@ def test_bisection_isolates_a_poison_record_and_sends_only_it_on(deployment, pum
     assert message["requestContext"]["approximateInvokeCount"] == 3
     assert processed(table) == ["t1", "t2", "t3", "t4", "t6", "t7"]
     assert pump.pump() == 0
+
+
+def test_creation_time_is_the_virtual_time_of_the_write(pump, table, clock):
+    put_tickets(table, "t1")
+    clock.advance(timedelta(minutes=10))
+    put_tickets(table, "t2")
+    clock.advance(timedelta(minutes=10))
+    assert pump.pump() == 2
+    (records,) = [event["Records"] for _, event in fixture_recorder.CALLS]
+    assert [r["dynamodb"]["ApproximateCreationDateTime"] for r in records] == [
+        int(START.timestamp()),
+        int((START + timedelta(minutes=10)).timestamp()),
+    ]
+
+
+def test_records_older_than_the_maximum_age_are_discarded_to_the_destination(deployment, pump, table, clock):
+    put_tickets(table, "old1", "old2")
+    clock.advance(timedelta(hours=1, seconds=1))
+    put_tickets(table, "new")
+    assert pump.pump() == 3
+    assert worker_batches() == [["new"]]
+    (message,) = on_failure_messages(deployment)
+    assert message["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert message["DDBStreamBatchInfo"]["batchSize"] == 2
 
 
 def test_writes_made_by_handlers_are_pumped_in_the_same_call(deployment, pump, table):

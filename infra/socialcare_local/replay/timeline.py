@@ -1,0 +1,114 @@
+"""The replay as a person follows it: what happened, minute by minute, then a summary table."""
+
+from datetime import datetime
+
+from socialcare.domain.redaction import redact
+
+from .scenario import BrandReply, Mention
+
+WIDTH = 72
+
+
+def _clock(iso: str) -> str:
+    return iso[11:19]
+
+
+def _short(text: str, width: int = WIDTH, *, ours: bool = False) -> str:
+    """Customers' text is shown redacted (screens get shared); our own replies as posted."""
+    text = " ".join((text if ours else redact(text)).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def timeline_lines(events: list, report: dict) -> list[str]:
+    tickets = report["tickets"]
+    by_post = {post: t for t in tickets for post in t["post_ids"]}
+    entries: list[tuple[str, int, str]] = []
+    for event in events:
+        at = event.at.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(event, "at") else None
+        if isinstance(event, Mention):
+            ticket = by_post.get(event.id)
+            who = f"@{event.author_handle}" if event.author_handle else f"user {event.author_id}"
+            note = ""
+            if ticket is None:
+                note = "  (NOT STORED)"
+            elif ticket["post_id"] != event.id:
+                note = f"  (follow-up, joins {ticket['ticket_id']})"
+            entries.append((at, 0, f'mention    {who}: "{_short(event.text, 52)}"{note}'))
+        elif isinstance(event, BrandReply):
+            entries.append(
+                (
+                    at,
+                    1,
+                    f'staff      replied natively to post {event.in_reply_to_id}: "{_short(event.text, 40)}"',
+                )
+            )
+    for t in tickets:
+        who = f"@{t['author_handle']}" if t["author_handle"] else f"user {t['author_id']}"
+        if t["acknowledged_at"]:
+            entries.append(
+                (
+                    t["acknowledged_at"],
+                    2,
+                    f'ack        to {who}: "{_short(t["ack_text"] or "", 58, ours=True)}"',
+                )
+            )
+        elif t["ack_skipped_reason"]:
+            entries.append((t["detected_at"], 2, f"no ack     to {who}: {t['ack_skipped_reason']}"))
+        if t["human_replied_at"]:
+            took = (_at(t["human_replied_at"]) - _at(t["created_at"])).total_seconds()
+            entries.append(
+                (
+                    t["human_replied_at"],
+                    3,
+                    f"answered   {t['ticket_id']} {who}: first response {_minutes(took)}, clock stopped",
+                )
+            )
+    for mail in report["emails"]:
+        entries.append((mail["at"], 4, f"e-mail     to {mail['to']}: {_short(mail['subject'], 52)}"))
+    for sms in report["sms"]:
+        entries.append((sms["at"], 5, f"SMS        to {sms['to']}: {_short(sms['text'], 50)}"))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return [f"{_clock(at)}  {line}" for at, _, line in entries]
+
+
+def _at(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def summary_lines(summary: dict) -> list[str]:
+    spread = summary["first_response_seconds"]
+    skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(summary["ack_skipped"].items())) or "none"
+    levels = (
+        "   ".join(f"level {level}: {n}" for level, n in summary["tickets_escalated_by_level"].items())
+        or "none"
+    )
+    rows = [
+        ("Tickets (mentions folded in)", f"{summary['tickets']} ({summary['mentions']} mentions)"),
+        (
+            "Acknowledged",
+            f"{summary['acknowledged']}, {summary['acknowledged_within_a_minute']} within a minute",
+        ),
+        ("Acknowledgements skipped", skipped),
+        ("Acknowledgements still pending", str(summary["ack_pending"])),
+        ("Answered by staff", str(summary["answered"])),
+        (
+            "First response",
+            f"median {_minutes(spread['median'])}, p90 {_minutes(spread['p90'])}, max {_minutes(spread['max'])}",
+        ),
+        ("Target met / breached", f"{summary['target_met']} / {summary['target_breached']}"),
+        ("Tickets escalated", levels),
+        ("E-mails / SMS sent", f"{summary['emails']} / {summary['sms']}"),
+        ("Posts acknowledged twice", str(summary["posts_with_more_than_one_acknowledgement"])),
+        ("X API answers off-spec", str(summary["x_spec_violations"])),
+        ("Replayed", f"{summary['virtual_minutes']} virtual minutes in {summary['wall_seconds']} s"),
+    ]
+    width = max(len(label) for label, _ in rows)
+    rule = "-" * (width + 40)
+    return ["Summary", rule, *(f"{label:<{width}}  {value}" for label, value in rows), rule]
