@@ -25,7 +25,9 @@ CREDENTIALS = {
 @pytest.fixture
 def sim():
     if SPEC is None:
-        pytest.skip(f"official X spec not found at {expected_x_spec_path()}; CI has ../shared/specs beside the clone")
+        pytest.skip(
+            f"official X spec not found at {expected_x_spec_path()}; CI has ../shared/specs beside the clone"
+        )
     sim = XSimulator(lambda: T0 + timedelta(minutes=30), spec_path=SPEC)
     sim.add_user(BRAND, "AcmeCare")
     sim.add_user(CUSTOMER, "jane")
@@ -56,7 +58,12 @@ def test_mentions_come_back_as_posts_with_handle_conversation_and_language(sim):
     page = adapter(sim).fetch_mentions(BRAND, since_id=None, page_token=None, start_time=T0)
     assert [p.post_id for p in page.posts] == ["1002", "1001"]
     first = page.posts[1]
-    assert (first.author_handle, first.conversation, first.lang, first.created_at) == ("jane", "1001", "en", T0 + timedelta(minutes=1))
+    assert (first.author_handle, first.conversation, first.lang, first.created_at) == (
+        "jane",
+        "1001",
+        "en",
+        T0 + timedelta(minutes=1),
+    )
     assert page.posts[0].in_reply_to_id == "1001" and page.posts[0].conversation == "1001"
     assert page.newest_id == "1002"
 

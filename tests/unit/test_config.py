@@ -17,7 +17,10 @@ def test_the_bundled_example_is_valid_and_builds_the_default_ladder():
     config = load_config()
     ladder = config.ladder()
     assert [level.at_percent for level in ladder.levels] == [50, 80, 100]
-    assert [(a.via, a.recipient) for a in ladder.level(3).alerts] == [("email", "manager"), ("sms", "manager")]
+    assert [(a.via, a.recipient) for a in ladder.level(3).alerts] == [
+        ("email", "manager"),
+        ("sms", "manager"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -29,9 +32,15 @@ def test_the_bundled_example_is_valid_and_builds_the_default_ladder():
         (lambda d: d["accounts"][0].update(id="AcmeCare"), "accounts.0.id"),
         (lambda d: d["accounts"][0].update(channel="myspace"), "accounts.0.channel"),
         (lambda d: d.update(target_minutes=0), "target_minutes"),
-        (lambda d: d["escalation"].append({"at_percent": 120, "sms": ["nobody"]}), "unknown recipient 'nobody'"),
+        (
+            lambda d: d["escalation"].append({"at_percent": 120, "sms": ["nobody"]}),
+            "unknown recipient 'nobody'",
+        ),
         (lambda d: d["escalation"].reverse(), "increasing order"),
-        (lambda d: d["acknowledgements"]["templates"].append("Hi {name} {ref}"), "acknowledgements.templates.3"),
+        (
+            lambda d: d["acknowledgements"]["templates"].append("Hi {name} {ref}"),
+            "acknowledgements.templates.3",
+        ),
         (lambda d: d.update(retention_dayz=5), "retention_dayz"),
     ],
 )

@@ -11,7 +11,9 @@ HOUR = timedelta(hours=1)
 
 
 def ladder(*percents: float) -> Ladder:
-    return Ladder(tuple(Level(n, p, (Alert("email", "team", "t@example.com"),)) for n, p in enumerate(percents, 1)))
+    return Ladder(
+        tuple(Level(n, p, (Alert("email", "team", "t@example.com"),)) for n, p in enumerate(percents, 1))
+    )
 
 
 def test_default_shape_steps_fall_at_50_80_and_100_percent_of_the_target_from_the_post():

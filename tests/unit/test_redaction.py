@@ -25,7 +25,9 @@ def test_order_numbers_after_a_keyword_are_found():
     assert "778899001" in personal_data_in("Order number: 778899001")
 
 
-@pytest.mark.parametrize("ordinary", ["see you at 10:30 on 23/11", "it cost £25.99", "5 stars", "@AcmeCare hello"])
+@pytest.mark.parametrize(
+    "ordinary", ["see you at 10:30 on 23/11", "it cost £25.99", "5 stars", "@AcmeCare hello"]
+)
 def test_ordinary_text_is_left_alone(ordinary):
     assert redact(ordinary) == ordinary
 

@@ -15,7 +15,9 @@ REPLY = (
 
 
 def test_the_documented_example_parses_and_unknown_fields_are_ignored():
-    events = parse_scenario("\n".join([ACCOUNT, MENTION, REPLY, '{"type": "end", "at": "2026-11-23T17:00:00Z"}']))
+    events = parse_scenario(
+        "\n".join([ACCOUNT, MENTION, REPLY, '{"type": "end", "at": "2026-11-23T17:00:00Z"}'])
+    )
     assert isinstance(events[1], Mention) and events[1].author_handle == "jane"
     assert isinstance(events[2], BrandReply) and events[2].in_reply_to_id == "1001"
 

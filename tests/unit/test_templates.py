@@ -36,8 +36,14 @@ def render(**overrides):
 
 def test_reply_carries_the_reference_and_the_promised_response_time():
     text = render_acknowledgement(
-        [VARIANTS[0]], ticket_id="x:1", ref="K7Q2X", target_minutes=60, brand_handle="AcmeCare",
-        author_handle="jane", mention_text="hi", max_length=280,
+        [VARIANTS[0]],
+        ticket_id="x:1",
+        ref="K7Q2X",
+        target_minutes=60,
+        brand_handle="AcmeCare",
+        author_handle="jane",
+        mention_text="hi",
+        max_length=280,
     )
     assert text == "Thanks @jane, logged as ref K7Q2X; a person will reply within the hour."
 
@@ -50,8 +56,14 @@ def test_the_variant_is_stable_per_ticket_and_varies_across_tickets():
 
 def test_a_hostile_handle_is_not_substituted():
     text = render_acknowledgement(
-        [VARIANTS[0]], ticket_id="x:1", ref="R", target_minutes=60, brand_handle="b",
-        author_handle="{ref.__class__}<script>", mention_text="", max_length=280,
+        [VARIANTS[0]],
+        ticket_id="x:1",
+        ref="R",
+        target_minutes=60,
+        brand_handle="b",
+        author_handle="{ref.__class__}<script>",
+        mention_text="",
+        max_length=280,
     )
     assert "<script>" not in text and "__class__" not in text
     assert text.startswith("Thanks , logged") or text.startswith("Thanks, logged") or "Thanks" in text
@@ -67,8 +79,14 @@ def test_nothing_a_customer_writes_reaches_the_reply_and_it_always_fits(mention)
 def test_personal_data_from_the_mention_is_never_echoed_even_if_a_template_would():
     leaky = ["Ref {ref}: call us back on +44 7700 900123 ok"]
     text = render_acknowledgement(
-        leaky, ticket_id="x:1", ref="R1", target_minutes=60, brand_handle="b", author_handle="jane",
-        mention_text="please call me on +44 7700 900123", max_length=280,
+        leaky,
+        ticket_id="x:1",
+        ref="R1",
+        target_minutes=60,
+        brand_handle="b",
+        author_handle="jane",
+        mention_text="please call me on +44 7700 900123",
+        max_length=280,
     )
     assert "7700 900123" not in text
 
@@ -85,7 +103,9 @@ def test_personal_data_from_the_mention_is_never_echoed_even_if_a_template_would
     ],
 )
 def test_bad_templates_fail_at_configuration_time(template, problem):
-    with pytest.raises(TemplateError, match=problem.replace("{", r"\{").replace("}", r"\}").replace("(", r"\(")):
+    with pytest.raises(
+        TemplateError, match=problem.replace("{", r"\{").replace("}", r"\}").replace("(", r"\(")
+    ):
         check_template(template, 280, weighted_length)
 
 
@@ -94,6 +114,8 @@ def test_over_long_text_is_cut_at_a_word_with_an_ellipsis():
     assert len(fit("x" * 50, 10)) == 10
 
 
-@pytest.mark.parametrize(("minutes", "phrase"), [(60, "within the hour"), (120, "within 2 hours"), (45, "within 45 minutes")])
+@pytest.mark.parametrize(
+    ("minutes", "phrase"), [(60, "within the hour"), (120, "within 2 hours"), (45, "within 45 minutes")]
+)
 def test_response_time_phrases(minutes, phrase):
     assert response_time_phrase(minutes) == phrase

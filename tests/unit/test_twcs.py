@@ -22,7 +22,11 @@ def test_a_brand_thread_becomes_mentions_and_brand_replies_in_time_order():
     first, reply, follow_up = events[1:]
     assert isinstance(first, Mention) and first.author_id == "115712" and first.conversation_id == "3"
     assert isinstance(reply, BrandReply) and reply.in_reply_to_id == "3"
-    assert isinstance(follow_up, Mention) and follow_up.in_reply_to_id == "1" and follow_up.conversation_id == "3"
+    assert (
+        isinstance(follow_up, Mention)
+        and follow_up.in_reply_to_id == "1"
+        and follow_up.conversation_id == "3"
+    )
 
 
 def test_a_file_without_the_brand_or_the_columns_is_refused():

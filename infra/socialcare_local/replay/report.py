@@ -13,9 +13,22 @@ from boto3.dynamodb.types import TypeDeserializer
 from moto.core import DEFAULT_ACCOUNT_ID
 
 TICKET_FIELDS = (
-    "ticket_id", "channel", "post_id", "post_ids", "author_id", "author_handle", "text", "created_at",
-    "detected_at", "due_at", "acknowledged_at", "ack_post_id", "ack_text", "ack_skipped_reason",
-    "human_replied_at", "status",
+    "ticket_id",
+    "channel",
+    "post_id",
+    "post_ids",
+    "author_id",
+    "author_handle",
+    "text",
+    "created_at",
+    "detected_at",
+    "due_at",
+    "acknowledged_at",
+    "ack_post_id",
+    "ack_text",
+    "ack_skipped_reason",
+    "human_replied_at",
+    "status",
 )
 
 

@@ -18,6 +18,7 @@ import boto3
 
 from ..clock import VirtualClock
 from ..deployment import LocalDeployment, local_aws
+from ..moto_transactions import fast_transactions
 from ..scheduler import Scheduler
 from ..streams import StreamPump
 from ..xsim import XSimulator, find_x_spec
@@ -75,13 +76,21 @@ def _publish(sim: XSimulator, event: Mention | BrandReply, accounts: list[Accoun
         if event.author_handle:
             sim.add_user(event.author_id, event.author_handle)
         sim.publish(
-            post_id=event.id, author_id=event.author_id, text=event.text, created_at=event.at,
-            conversation_id=event.conversation_id, in_reply_to_id=event.in_reply_to_id, lang=event.lang,
+            post_id=event.id,
+            author_id=event.author_id,
+            text=event.text,
+            created_at=event.at,
+            conversation_id=event.conversation_id,
+            in_reply_to_id=event.in_reply_to_id,
+            lang=event.lang,
             mentions=named or [same_channel[0].id],
         )
     else:
         sim.publish(
-            post_id=event.id, author_id=same_channel[0].id, text=event.text, created_at=event.at,
+            post_id=event.id,
+            author_id=same_channel[0].id,
+            text=event.text,
+            created_at=event.at,
             in_reply_to_id=event.in_reply_to_id,
         )
 
@@ -111,22 +120,42 @@ def replay(events: list, options: ReplayOptions | None = None) -> dict:
     log = options.lambda_log or open(os.devnull, "w")  # noqa: SIM115 - closed below when ours
     wall = time.perf_counter()
     sim = XSimulator(
-        clock.now, post_limit=options.post_limit, read_limit=options.read_limit,
+        clock.now,
+        post_limit=options.post_limit,
+        read_limit=options.read_limit,
         spec_path=find_x_spec() if options.validate_spec else None,
-        access_token="sim-default-token", access_token_secret="sim-default-secret",  # noqa: S106
+        access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
+        access_token_secret="sim-default-secret",  # noqa: S106
         **world.SIM_APP,
     )
     sim.start()
     try:
-        with local_aws(REGION), _environment(LOCAL_ENVIRONMENT), contextlib.redirect_stdout(log):
+        with (
+            local_aws(REGION),
+            fast_transactions(),
+            _environment(LOCAL_ENVIRONMENT),
+            contextlib.redirect_stdout(log),
+        ):
             parameters = {
-                "SenderEmail": world.SENDER_EMAIL, "AlarmEmail": world.ALARM_EMAIL,
-                "ConfigParameterName": world.CONFIG_PARAMETER, "XApiBaseUrl": sim.base_url,
+                "SenderEmail": world.SENDER_EMAIL,
+                "AlarmEmail": world.ALARM_EMAIL,
+                "ConfigParameterName": world.CONFIG_PARAMETER,
+                "XApiBaseUrl": sim.base_url,
                 "LogLevel": options.log_level,
             }
             world.build_world(sim, config, accounts, REGION)
-            with LocalDeployment(options.template_path, clock=clock, parameters=parameters, region=REGION) as stack:
-                run = ReplayRun(clock, sim, stack, Scheduler(stack, clock), StreamPump(stack), SentMessages(REGION), accounts)
+            with LocalDeployment(
+                options.template_path, clock=clock, parameters=parameters, region=REGION
+            ) as stack:
+                run = ReplayRun(
+                    clock,
+                    sim,
+                    stack,
+                    Scheduler(stack, clock),
+                    StreamPump(stack),
+                    SentMessages(REGION),
+                    accounts,
+                )
                 _drive(run, timed, options)
                 report = _report(run)
     finally:
@@ -167,7 +196,7 @@ def _settled(run: ReplayRun) -> bool:
     """No ticket has an escalation step or an acknowledgement ahead of it."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     table = run.deployment.table_name("TicketsTable")
-    for index, bucket in (("awaiting_reply", "esc_bucket"), ("pending_ack", "ack_bucket")):
+    for index, _bucket in (("awaiting_reply", "esc_bucket"), ("pending_ack", "ack_bucket")):
         answer = dynamodb.scan(TableName=table, IndexName=index, Limit=1, Select="COUNT")
         if answer["Count"] or answer.get("LastEvaluatedKey"):
             return False
@@ -180,7 +209,8 @@ def _report(run: ReplayRun) -> dict:
     summary = summarize(tickets, run.sent.emails, run.sent.sms, replies)
     summary.update(
         virtual_minutes=int((run.clock.now() - _floor_minute(run.scheduler.runs[0].at)).total_seconds() // 60)
-        if run.scheduler.runs else 0,
+        if run.scheduler.runs
+        else 0,
         invocations=dict(run.deployment.invocations),
         scheduled_failures=run.scheduler.failure_count,
         stream_records_discarded=len(run.pump.discarded),

@@ -91,7 +91,9 @@ def parse_scenario(text: str, source: str = "scenario") -> list[Account | Mentio
         at = getattr(event, "at", None)
         if at is not None:
             if previous is not None and at < previous:
-                raise ScenarioError(source, number, f"events must be ordered by 'at' ({at} is before {previous})")
+                raise ScenarioError(
+                    source, number, f"events must be ordered by 'at' ({at} is before {previous})"
+                )
             previous = at
         if isinstance(event, Mention | BrandReply):
             if event.id in seen_ids:

@@ -29,6 +29,7 @@ def _minutes(seconds: float | None) -> str:
 def timeline_lines(events: list, report: dict) -> list[str]:
     tickets = report["tickets"]
     by_post = {post: t for t in tickets for post in t["post_ids"]}
+    by_post.update({t["ack_post_id"]: t for t in tickets if t["ack_post_id"]})
     entries: list[tuple[str, int, str]] = []
     for event in events:
         at = event.at.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(event, "at") else None
@@ -42,13 +43,17 @@ def timeline_lines(events: list, report: dict) -> list[str]:
                 note = f"  (follow-up, joins {ticket['ticket_id']})"
             entries.append((at, 0, f'mention    {who}: "{_short(event.text, 52)}"{note}'))
         elif isinstance(event, BrandReply):
-            entries.append(
-                (
-                    at,
-                    1,
-                    f'staff      replied natively to post {event.in_reply_to_id}: "{_short(event.text, 40)}"',
-                )
+            ticket = by_post.get(event.in_reply_to_id)
+            to = (
+                f"@{ticket['author_handle'] or ticket['author_id']}"
+                if ticket
+                else f"post {event.in_reply_to_id}"
             )
+            line = f'staff      replied to {to}: "{_short(event.text, 34, ours=True)}"'
+            if ticket and ticket["human_replied_at"] == at:
+                took = (_at(ticket["human_replied_at"]) - _at(ticket["created_at"])).total_seconds()
+                line += f" (first response {_minutes(took)}, clock stopped)"
+            entries.append((at, 1, line))
     for t in tickets:
         who = f"@{t['author_handle']}" if t["author_handle"] else f"user {t['author_id']}"
         if t["acknowledged_at"]:
@@ -61,21 +66,35 @@ def timeline_lines(events: list, report: dict) -> list[str]:
             )
         elif t["ack_skipped_reason"]:
             entries.append((t["detected_at"], 2, f"no ack     to {who}: {t['ack_skipped_reason']}"))
-        if t["human_replied_at"]:
-            took = (_at(t["human_replied_at"]) - _at(t["created_at"])).total_seconds()
-            entries.append(
-                (
-                    t["human_replied_at"],
-                    3,
-                    f"answered   {t['ticket_id']} {who}: first response {_minutes(took)}, clock stopped",
-                )
-            )
     for mail in report["emails"]:
         entries.append((mail["at"], 4, f"e-mail     to {mail['to']}: {_short(mail['subject'], 52)}"))
     for sms in report["sms"]:
         entries.append((sms["at"], 5, f"SMS        to {sms['to']}: {_short(sms['text'], 50)}"))
     entries.sort(key=lambda entry: (entry[0], entry[1]))
-    return [f"{_clock(at)}  {line}" for at, _, line in entries]
+    return _fold_bursts(entries)
+
+
+KINDS = {0: "mentions", 1: "staff replies", 2: "acknowledgements", 4: "e-mails", 5: "SMS"}
+SHOWN_PER_MINUTE = 2
+
+
+def _fold_bursts(entries: list[tuple[str, int, str]]) -> list[str]:
+    """A burst (many lines of one kind in one minute) shows its first lines and a count."""
+    lines: list[str] = []
+    index = 0
+    while index < len(entries):
+        at, kind, _ = entries[index]
+        end = index
+        while end < len(entries) and entries[end][1] == kind and entries[end][0][:16] == at[:16]:
+            end += 1
+        group = entries[index:end]
+        shown = group if len(group) <= SHOWN_PER_MINUTE + 1 else group[:SHOWN_PER_MINUTE]
+        lines += [f"{_clock(when)}  {line}" for when, _, line in shown]
+        if len(shown) < len(group):
+            more = len(group) - len(shown)
+            lines.append(f"{_clock(group[-1][0])}  {'':<11}… and {more} more {KINDS[kind]} this minute")
+        index = end
+    return lines
 
 
 def _at(iso: str) -> datetime:
@@ -100,7 +119,8 @@ def summary_lines(summary: dict) -> list[str]:
         ("Answered by staff", str(summary["answered"])),
         (
             "First response",
-            f"median {_minutes(spread['median'])}, p90 {_minutes(spread['p90'])}, max {_minutes(spread['max'])}",
+            f"median {_minutes(spread['median'])}, p90 {_minutes(spread['p90'])}, "
+            f"max {_minutes(spread['max'])}",
         ),
         ("Target met / breached", f"{summary['target_met']} / {summary['target_breached']}"),
         ("Tickets escalated", levels),

@@ -31,7 +31,9 @@ def _time(text: str, row: int) -> datetime:
     try:
         return datetime.strptime(text.strip(), TWCS_TIME).astimezone(UTC)
     except ValueError:
-        raise ConversionError(f"row {row}: created_at {text!r} is not like 'Tue Oct 31 22:10:47 +0000 2017'") from None
+        raise ConversionError(
+            f"row {row}: created_at {text!r} is not like 'Tue Oct 31 22:10:47 +0000 2017'"
+        ) from None
 
 
 def _iso(moment: datetime) -> str:
@@ -42,7 +44,14 @@ def convert(rows: Iterable[dict], brand: str, *, limit: int | None = None) -> It
     """Scenario events (dicts) for `brand`'s threads, ordered by time."""
     tweets: dict[str, dict] = {}
     for number, row in enumerate(rows, start=2):
-        missing = {"tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"} - row.keys()
+        missing = {
+            "tweet_id",
+            "author_id",
+            "inbound",
+            "created_at",
+            "text",
+            "in_response_to_tweet_id",
+        } - row.keys()
         if missing:
             raise ConversionError(f"the file lacks column(s) {', '.join(sorted(missing))}")
         row = dict(row, _created=_time(row["created_at"], number))
@@ -50,7 +59,11 @@ def convert(rows: Iterable[dict], brand: str, *, limit: int | None = None) -> It
 
     def root(tweet_id: str) -> str:
         seen = set()
-        while tweet_id in tweets and tweets[tweet_id]["in_response_to_tweet_id"].strip() and tweet_id not in seen:
+        while (
+            tweet_id in tweets
+            and tweets[tweet_id]["in_response_to_tweet_id"].strip()
+            and tweet_id not in seen
+        ):
             seen.add(tweet_id)
             parent = tweets[tweet_id]["in_response_to_tweet_id"].strip().split(".")[0]
             if parent not in tweets:
@@ -69,15 +82,31 @@ def convert(rows: Iterable[dict], brand: str, *, limit: int | None = None) -> It
         by_brand = tweet["author_id"].strip().lower() == brand_key
         inbound = tweet["inbound"].strip().lower() == "true"
         if by_brand and parent in tweets:
-            events.append({"type": "brand_reply", "at": tweet["_created"], "channel": "x", "id": _numeric_id(tweet_id),
-                           "in_reply_to_id": _numeric_id(parent), "text": tweet["text"]})
+            events.append(
+                {
+                    "type": "brand_reply",
+                    "at": tweet["_created"],
+                    "channel": "x",
+                    "id": _numeric_id(tweet_id),
+                    "in_reply_to_id": _numeric_id(parent),
+                    "text": tweet["text"],
+                }
+            )
         elif inbound:
-            events.append({
-                "type": "mention", "at": tweet["_created"], "channel": "x", "id": _numeric_id(tweet_id),
-                "author_id": _numeric_id(tweet["author_id"]), "author_handle": None, "text": tweet["text"],
-                "conversation_id": _numeric_id(conversation),
-                "in_reply_to_id": _numeric_id(parent) if parent in tweets else None, "lang": None,
-            })
+            events.append(
+                {
+                    "type": "mention",
+                    "at": tweet["_created"],
+                    "channel": "x",
+                    "id": _numeric_id(tweet_id),
+                    "author_id": _numeric_id(tweet["author_id"]),
+                    "author_handle": None,
+                    "text": tweet["text"],
+                    "conversation_id": _numeric_id(conversation),
+                    "in_reply_to_id": _numeric_id(parent) if parent in tweets else None,
+                    "lang": None,
+                }
+            )
     events.sort(key=lambda e: (e["at"], e["type"] != "mention"))
     if limit is not None:
         events = events[:limit]
@@ -94,5 +123,7 @@ def write_scenario(source: TextIO, target: TextIO, brand: str, *, limit: int | N
         target.write(json.dumps(event, ensure_ascii=False) + "\n")
         count += 1
     if count == 0:
-        raise ConversionError(f"no threads of {brand!r} in the file (author_id holds the brand's screen name)")
+        raise ConversionError(
+            f"no threads of {brand!r} in the file (author_id holds the brand's screen name)"
+        )
     return count

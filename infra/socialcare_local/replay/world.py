@@ -18,7 +18,11 @@ CONFIG_PARAMETER = "/socialcare/config"
 SENDER_EMAIL = "alerts@socialcare.example"
 ALARM_EMAIL = "ops@socialcare.example"
 # The simulated X's app credentials (not secrets: they only open the local simulator).
-SIM_APP = {"bearer_token": "sim-bearer", "consumer_key": "sim-consumer-key", "consumer_secret": "sim-consumer-secret"}
+SIM_APP = {
+    "bearer_token": "sim-bearer",
+    "consumer_key": "sim-consumer-key",
+    "consumer_secret": "sim-consumer-secret",
+}
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,20 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
         return text
     data = yaml.safe_load(BUNDLED_EXAMPLE.read_text(encoding="utf-8"))
     data["accounts"] = [
-        {"channel": a.channel, "id": a.id, "handle": a.handle, "credentials_secret": f"socialcare/{a.channel}/{a.handle}"}
+        {
+            "channel": a.channel,
+            "id": a.id,
+            "handle": a.handle,
+            "credentials_secret": f"socialcare/{a.channel}/{a.handle}",
+        }
         for a in accounts
     ]
     return yaml.safe_dump(data, sort_keys=False)
 
 
-def build_world(sim: XSimulator, text: str, scenario_accounts: list[Account], region: str) -> list[WorldAccount]:
+def build_world(
+    sim: XSimulator, text: str, scenario_accounts: list[Account], region: str
+) -> list[WorldAccount]:
     """Register the brand accounts on the simulator, store their credentials, publish the config."""
     config = parse_config(text, "replay configuration")
     known = {(a.channel, a.id) for a in config.accounts}
