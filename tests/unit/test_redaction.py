@@ -35,3 +35,15 @@ def test_ordinary_text_is_left_alone(ordinary):
 @pytest.mark.parametrize("plain", ["my order never came", "order status please", "my account locked again"])
 def test_words_after_a_keyword_are_not_mistaken_for_numbers(plain):
     assert redact(plain) == plain
+
+
+@pytest.mark.parametrize(
+    "log_text",
+    [
+        "2026-11-22 11:02:05,891+0000",
+        "arn:aws:lambda:us-east-1:123456789012:function:Poll",
+        "2026-11-23T14:16:00+00:00",
+    ],
+)
+def test_timestamps_and_arns_in_log_lines_survive(log_text):
+    assert redact(log_text) == log_text

@@ -5,37 +5,22 @@ fire on the virtual clock; DynamoDB stream records reach the acknowledge functio
 invocation; what was sent is read back from moto's SES and SNS.
 """
 
-import contextlib
-import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import boto3
 
-from ..clock import VirtualClock
-from ..deployment import LocalDeployment, local_aws
-from ..moto_transactions import fast_transactions
-from ..scheduler import Scheduler
-from ..streams import StreamPump
-from ..xsim import XSimulator, find_x_spec
+from ..stack import DEFAULT_TEMPLATE, REGION, LocalStack, StackOptions, local_stack
+from ..xsim import XSimulator
 from . import world
-from .report import SentMessages, read_tickets, summarize
+from .report import summarize
 from .scenario import Account, BrandReply, End, Mention
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_TEMPLATE = REPO_ROOT / "template.yaml"
-REGION = "us-east-1"
 MAX_VIRTUAL_DURATION = timedelta(days=7)
-
-# The functions' settings for a local run: short network back-off, quiet logs.
-LOCAL_ENVIRONMENT = {
-    "RETRY_BASE_DELAY_SECONDS": "0.01",
-    "HTTP_TIMEOUT_SECONDS": "2",
-}
 
 
 @dataclass
@@ -47,22 +32,8 @@ class ReplayOptions:
     lambda_log: IO[str] | None = None  # where the handlers' JSON logs and metrics go
     validate_spec: bool = True
     # Called after every minute of virtual time; tests inject faults through it.
-    on_tick: Callable[["ReplayRun"], None] | None = None
+    on_tick: Callable[[LocalStack], None] | None = None
     log_level: str = "WARNING"
-
-
-@dataclass
-class ReplayRun:
-    """The live pieces of a replay, for hooks and tests."""
-
-    clock: VirtualClock
-    sim: XSimulator
-    deployment: LocalDeployment
-    scheduler: Scheduler
-    pump: StreamPump
-    sent: SentMessages
-    accounts: list[Account]
-    stats: dict[str, Any] = field(default_factory=dict)
 
 
 def _floor_minute(moment: datetime) -> datetime:
@@ -95,78 +66,31 @@ def _publish(sim: XSimulator, event: Mention | BrandReply, accounts: list[Accoun
         )
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def replay(events: list, options: ReplayOptions | None = None) -> dict:
     """Run the scenario; returns the report (tickets, emails, sms, summary)."""
     options = options or ReplayOptions()
     accounts = [e for e in events if isinstance(e, Account)]
     timed = [e for e in events if not isinstance(e, Account)]
     config = world.config_text(accounts, options.config_path)
-    start = _floor_minute(timed[0].at) if timed else _floor_minute(datetime.now().astimezone())
-    clock = VirtualClock(start)
-    log = options.lambda_log or open(os.devnull, "w")  # noqa: SIM115 - closed below when ours
+    start = _floor_minute(timed[0].at) if timed else _floor_minute(datetime.now(UTC))
     wall = time.perf_counter()
-    sim = XSimulator(
-        clock.now,
+    stack_options = StackOptions(
+        config_text=config,
+        template_path=options.template_path,
         post_limit=options.post_limit,
         read_limit=options.read_limit,
-        spec_path=find_x_spec() if options.validate_spec else None,
-        access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
-        access_token_secret="sim-default-secret",  # noqa: S106
-        **world.SIM_APP,
+        validate_spec=options.validate_spec,
+        log=options.lambda_log,
+        log_level=options.log_level,
     )
-    sim.start()
-    try:
-        with (
-            local_aws(REGION),
-            fast_transactions(),
-            _environment(LOCAL_ENVIRONMENT),
-            contextlib.redirect_stdout(log),
-        ):
-            parameters = {
-                "SenderEmail": world.SENDER_EMAIL,
-                "AlarmEmail": world.ALARM_EMAIL,
-                "ConfigParameterName": world.CONFIG_PARAMETER,
-                "XApiBaseUrl": sim.base_url,
-                "LogLevel": options.log_level,
-            }
-            world.build_world(sim, config, accounts, REGION)
-            with LocalDeployment(
-                options.template_path, clock=clock, parameters=parameters, region=REGION
-            ) as stack:
-                run = ReplayRun(
-                    clock,
-                    sim,
-                    stack,
-                    Scheduler(stack, clock),
-                    StreamPump(stack),
-                    SentMessages(REGION),
-                    accounts,
-                )
-                _drive(run, timed, options)
-                report = _report(run)
-    finally:
-        sim.stop()
-        if options.lambda_log is None:
-            log.close()
+    with local_stack(accounts, start, stack_options) as stack:
+        _drive(stack, timed, options)
+        report = _report(stack)
     report["summary"]["wall_seconds"] = round(time.perf_counter() - wall, 2)
     return report
 
 
-def _drive(run: ReplayRun, timed: list, options: ReplayOptions) -> None:
+def _drive(run: LocalStack, timed: list, options: ReplayOptions) -> None:
     pending = list(timed)
     end = next((e.at for e in timed if isinstance(e, End)), None)
     limit = run.clock.now() + MAX_VIRTUAL_DURATION
@@ -189,10 +113,9 @@ def _drive(run: ReplayRun, timed: list, options: ReplayOptions) -> None:
             break
         if fire_at >= limit:
             break
-    run.stats["virtual_end"] = run.clock.now()
 
 
-def _settled(run: ReplayRun) -> bool:
+def _settled(run: LocalStack) -> bool:
     """No ticket has an escalation step or an acknowledgement ahead of it."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     table = run.deployment.table_name("TicketsTable")
@@ -203,8 +126,8 @@ def _settled(run: ReplayRun) -> bool:
     return True
 
 
-def _report(run: ReplayRun) -> dict:
-    tickets = read_tickets(run.deployment.table_name("TicketsTable"), REGION)
+def _report(run: LocalStack) -> dict:
+    tickets = run.tickets()
     replies = run.sim.created_posts()
     summary = summarize(tickets, run.sent.emails, run.sent.sms, replies)
     summary.update(

@@ -12,6 +12,7 @@ class Page:
     posts: list[Post]
     newest_id: str | None  # the cursor to resume from once every page is stored
     next_token: str | None = None
+    oldest_id: str | None = None  # where a paging interrupted by a rate limit resumes (until_id)
 
 
 class ChannelError(Exception):
@@ -43,15 +44,27 @@ class ChannelAdapter(Protocol):
     max_reply_length: int
 
     def fetch_mentions(
-        self, account_id: str, *, since_id: str | None, page_token: str | None, start_time: datetime | None
+        self,
+        account_id: str,
+        *,
+        since_id: str | None,
+        page_token: str | None,
+        start_time: datetime | None,
+        until_id: str | None = None,
     ) -> Page:
-        """One page of posts mentioning the account, newer than `since_id`."""
+        """One page of posts mentioning the account, newer than `since_id` and older than `until_id`."""
         ...
 
     def fetch_own_posts(
-        self, account_id: str, *, since_id: str | None, page_token: str | None, start_time: datetime | None
+        self,
+        account_id: str,
+        *,
+        since_id: str | None,
+        page_token: str | None,
+        start_time: datetime | None,
+        until_id: str | None = None,
     ) -> Page:
-        """One page of the account's own posts (its replies included), newer than `since_id`."""
+        """One page of the account's own posts (its replies included), as fetch_mentions."""
         ...
 
     def post_reply(self, account_id: str, *, in_reply_to_id: str, text: str) -> str:

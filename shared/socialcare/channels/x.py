@@ -49,13 +49,17 @@ class XAdapter:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def fetch_mentions(self, account_id, *, since_id=None, page_token=None, start_time=None) -> Page:
-        return self._timeline(f"/2/users/{account_id}/mentions", since_id, page_token, start_time)
+    def fetch_mentions(
+        self, account_id, *, since_id=None, page_token=None, start_time=None, until_id=None
+    ) -> Page:
+        return self._timeline(f"/2/users/{account_id}/mentions", since_id, page_token, start_time, until_id)
 
-    def fetch_own_posts(self, account_id, *, since_id=None, page_token=None, start_time=None) -> Page:
-        return self._timeline(f"/2/users/{account_id}/tweets", since_id, page_token, start_time)
+    def fetch_own_posts(
+        self, account_id, *, since_id=None, page_token=None, start_time=None, until_id=None
+    ) -> Page:
+        return self._timeline(f"/2/users/{account_id}/tweets", since_id, page_token, start_time, until_id)
 
-    def _timeline(self, path: str, since_id, page_token, start_time) -> Page:
+    def _timeline(self, path: str, since_id, page_token, start_time, until_id) -> Page:
         params: dict[str, Any] = {
             "max_results": self._page_size,
             "tweet.fields": TWEET_FIELDS,
@@ -66,6 +70,8 @@ class XAdapter:
             params["since_id"] = since_id
         elif start_time:
             params["start_time"] = to_iso(start_time)
+        if until_id:
+            params["until_id"] = until_id
         if page_token:
             params["pagination_token"] = page_token
         body = self._request("GET", path, params=params, headers={"Authorization": f"Bearer {self._bearer}"})
@@ -137,7 +143,12 @@ def _parse_timeline(body: dict) -> Page:
             posts.append(_parse_post(raw, users))
         except (KeyError, TypeError, ValueError) as error:
             raise TransientError(f"X returned a malformed post: {error!r}") from None
-    return Page(posts=posts, newest_id=meta.get("newest_id"), next_token=meta.get("next_token"))
+    return Page(
+        posts=posts,
+        newest_id=meta.get("newest_id"),
+        next_token=meta.get("next_token"),
+        oldest_id=meta.get("oldest_id"),
+    )
 
 
 def _parse_post(raw: dict, users: dict[str, str]) -> Post:

@@ -11,7 +11,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # Card numbers: 13-19 digits, optionally grouped by spaces or dashes.
     "card": re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)"),
     # Phone numbers: an optional +, then 7-15 digits with common separators.
-    "phone": re.compile(r"(?<![\w])\+?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{2,4}\)?){2,5}(?!\w)"),
+    # Not inside identifiers, ARNs (":123456789012:") or times ("11:02:05").
+    "phone": re.compile(r"(?<![\w:/.\-])\+?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{2,4}\)?){2,5}(?![\w:/\-])"),
     # Order, account and reference numbers that customers paste: a keyword then an identifier.
     # Order, account and booking numbers that customers paste: a keyword, then an identifier
     # with at least one digit ("my order never came" is not an order number).
@@ -23,6 +24,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 MASK = "[redacted]"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def personal_data_in(text: str) -> set[str]:
@@ -32,7 +34,7 @@ def personal_data_in(text: str) -> set[str]:
         for match in pattern.finditer(text):
             fragment = match.group(1) if kind == "order" else match.group(0)
             digits = sum(ch.isdigit() for ch in fragment)
-            if kind == "phone" and digits < 7:
+            if kind == "phone" and (digits < 7 or _DATE.match(fragment)):
                 continue  # times, dates and prices, not phone numbers
             found.add(fragment.strip())
     return {fragment for fragment in found if fragment}

@@ -138,6 +138,12 @@ class AccountStateModel(Model):
     pk = UnicodeAttribute(hash_key=True)
     mentions_since_id = UnicodeAttribute(null=True)
     own_since_id = UnicodeAttribute(null=True)
+    # A paging that a rate limit cut short: the newest id it saw (the cursor once it completes)
+    # and the oldest it stored (it resumes below that with until_id).
+    mentions_pending_newest = UnicodeAttribute(null=True)
+    mentions_until_id = UnicodeAttribute(null=True)
+    own_pending_newest = UnicodeAttribute(null=True)
+    own_until_id = UnicodeAttribute(null=True)
     mentions_paused_until = UnicodeAttribute(null=True)
     own_paused_until = UnicodeAttribute(null=True)
     posting_paused_until = UnicodeAttribute(null=True)

@@ -26,6 +26,20 @@ class AccountState:
     def cursor(self, stream: str) -> str | None:
         return getattr(self._item, CURSOR_FIELDS[stream].attr_name)
 
+    def progress(self, stream: str) -> tuple[str | None, str | None]:
+        """(newest id seen, oldest id stored) of a paging cut short, or (None, None)."""
+        return getattr(self._item, f"{stream}_pending_newest"), getattr(self._item, f"{stream}_until_id")
+
+    def save_progress(self, stream: str, pending_newest: str, until_id: str) -> None:
+        """Everything from `until_id` up to `pending_newest` is stored; the next run reads below it."""
+        model = AccountStateModel
+        self._item.update(
+            actions=[
+                getattr(model, f"{stream}_pending_newest").set(pending_newest),
+                getattr(model, f"{stream}_until_id").set(until_id),
+            ]
+        )
+
     def paused_until(self, stream: str, now: datetime) -> datetime | None:
         value = getattr(self._item, PAUSE_FIELDS[stream].attr_name)
         if value and from_iso(value) > now:
@@ -41,8 +55,16 @@ class AccountState:
         moved it wins, and nothing is skipped either way (both stored every post they read)."""
         attribute = CURSOR_FIELDS[stream]
         condition = attribute.does_not_exist() if expected is None else attribute == expected
+        model = AccountStateModel
         try:
-            self._item.update(actions=[attribute.set(newest)], condition=condition)
+            self._item.update(
+                actions=[
+                    attribute.set(newest),
+                    getattr(model, f"{stream}_pending_newest").remove(),
+                    getattr(model, f"{stream}_until_id").remove(),
+                ],
+                condition=condition,
+            )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 return False

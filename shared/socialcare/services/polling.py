@@ -36,7 +36,8 @@ class AccountPoll:
 @dataclass
 class Reading:
     posts: list[Post]
-    newest_id: str | None
+    newest_id: str | None  # the newest id of the whole paging (resumed or not)
+    oldest_id: str | None  # the oldest id read in this run
     complete: bool
 
 
@@ -79,24 +80,39 @@ class Poller:
             ladder=self._config.ladder(),
             retention=timedelta(days=self._config.retention_days),
         )
-        reading = self._read(adapter.fetch_mentions, account, state, "mentions", now, result)
-        if reading is not None:
-            for post in sorted(reading.posts, key=lambda p: p.created_at):
-                outcome = self._store.store_mention(post, policy, now)
-                if outcome is Stored.CREATED:
-                    result.stored += 1
-                elif outcome is Stored.JOINED:
-                    result.joined += 1
-                else:
-                    result.duplicates += 1
-            if reading.complete and reading.newest_id:
-                result.cursor_moved = state.advance("mentions", state.cursor("mentions"), reading.newest_id)
+        mentions = self._read(adapter.fetch_mentions, account, state, "mentions", now, result)
         own = self._read(adapter.fetch_own_posts, account, state, "own", now, result)
-        if own is not None:
-            for post in sorted(own.posts, key=lambda p: p.created_at):
+        # One timeline, oldest first: a follow-up posted after staff answered must see the ticket
+        # answered, and one posted before must still join it.
+        merged = [(post, True) for post in (mentions.posts if mentions else [])]
+        merged += [(post, False) for post in (own.posts if own else [])]
+        for post, is_mention in sorted(merged, key=lambda item: (item[0].created_at, not item[1])):
+            if is_mention:
+                self._store_mention(post, policy, now, result)
+            else:
                 self._notice_brand_post(post, result)
-            if own.complete and own.newest_id:
-                state.advance("own", state.cursor("own"), own.newest_id)
+        if mentions is not None:
+            result.cursor_moved = self._settle(state, "mentions", mentions)
+        if own is not None:
+            self._settle(state, "own", own)
+
+    @staticmethod
+    def _settle(state: AccountState, stream: str, reading: Reading) -> bool:
+        """After storing: move the cursor when the paging finished, else remember how far it got."""
+        if reading.complete:
+            return bool(reading.newest_id) and state.advance(stream, state.cursor(stream), reading.newest_id)
+        if reading.posts and reading.newest_id and reading.oldest_id:
+            state.save_progress(stream, reading.newest_id, reading.oldest_id)
+        return False
+
+    def _store_mention(self, post: Post, policy: NewTicketPolicy, now: datetime, result: AccountPoll) -> None:
+        outcome = self._store.store_mention(post, policy, now)
+        if outcome is Stored.CREATED:
+            result.stored += 1
+        elif outcome is Stored.JOINED:
+            result.joined += 1
+        else:
+            result.duplicates += 1
 
     def _read(
         self, fetch, account, state: AccountState, stream: str, now: datetime, result
@@ -109,15 +125,19 @@ class Poller:
             result.paused_until = to_iso(paused)
             return None
         since = state.cursor(stream)
+        # A paging cut short earlier resumes below what it stored; the cursor waits for the end.
+        newest, until = state.progress(stream)
         # First run: don't backfill history older than the target (nobody can act on it in time).
         start = None if since else now - self._config.target_for(account)
         posts: list[Post] = []
-        newest: str | None = None
+        oldest: str | None = None
         token: str | None = None
         for _ in range(MAX_PAGES):
             try:
                 page: Page = with_retries(
-                    lambda token=token: fetch(account.id, since_id=since, page_token=token, start_time=start),
+                    lambda token=token: fetch(
+                        account.id, since_id=since, page_token=token, start_time=start, until_id=until
+                    ),
                     self._budget,
                     base_delay=self._retry_base_delay,
                     call_timeout=self._call_timeout,
@@ -126,17 +146,18 @@ class Poller:
                 state.pause(stream, error.reset_at)
                 result.paused_until = to_iso(error.reset_at)
                 result.errors.append(str(error))
-                return Reading(posts, newest, complete=False)
+                return Reading(posts, newest, oldest, complete=False)
             except ChannelError as error:
                 result.errors.append(str(error))
-                return Reading(posts, newest, complete=False)
+                return Reading(posts, newest, oldest, complete=False)
             posts.extend(page.posts)
             newest = newest or page.newest_id
+            oldest = page.oldest_id or oldest
             token = page.next_token
             if not token:
-                return Reading(posts, newest, complete=True)
+                return Reading(posts, newest, oldest, complete=True)
         result.errors.append(f"{stream}: more than {MAX_PAGES} pages; continuing next run")
-        return Reading(posts, newest, complete=False)
+        return Reading(posts, newest, oldest, complete=False)
 
     def _notice_brand_post(self, post: Post, result: AccountPoll) -> None:
         """A brand reply in a ticket's thread that is not one of our acknowledgements stops the clock."""

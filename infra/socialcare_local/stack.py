@@ -1,0 +1,195 @@
+"""The whole system on one machine: template.yaml deployed onto moto, the real handlers, a
+simulated X, schedules and streams on a virtual clock. The replay and the tests both drive it."""
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from .clock import VirtualClock
+from .deployment import LocalDeployment, local_aws
+from .moto_env import environ
+from .moto_transactions import fast_transactions
+from .replay import world
+from .replay.report import SentMessages, read_tickets
+from .replay.scenario import Account
+from .scheduler import Scheduler
+from .streams import StreamPump
+from .xsim import XSimulator, find_x_spec
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TEMPLATE = REPO_ROOT / "template.yaml"
+REGION = "us-east-1"
+
+# The functions' settings for a local run: short network back-off and timeouts.
+LOCAL_ENVIRONMENT = {"RETRY_BASE_DELAY_SECONDS": "0.01", "HTTP_TIMEOUT_SECONDS": "2"}
+
+FUNCTIONS = {
+    "poll": "PollMentionsFunction",
+    "acknowledge": "AcknowledgeFunction",
+    "escalate": "EscalateFunction",
+}
+
+
+@dataclass
+class StackOptions:
+    config_text: str | None = None  # None: the bundled example with the given accounts
+    template_path: Path = DEFAULT_TEMPLATE
+    post_limit: int = 100  # X's POST /2/tweets limit per 15 minutes per user
+    read_limit: int = 450
+    validate_spec: bool = True
+    log: IO[str] | None = None  # the handlers' JSON logs and metrics; None discards them
+    log_level: str = "WARNING"
+
+
+class LocalStack:
+    def __init__(
+        self, clock: VirtualClock, sim: XSimulator, deployment: LocalDeployment, accounts: list[Account]
+    ):
+        self.clock = clock
+        self.sim = sim
+        self.deployment = deployment
+        self.accounts = accounts
+        self.scheduler = Scheduler(deployment, clock)
+        self.pump = StreamPump(deployment)
+        self.sent = SentMessages(REGION)
+
+    # -- running the functions -------------------------------------------------------------------
+
+    def invoke_scheduled(self, name: str) -> Any:
+        """Invoke a function with the exact event its schedule sends (Input from the template)."""
+        fn = self.deployment.function(FUNCTIONS[name])
+        template = fn.schedules[0].input_template or "{}"
+        now = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        event = json.loads(template.replace("<aws.scheduler.scheduled-time>", now))
+        return self.deployment.invoke(fn.logical_id, event)
+
+    def poll(self) -> Any:
+        return self.invoke_scheduled("poll")
+
+    def escalate(self) -> Any:
+        return self.invoke_scheduled("escalate")
+
+    def retry_acknowledgements(self) -> Any:
+        return self.invoke_scheduled("acknowledge")
+
+    def deliver_stream(self) -> int:
+        """Hand pending DynamoDB stream records to the acknowledge function, as Lambda would."""
+        return self.pump.pump()
+
+    def minute(self) -> None:
+        """One minute of the deployed system: every schedule due, then the stream."""
+        self.clock.advance(timedelta(minutes=1))
+        self.scheduler.run_due()
+        self.pump.pump()
+        self.sent.collect(self.clock.now())
+
+    def run_until(self, moment: datetime) -> None:
+        while (at := self.scheduler.next_fire_time()) is not None and at <= moment:
+            self.clock.set(at)
+            self.scheduler.run_due()
+            self.pump.pump()
+            self.sent.collect(self.clock.now())
+
+    # -- the outside world -----------------------------------------------------------------------
+
+    def mention(
+        self,
+        post_id: str,
+        author_id: str,
+        text: str,
+        *,
+        at: datetime | None = None,
+        handle: str | None = None,
+        in_reply_to_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
+        if handle:
+            self.sim.add_user(author_id, handle)
+        self.sim.publish(
+            post_id=post_id,
+            author_id=author_id,
+            text=text,
+            created_at=at or self.clock.now(),
+            in_reply_to_id=in_reply_to_id,
+            conversation_id=conversation_id,
+            mentions=[self.accounts[0].id],
+        )
+
+    def staff_reply(
+        self, post_id: str, in_reply_to_id: str, text: str, *, at: datetime | None = None
+    ) -> None:
+        self.sim.publish(
+            post_id=post_id,
+            author_id=self.accounts[0].id,
+            text=text,
+            created_at=at or self.clock.now(),
+            in_reply_to_id=in_reply_to_id,
+        )
+
+    # -- what happened ---------------------------------------------------------------------------
+
+    def tickets(self) -> list[dict]:
+        return read_tickets(self.deployment.table_name("TicketsTable"), REGION)
+
+    def ticket(self, post_id: str) -> dict:
+        return next(t for t in self.tickets() if post_id in t["post_ids"])
+
+    def replies_to(self, post_id: str) -> list[dict]:
+        """Replies socialcare posted on X to `post_id`."""
+        return [p for p in self.sim.created_posts() if p["in_reply_to_id"] == post_id]
+
+    def emails(self) -> list[dict]:
+        self.sent.collect(self.clock.now())
+        return self.sent.emails
+
+    def sms(self) -> list[dict]:
+        self.sent.collect(self.clock.now())
+        return self.sent.sms
+
+
+@contextlib.contextmanager
+def local_stack(
+    accounts: list[Account], start: datetime, options: StackOptions | None = None
+) -> Iterator[LocalStack]:
+    options = options or StackOptions()
+    text = options.config_text or world.config_text(accounts, None)
+    clock = VirtualClock(start)
+    sim = XSimulator(
+        clock.now,
+        post_limit=options.post_limit,
+        read_limit=options.read_limit,
+        spec_path=find_x_spec() if options.validate_spec else None,
+        access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
+        access_token_secret="sim-default-secret",  # noqa: S106
+        **world.SIM_APP,
+    )
+    sim.start()
+    log = options.log or open(os.devnull, "w")  # noqa: SIM115 - closed below when ours
+    try:
+        with (
+            local_aws(REGION),
+            fast_transactions(),
+            environ(LOCAL_ENVIRONMENT),
+            contextlib.redirect_stdout(log),
+        ):
+            world.build_world(sim, text, accounts, REGION)
+            parameters = {
+                "SenderEmail": world.SENDER_EMAIL,
+                "AlarmEmail": world.ALARM_EMAIL,
+                "ConfigParameterName": world.CONFIG_PARAMETER,
+                "XApiBaseUrl": sim.base_url,
+                "LogLevel": options.log_level,
+            }
+            with LocalDeployment(
+                options.template_path, clock=clock, parameters=parameters, region=REGION
+            ) as stack:
+                yield LocalStack(clock, sim, stack, accounts)
+    finally:
+        sim.stop()
+        if options.log is None:
+            log.close()
