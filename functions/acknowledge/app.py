@@ -36,6 +36,7 @@ def acknowledge_record(record: DynamoDBRecord) -> str:
 def lambda_handler(event: dict, context) -> dict:
     container.register_context(context)
     if "Records" in event:  # the stream: a failed record is reported, retried, then sent to the DLQ
+        metrics.add_metric("NewTicketsReceived", MetricUnit.Count, len(event["Records"]))
         return process_partial_response(
             event=event, record_handler=acknowledge_record, processor=processor, context=context
         )

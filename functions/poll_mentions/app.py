@@ -22,4 +22,8 @@ def lambda_handler(event: dict, context) -> dict:
             metrics.add_metric("RateLimited", MetricUnit.Count, 1)
         if poll.errors:
             logger.warning("account poll incomplete", account=poll.account, errors=poll.errors)
+    broken = [f"{poll.account}: {'; '.join(poll.errors)}" for poll in polls if poll.broken]
+    if broken:
+        # The other accounts were polled; failing the invocation raises the errors alarm.
+        raise RuntimeError("accounts that cannot be polled: " + " | ".join(broken))
     return {"accounts": [vars(poll) for poll in polls]}

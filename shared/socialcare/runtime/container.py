@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from ..channels.base import ChannelAdapter
+from ..channels.base import ChannelAdapter, PermanentError
 from ..channels.registry import ADAPTERS, build_adapter
 from ..channels.retry import Budget
 from ..config import AccountConfig, Config, load_config
@@ -25,7 +25,7 @@ from ..persistence.tickets import TicketStore
 from ..services.acknowledging import Acknowledger, post_acknowledgement
 from ..services.escalating import Escalator
 from ..services.polling import Poller
-from .secrets import channel_credentials
+from .secrets import SecretError, channel_credentials
 from .settings import Settings, load_settings
 
 IDEMPOTENCY_DAYS = 7
@@ -58,7 +58,10 @@ class Container:
             options = {"timeout": self.settings.http_timeout_seconds}
             if account.channel == "x":
                 options["base_url"] = self.settings.x_api_base_url
-            credentials = channel_credentials(account.credentials_secret)
+            try:
+                credentials = channel_credentials(account.credentials_secret)
+            except SecretError as error:
+                raise PermanentError(str(error)) from None
             self._adapters[account.key] = build_adapter(account.channel, credentials, **options)
         return self._adapters[account.key]
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from ..channels.base import ChannelAdapter, ChannelError, Page, RateLimited
+from ..channels.base import ChannelAdapter, ChannelError, Page, PermanentError, RateLimited
 from ..channels.retry import Budget, with_retries
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
@@ -31,6 +31,7 @@ class AccountPoll:
     cursor_moved: bool = False
     paused_until: str | None = None
     errors: list[str] = field(default_factory=list)
+    broken: bool = False  # a failure retrying won't fix (credentials, configuration): alarm on it
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Poller:
                 self._poll_account(account, now, result)
             except ChannelError as error:  # this account waits; the others go on
                 result.errors.append(str(error))
+                result.broken = isinstance(error, PermanentError)
                 logger.warning("poll failed", account=account.key, error=str(error))
             results.append(result)
         return results

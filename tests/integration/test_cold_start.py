@@ -1,0 +1,56 @@
+"""Broken configuration fails the function at cold start with a message naming the field, before
+any event is handled; nothing is half-done."""
+
+from datetime import timedelta
+
+import boto3
+import pytest
+import yaml
+
+from socialcare.config import ConfigError
+from socialcare.runtime.settings import SettingsError
+from socialcare_local.replay import world
+
+
+def break_config(change):
+    ssm = boto3.client("ssm")
+    config = yaml.safe_load(ssm.get_parameter(Name=world.CONFIG_PARAMETER)["Parameter"]["Value"])
+    change(config)
+    ssm.put_parameter(Name=world.CONFIG_PARAMETER, Value=yaml.safe_dump(config), Overwrite=True)
+
+
+@pytest.mark.parametrize("function", ["PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction"])
+def test_an_invalid_phone_number_stops_every_function_at_cold_start_naming_the_field(stack, function):
+    break_config(lambda c: c["recipients"]["on_call"].update(sms="555-0123"))
+    stack.deployment.cold_start()
+    with pytest.raises(ConfigError, match=r"recipients\.on_call\.sms"):
+        stack.deployment.load_handler(function)
+
+
+def test_a_missing_environment_variable_is_named(stack, monkeypatch):
+    fn = stack.deployment.function("EscalateFunction")
+    monkeypatch.setitem(fn.environment, "SENDER_EMAIL", "not-an-address")
+    stack.deployment.cold_start()
+    with pytest.raises(SettingsError, match="SENDER_EMAIL"):
+        stack.deployment.load_handler("EscalateFunction")
+
+
+def test_an_unreadable_secret_fails_the_run_naming_it_while_other_accounts_go_on(make_stack):
+    from socialcare.config.loader import BUNDLED_EXAMPLE
+
+    config = yaml.safe_load(BUNDLED_EXAMPLE.read_text())
+    config["accounts"] = [
+        {"channel": "x", "id": "9001", "handle": "AcmeCare", "credentials_secret": "socialcare/x/AcmeCare"},
+        {"channel": "x", "id": "9002", "handle": "AcmeShop", "credentials_secret": "socialcare/x/AcmeShop"},
+    ]
+    stack = make_stack(config_text=yaml.safe_dump(config))
+    boto3.client("secretsmanager").delete_secret(
+        SecretId="socialcare/x/AcmeCare", ForceDeleteWithoutRecovery=True
+    )
+    stack.sim.publish(
+        post_id="1001", author_id="42", text="@AcmeShop hi", created_at=stack.clock.now(), mentions=["9002"]
+    )
+    stack.clock.advance(timedelta(minutes=1))
+    with pytest.raises(RuntimeError, match="x#9001: cannot read secret socialcare/x/AcmeCare"):
+        stack.poll()
+    assert [t["post_id"] for t in stack.tickets()] == ["1001"]
