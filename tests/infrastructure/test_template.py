@@ -37,7 +37,7 @@ CONTRACT_ENV = {
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
 }
 
-ACK_FILTER = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"kind": {"S": ["ticket"]}}}}
+ACK_FILTER = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "TICKET#"}]}}}}
 SCHEDULE_INPUT = {"source": "socialcare.schedule", "scheduled_time": "<aws.scheduler.scheduled-time>"}
 
 # SAM policy templates and AWS managed policies that grant far more than these functions need.
@@ -250,7 +250,7 @@ def test_tickets_table_keys_indexes_stream_and_ttl(resources: dict[str, Any]) ->
         # sparse and cheap: the index only points at tickets, reads go to the table
         assert gsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
         assert hash_key not in ("pk", "sk"), "a sparse index must not be keyed on attributes every item has"
-    assert props["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert props["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
