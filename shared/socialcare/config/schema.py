@@ -111,13 +111,14 @@ class Config(_Strict):
                         raise ValueError(f"escalation.{index}.{via}: unknown recipient {name!r}")
                     if getattr(recipient, via) is None:
                         raise ValueError(f"escalation.{index}.{via}: recipient {name!r} has no {via}")
-        for account in self.accounts:
+        for index, account in enumerate(self.accounts):
             limit = REPLY_LIMITS[account.channel]
+            where = f"accounts.{index}.acknowledgements" if account.acknowledgements else "acknowledgements"
             for number, template in enumerate(self.acknowledgements_for(account).templates):
                 try:
                     check_template(template, limit, _length_for(account.channel))
                 except TemplateError as error:
-                    raise ValueError(f"acknowledgements.templates.{number}: {error}") from None
+                    raise ValueError(f"{where}.templates.{number}: {error}") from None
         return self
 
     def acknowledgements_for(self, account: AccountConfig) -> Acknowledgements:

@@ -231,7 +231,8 @@ class TicketStore:
                     TicketModel.ack_started_at.set(to_iso(now)),
                     TicketModel.ack_attempts.add(1),
                     TicketModel.ack_bucket.set(PENDING_BUCKET),
-                    TicketModel.ack_retry_at.set(to_iso(now + lease)),
+                    # A minute past the lease, so the sweep finds the attempt already stale.
+                    TicketModel.ack_retry_at.set(to_iso(now + lease + timedelta(minutes=1))),
                 ],
                 condition=TicketModel.ack_state.does_not_exist()
                 | TicketModel.ack_state.is_in("retrying", "deferred")
