@@ -211,6 +211,7 @@ class LocalDeployment:
         if spec is None or spec.loader is None or not path.is_file():
             raise FileNotFoundError(f"{fn.logical_id}: handler file {path} not found")
         module = importlib.util.module_from_spec(spec)
+        _forget_process_caches()
         before = set(sys.modules)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -252,3 +253,13 @@ def _attr(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value) if isinstance(value, dict) else str(value)
+
+
+def _forget_process_caches() -> None:
+    """A real cold start is a new process: nothing cached by an earlier invocation survives it.
+    Here the libraries stay imported, so drop what they cache at module level (Powertools keeps
+    fetched secrets and parameters for max_age seconds)."""
+    with contextlib.suppress(ImportError):
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()
