@@ -99,7 +99,8 @@ def replay_costs(count: int) -> None:
     print(
         f"          wall {wall:.1f} s = {wall / mentions * 1000:.1f} ms per mention; "
         f"DynamoDB {summary['dynamodb_requests'] / mentions:.1f} requests per mention "
-        f"(all functions, idle sweeps included); duplicates on X: {summary['posts_with_more_than_one_acknowledgement']}"
+        "(all functions, idle sweeps included); "
+        f"duplicates on X: {summary['posts_with_more_than_one_acknowledgement']}"
     )
 
 
@@ -164,9 +165,8 @@ def main() -> None:
     parser.add_argument("--answered", type=int, nargs="*", default=[0, 1_000, 10_000])
     args = parser.parse_args()
     requests_per_new_mention()
-    print(
-        "2. Replays (20 mentions a minute, 70% answered by staff within 5-40 minutes; X's posting limit lifted)"
-    )
+    print("2. Replays (20 mentions a minute, 70% answered by staff within 5-40 minutes;")
+    print("   X's posting limit lifted so the figures measure socialcare, not X's window)")
     for size in args.sizes:
         replay_costs(size)
     sweep_reads(args.answered)
