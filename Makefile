@@ -65,9 +65,14 @@ sam: $(SAM_VENV)/bin/sam ## install the SAM CLI in its own virtual environment (
 validate: $(SAM_VENV)/bin/sam ## sam validate --lint
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
 
-build: $(SAM_VENV)/bin/sam ## sam build (needs python3.13 on PATH, as the runtime is python3.13)
-	PATH="$(dir $(shell for c in python3.13 $(HOME)/.pyenv/versions/3.13*/bin/python3.13; do command -v $$c && break; done)):$$PATH" \
-	  $(SAM_VENV)/bin/sam build --template template.yaml
+# The directory of a python3.13 that really runs (pyenv's shims can loop when 3.13 isn't selected).
+PY313_DIR := $(shell for c in $(HOME)/.pyenv/versions/3.13*/bin/python3.13 python3.13; do \
+            if $$c -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1; then \
+              dirname "$$(command -v $$c)"; break; fi; done)
+
+build: $(SAM_VENV)/bin/sam ## sam build (needs python3.13, the runtime's version)
+	@test -n "$(PY313_DIR)" || { echo "error: sam build needs python3.13 (the Lambda runtime); install it"; exit 1; }
+	PATH="$(PY313_DIR):$$PATH" $(SAM_VENV)/bin/sam build --template template.yaml
 
 clean: ## remove the virtual environments and build output
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
