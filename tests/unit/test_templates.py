@@ -19,7 +19,7 @@ VARIANTS = [
 ]
 
 
-def render(**overrides):
+def render(variants=VARIANTS, **overrides):
     args = dict(
         ticket_id="x:1001",
         ref="K7Q2X",
@@ -31,20 +31,11 @@ def render(**overrides):
         length=weighted_length,
     )
     args.update(overrides)
-    return render_acknowledgement(VARIANTS, **args)
+    return render_acknowledgement(variants, **args)
 
 
 def test_reply_carries_the_reference_and_the_promised_response_time():
-    text = render_acknowledgement(
-        [VARIANTS[0]],
-        ticket_id="x:1",
-        ref="K7Q2X",
-        target_minutes=60,
-        brand_handle="AcmeCare",
-        author_handle="jane",
-        mention_text="hi",
-        max_length=280,
-    )
+    text = render([VARIANTS[0]], mention_text="hi")
     assert text == "Thanks @jane, logged as ref K7Q2X; a person will reply within the hour."
 
 
@@ -55,18 +46,8 @@ def test_the_variant_is_stable_per_ticket_and_varies_across_tickets():
 
 
 def test_a_hostile_handle_is_not_substituted():
-    text = render_acknowledgement(
-        [VARIANTS[0]],
-        ticket_id="x:1",
-        ref="R",
-        target_minutes=60,
-        brand_handle="b",
-        author_handle="{ref.__class__}<script>",
-        mention_text="",
-        max_length=280,
-    )
-    assert "<script>" not in text and "__class__" not in text
-    assert text.startswith("Thanks , logged") or text.startswith("Thanks, logged") or "Thanks" in text
+    text = render([VARIANTS[0]], author_handle="{ref.__class__}<script>")
+    assert text == "Thanks, logged as ref K7Q2X; a person will reply within the hour."
 
 
 @given(st.text(max_size=400))
@@ -78,17 +59,8 @@ def test_nothing_a_customer_writes_reaches_the_reply_and_it_always_fits(mention)
 
 def test_personal_data_from_the_mention_is_never_echoed_even_if_a_template_would():
     leaky = ["Ref {ref}: call us back on +44 7700 900123 ok"]
-    text = render_acknowledgement(
-        leaky,
-        ticket_id="x:1",
-        ref="R1",
-        target_minutes=60,
-        brand_handle="b",
-        author_handle="jane",
-        mention_text="please call me on +44 7700 900123",
-        max_length=280,
-    )
-    assert "7700 900123" not in text
+    text = render(leaky, mention_text="please call me on +44 7700 900123")
+    assert "7700 900123" not in text and text.startswith("Ref K7Q2X: call us back on")
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,8 @@ def render_acknowledgement(
     # Defence in depth: nothing that looks like personal data in the mention may reappear.
     for fragment in personal_data_in(mention_text):
         text = text.replace(fragment, "")
-    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    # A field left empty (no usable handle) must not leave "Thanks , logged" behind.
+    text = re.sub(r"[ \t]+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
     return fit(text, max_length, length)
 
 
