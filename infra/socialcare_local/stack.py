@@ -107,9 +107,12 @@ class LocalStack:
         handle: str | None = None,
         in_reply_to_id: str | None = None,
         conversation_id: str | None = None,
+        lang: str | None = None,
     ) -> None:
+        """A public post on X; it mentions the brand accounts it names (@handle), else the first."""
         if handle:
             self.sim.add_user(author_id, handle)
+        named = [a.id for a in self.accounts if f"@{a.handle.lower()}" in text.lower()]
         self.sim.publish(
             post_id=post_id,
             author_id=author_id,
@@ -117,7 +120,8 @@ class LocalStack:
             created_at=at or self.clock.now(),
             in_reply_to_id=in_reply_to_id,
             conversation_id=conversation_id,
-            mentions=[self.accounts[0].id],
+            lang=lang,
+            mentions=named or [self.accounts[0].id],
         )
 
     def staff_reply(

@@ -15,7 +15,6 @@ from typing import IO
 import boto3
 
 from ..stack import DEFAULT_TEMPLATE, REGION, LocalStack, StackOptions, local_stack
-from ..xsim import XSimulator
 from . import world
 from .report import summarize
 from .scenario import Account, BrandReply, End, Mention
@@ -40,30 +39,20 @@ def _floor_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def _publish(sim: XSimulator, event: Mention | BrandReply, accounts: list[Account]) -> None:
-    same_channel = [a for a in accounts if a.channel == event.channel]
+def _publish(stack: LocalStack, event: Mention | BrandReply) -> None:
     if isinstance(event, Mention):
-        named = [a.id for a in same_channel if f"@{a.handle.lower()}" in event.text.lower()]
-        if event.author_handle:
-            sim.add_user(event.author_id, event.author_handle)
-        sim.publish(
-            post_id=event.id,
-            author_id=event.author_id,
-            text=event.text,
-            created_at=event.at,
+        stack.mention(
+            event.id,
+            event.author_id,
+            event.text,
+            at=event.at,
+            handle=event.author_handle,
+            in_reply_to_id=event.in_reply_to_id,
             conversation_id=event.conversation_id,
-            in_reply_to_id=event.in_reply_to_id,
             lang=event.lang,
-            mentions=named or [same_channel[0].id],
         )
-    else:
-        sim.publish(
-            post_id=event.id,
-            author_id=same_channel[0].id,
-            text=event.text,
-            created_at=event.at,
-            in_reply_to_id=event.in_reply_to_id,
-        )
+    else:  # the scenario format names no account for staff replies: the first brand account
+        stack.staff_reply(event.id, event.in_reply_to_id, event.text, at=event.at)
 
 
 def replay(events: list, options: ReplayOptions | None = None) -> dict:
@@ -100,7 +89,7 @@ def _drive(run: LocalStack, timed: list, options: ReplayOptions) -> None:
             event = pending.pop(0)
             if not isinstance(event, End):
                 run.clock.set(max(run.clock.now(), event.at))
-                _publish(run.sim, event, run.accounts)
+                _publish(run, event)
         if end is not None and fire_at > end:
             break
         run.clock.set(fire_at)
