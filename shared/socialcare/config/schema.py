@@ -31,6 +31,30 @@ class Acknowledgements(_Strict):
     # Don't acknowledge the same author twice in one conversation within this window.
     same_author_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     templates: list[str] = Field(default_factory=lambda: list(DEFAULT_TEMPLATES), min_length=1)
+    # Failed posts (5xx, timeouts, a refusal after a credentials refresh) are retried with backoff;
+    # after this many attempts the ticket is marked failed, counted and alarmed, and its alerts say so.
+    max_attempts: int = Field(default=8, ge=1, le=50)
+
+
+class Polling(_Strict):
+    # A stream of an account (mentions, own posts) not read successfully for this long raises
+    # PollStalled, whatever the cause: errors, a long rate-limit pause, a refused account.
+    stall_alarm_minutes: int = Field(default=10, ge=2, le=24 * 60)
+
+
+class Limits(_Strict):
+    """Caps against abuse and cost: one hostile author never costs more than one ladder."""
+
+    # At most one public acknowledgement per author within this window, across conversations.
+    author_ack_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    # While an author has an open ticket on an account, their further mentions join it.
+    one_open_ticket_per_author: bool = True
+    # Per account and clock hour. The excess is recorded on the ticket and summarised to staff.
+    account_acks_per_hour: int = Field(default=120, ge=0, le=100_000)
+    account_alerts_per_hour: int = Field(default=60, ge=0, le=100_000)
+    # Who gets the summary of what a ceiling held back (recipient names with an e-mail address);
+    # empty: the e-mail recipients of the first escalation level.
+    summary_to: list[str] = Field(default_factory=list)
 
 
 class AccountConfig(_Strict):
@@ -94,6 +118,8 @@ class Config(_Strict):
     accounts: list[AccountConfig] = Field(min_length=1)
     recipients: dict[str, Recipient] = Field(default_factory=dict)
     escalation: list[EscalationLevel] = Field(default_factory=_default_ladder)
+    polling: Polling = Field(default_factory=Polling)
+    limits: Limits = Field(default_factory=Limits)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":
@@ -111,6 +137,10 @@ class Config(_Strict):
                         raise ValueError(f"escalation.{index}.{via}: unknown recipient {name!r}")
                     if getattr(recipient, via) is None:
                         raise ValueError(f"escalation.{index}.{via}: recipient {name!r} has no {via}")
+        for name in self.limits.summary_to:
+            recipient = self.recipients.get(name)
+            if recipient is None or recipient.email is None:
+                raise ValueError(f"limits.summary_to: {name!r} is not a recipient with an email")
         for index, account in enumerate(self.accounts):
             limit = REPLY_LIMITS[account.channel]
             where = f"accounts.{index}.acknowledgements" if account.acknowledgements else "acknowledgements"
@@ -126,6 +156,11 @@ class Config(_Strict):
 
     def target_for(self, account: AccountConfig) -> timedelta:
         return timedelta(minutes=account.target_minutes or self.target_minutes)
+
+    def summary_recipients(self) -> list[str]:
+        """E-mail addresses that hear what a ceiling held back."""
+        names = self.limits.summary_to or (self.escalation[0].email if self.escalation else [])
+        return [str(self.recipients[name].email) for name in names if self.recipients[name].email]
 
     def ladder(self) -> Ladder:
         levels = []

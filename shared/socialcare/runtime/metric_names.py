@@ -1,0 +1,30 @@
+"""The names of every business metric the functions emit (namespace socialcare, dimension service).
+
+template.yaml's alarms and dashboard refer to these names; tests/infrastructure checks that every
+alarmed metric is one of them, so a rename here cannot silently orphan an alarm.
+"""
+
+# poll_mentions
+MENTIONS_STORED = "MentionsStored"
+HUMAN_REPLIES_NOTICED = "HumanRepliesNoticed"
+POSTS_QUARANTINED = "PostsQuarantined"  # a malformed post kept aside with its raw JSON and the reason
+ACCOUNT_UNAVAILABLE = "AccountUnavailable"  # unknown or suspended account, or credentials refused: alarmed
+POLL_STALLED = "PollStalled"  # a stream that has not succeeded for polling.stall_alarm_minutes: alarmed
+POLL_FAILED = "PollFailed"  # one account's poll failed this run (the others went on)
+RATE_LIMITED = "RateLimited"
+
+# acknowledge
+NEW_TICKETS_RECEIVED = "NewTicketsReceived"
+ACKNOWLEDGEMENTS_POSTED = "AcknowledgementsPosted"
+ACKNOWLEDGEMENTS_SKIPPED = "AcknowledgementsSkipped"
+ACKNOWLEDGEMENTS_DUE_FOR_RETRY = "AcknowledgementsDueForRetry"
+ACKNOWLEDGEMENTS_FAILED = "AcknowledgementsFailed"  # gave up after acknowledgements.max_attempts: alarmed
+ACKNOWLEDGEMENTS_CAPPED = "AcknowledgementsCapped"  # held back by limits (author window, account ceiling)
+CREDENTIALS_REFRESHED = "CredentialsRefreshed"  # a 401/403 made an adapter re-read its secret
+
+# escalate
+ALERTS_SENT = "AlertsSent"
+ALERTS_FAILED = "AlertsFailed"  # a send failed and is retried next sweep: alarmed when it persists
+ALERTS_REJECTED = "AlertsRejected"  # the provider refused for good (bad address, unverified): alarmed
+ALERTS_CAPPED = "AlertsCapped"  # held back by limits.account_alerts_per_hour, summarised to staff
+ESCALATION_ITEMS_READ = "EscalationItemsRead"
