@@ -149,7 +149,24 @@ class AccountStateModel(Model):
     posting_paused_until = UnicodeAttribute(null=True)
 
 
-TICKETS_MODELS = (TicketModel, PostClaimModel, ConversationAuthorModel)
+class CeilingModel(Model):
+    """pk CEILING#<account key>, sk <kind>#<hour>: how many acknowledgements or alerts an account used
+    in one clock hour, and what the ceiling held back (summarised to staff once the hour is over)."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(default="ceiling")
+    used = NumberAttribute(null=True)
+    held = NumberAttribute(null=True)
+    held_tickets = ListAttribute(of=UnicodeAttribute, null=True)  # the first HELD_LISTED ticket keys
+    summarised_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+TICKETS_MODELS = (TicketModel, PostClaimModel, ConversationAuthorModel, CeilingModel)
 
 
 def bind_tables(*, tickets_table: str, state_table: str, region: str | None = None, host: str | None = None):

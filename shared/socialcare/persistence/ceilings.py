@@ -1,0 +1,127 @@
+"""Per-account hourly ceilings on acknowledgements and alerts, against abuse and runaway cost.
+
+One conditional counter per (account, kind, clock hour): taking a unit succeeds while the count is
+under the ceiling, so concurrent functions can never exceed it together. What the ceiling holds back
+is counted on the same item (with the first tickets' keys) and summarised to staff once the hour is
+over, so nothing held back goes unseen.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import size
+
+from ..domain.timefmt import to_iso
+from .models import CeilingModel
+
+HELD_LISTED = 50  # ticket keys kept per bucket for the summary; the count goes on beyond it
+KEEP_FOR = timedelta(days=2)  # TTL: long enough for any late summary
+SUMMARY_LOOKBACK = timedelta(hours=24)
+
+
+class CeilingKind(StrEnum):
+    ACKNOWLEDGEMENT = "ack"
+    ALERT = "alert"
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """One closed hour of one account in which a ceiling held something back."""
+
+    account_key: str
+    kind: CeilingKind
+    hour: str  # "2026-11-23T14"
+    held: int
+    ticket_pks: list[str]
+
+    @property
+    def starts_at(self) -> str:
+        return f"{self.hour}:00:00Z"
+
+
+def _pk(account_key: str) -> str:
+    return f"CEILING#{account_key}"
+
+
+def hour_of(moment: datetime) -> str:
+    return to_iso(moment)[:13]
+
+
+def _sk(kind: CeilingKind, hour: str) -> str:
+    return f"{kind}#{hour}"
+
+
+def _expiry(now: datetime) -> int:
+    return int((now + KEEP_FOR).timestamp())
+
+
+def take(account_key: str, kind: CeilingKind, limit: int, ticket_pk: str, now: datetime) -> bool:
+    """Use one unit of this hour's ceiling; False (and the ticket recorded as held) when it is spent."""
+    item = CeilingModel(_pk(account_key), _sk(kind, hour_of(now)))
+    if limit <= 0:
+        _record_held(item, ticket_pk, now)
+        return False
+    try:
+        item.update(
+            actions=[CeilingModel.used.add(1), CeilingModel.expires_at.set(_expiry(now))],
+            condition=CeilingModel.used.does_not_exist() | (CeilingModel.used < limit),
+        )
+        return True
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    _record_held(item, ticket_pk, now)
+    return False
+
+
+def _record_held(item: CeilingModel, ticket_pk: str, now: datetime) -> None:
+    try:  # keep the first tickets' keys for the summary
+        item.update(
+            actions=[
+                CeilingModel.held.add(1),
+                CeilingModel.expires_at.set(_expiry(now)),
+                CeilingModel.held_tickets.set((CeilingModel.held_tickets | []).append([ticket_pk])),
+            ],
+            condition=CeilingModel.held_tickets.does_not_exist()
+            | (size(CeilingModel.held_tickets) < HELD_LISTED),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        item.update(actions=[CeilingModel.held.add(1), CeilingModel.expires_at.set(_expiry(now))])
+
+
+def held_back(account_key: str, now: datetime) -> list[HeldBack]:
+    """Closed hours of the last day in which a ceiling held something back and staff have not had the
+    summary yet. Reads at most one item per kind per hour of one account."""
+    current = hour_of(now)
+    since = hour_of(now - SUMMARY_LOOKBACK)
+    found = []
+    for kind in CeilingKind:
+        for item in CeilingModel.query(
+            _pk(account_key),
+            CeilingModel.sk.between(_sk(kind, since), _sk(kind, current)),
+            consistent_read=True,
+        ):
+            hour = item.sk.split("#", 1)[1]
+            if hour == current or not item.held or item.summarised_at:
+                continue
+            found.append(HeldBack(account_key, kind, hour, int(item.held), list(item.held_tickets or [])))
+    return found
+
+
+def mark_summarised(held: HeldBack, now: datetime) -> bool:
+    """Record that staff had the summary of this bucket; False if another sweep did it first."""
+    item = CeilingModel(_pk(held.account_key), _sk(held.kind, held.hour))
+    try:
+        item.update(
+            actions=[CeilingModel.summarised_at.set(to_iso(now))],
+            condition=CeilingModel.summarised_at.does_not_exist(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
