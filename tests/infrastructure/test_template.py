@@ -7,12 +7,15 @@ with the handlers, the layer and the local runtime: renaming one breaks them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfn_yaml import load_template
+
+from socialcare.runtime import metric_names
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -583,7 +586,8 @@ def test_queue_depth_alarm(resources: dict[str, Any], queue: str) -> None:
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
-def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources: dict[str, Any]) -> None:
+def _dashboard(resources: dict[str, Any]) -> tuple[str, dict[str, Any], list[list[Any]]]:
+    """The dashboard body's text, its Fn::Sub variables and every metric line of its widgets."""
     dashboards = _of_type(resources, "AWS::CloudWatch::Dashboard")
     assert len(dashboards) == 1
     (dashboard,) = dashboards.values()
@@ -591,7 +595,59 @@ def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources:
     text, variables = body["Fn::Sub"] if isinstance(body.get("Fn::Sub"), list) else (body["Fn::Sub"], {})
     # it must be valid JSON once substituted (placeholders sit inside JSON strings)
     parsed = json.loads(text)
-    metrics = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+    return text, variables, [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+
+
+def _alarmed_metric_names() -> set[str]:
+    """The names metric_names.py marks "alarmed", plus PostsQuarantined (a person must look)."""
+    source = Path(metric_names.__file__).read_text(encoding="utf-8")
+    marked = re.findall(r'^[A-Z_]+ = "(\w+)"\s*#.*\balarmed\b', source, flags=re.MULTILINE)
+    return {*marked, metric_names.POSTS_QUARANTINED}
+
+
+def _custom_metric_alarms(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: a for n, a in _alarms(resources).items() if a["Namespace"] == "socialcare"}
+
+
+def test_every_metric_marked_alarmed_has_an_alarm_on_powertools_dimensions(
+    resources: dict[str, Any],
+) -> None:
+    alarmed = _alarmed_metric_names()
+    assert {"PollStalled", "AccountUnavailable", "AcknowledgementsFailed", "AlertsRejected"} <= alarmed
+    alarms = _custom_metric_alarms(resources)
+    by_metric = {a["MetricName"]: a for a in alarms.values()}
+    assert set(by_metric) == alarmed
+    for metric, alarm in by_metric.items():
+        # Powertools emits the service dimension only: an alarm with other dimensions never fires
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": "socialcare"}], metric
+        assert alarm["Statistic"] == "Sum", metric
+        assert alarm["Threshold"] == 1, metric
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", metric
+        assert metric in alarm["AlarmDescription"], "the e-mail must say which metric fired"
+
+
+def test_failed_alerts_alarm_only_when_the_failures_persist(resources: dict[str, Any]) -> None:
+    alarm = next(a for a in _custom_metric_alarms(resources).values() if a["MetricName"] == "AlertsFailed")
+    # a failed send is retried the next minute: three 5-minute periods in a row, all failing
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (300, 3, 3)
+    for other in _custom_metric_alarms(resources).values():
+        if other["MetricName"] != "AlertsFailed":
+            assert other["Period"] * other["EvaluationPeriods"] <= 300, other["MetricName"]
+
+
+def test_every_custom_metric_named_by_an_alarm_or_the_dashboard_is_defined(
+    resources: dict[str, Any],
+) -> None:
+    defined = {value for key, value in vars(metric_names).items() if key.isupper()}
+    named = {a["MetricName"] for a in _custom_metric_alarms(resources).values()}
+    _text, _variables, metrics = _dashboard(resources)
+    named |= {m[1] for m in metrics if m[0] == "socialcare"}
+    assert named
+    assert named <= defined, f"not in metric_names.py: {sorted(named - defined)}"
+
+
+def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources: dict[str, Any]) -> None:
+    text, variables, metrics = _dashboard(resources)
     names = {(m[0], m[1]) for m in metrics}
     for metric in ("Invocations", "Errors", "Duration", "IteratorAge"):
         assert ("AWS/Lambda", metric) in names
@@ -602,6 +658,7 @@ def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources:
         "AcknowledgementsSkipped",
         "AlertsSent",
         "RateLimited",
+        *_alarmed_metric_names(),
     ):
         assert ["socialcare", metric, "service", "socialcare"] in [m[:4] for m in metrics], metric
     referenced = json.dumps(variables)
