@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 PSEUDO_ACCOUNT = "123456789012"  # moto's default account
+LOCAL_STACK_NAME = "socialcare-local"  # what AWS::StackName resolves to locally
 
 
 class CfnError(ValueError):
@@ -97,7 +98,7 @@ class Resolver:
         *,
         region: str,
         account_id: str = PSEUDO_ACCOUNT,
-        stack_name: str = "socialcare-local",
+        stack_name: str = LOCAL_STACK_NAME,
         ref: Callable[[str], Any],
         get_att: Callable[[str, str], Any],
     ) -> None:

@@ -7,12 +7,15 @@ with the handlers, the layer and the local runtime: renaming one breaks them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfn_yaml import load_template
+
+from socialcare.runtime import metric_names
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -29,6 +32,9 @@ CONTRACT_ENV = {
     "STATE_TABLE": {"Ref": "StateTable"},
     "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
     "CONFIG_PARAMETER": {"Ref": "ConfigParameterName"},
+    "SECRETS_PREFIX": {
+        "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
+    },
     "TARGET_MINUTES": {"Ref": "TargetMinutes"},
     "SENDER_EMAIL": {"Ref": "SenderEmail"},
     "X_API_BASE_URL": {"Ref": "XApiBaseUrl"},
@@ -39,9 +45,6 @@ CONTRACT_ENV = {
 
 ACK_FILTER = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "TICKET#"}]}}}}
 SCHEDULE_INPUT = {"source": "socialcare.schedule", "scheduled_time": "<aws.scheduler.scheduled-time>"}
-
-# SAM policy templates and AWS managed policies that grant far more than these functions need.
-BROAD_POLICY_MARKERS = ("CrudPolicy", "FullAccess", "WritePolicy", "PowerUser", "Administrator")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -107,19 +110,22 @@ def _statements(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield statement
 
 
+def _role_of(resources: dict[str, Any], function: str) -> str:
+    """The logical id of the function's own AWS::IAM::Role (Role: !GetAtt <role>.Arn)."""
+    role = resources[function]["Properties"]["Role"]
+    assert set(role) == {"Fn::GetAtt"} and role["Fn::GetAtt"][1] == "Arn", f"{function}: {role}"
+    return role["Fn::GetAtt"][0]
+
+
 def _function_statements(resources: dict[str, Any], name: str) -> list[dict[str, Any]]:
     statements: list[dict[str, Any]] = []
-    for policy in _as_list(resources[name]["Properties"].get("Policies", [])):
-        if isinstance(policy, dict) and "Statement" in policy:
-            statements.extend(_statements(policy))
+    for policy in resources[_role_of(resources, name)]["Properties"].get("Policies", []):
+        statements.extend(_statements(policy["PolicyDocument"]))
     return statements
 
 
 def _all_iam_statements(resources: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Identity policy statements: function Policies and any IAM role or policy in the template."""
-    for name in _of_type(resources, "AWS::Serverless::Function"):
-        for statement in _function_statements(resources, name):
-            yield name, statement
+    """Identity policy statements: every IAM role or policy in the template."""
     for name, res in resources.items():
         props = res.get("Properties", {})
         if res["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
@@ -393,44 +399,60 @@ def test_acknowledge_stream_event(resources: dict[str, Any]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# IAM: least privilege
+# IAM: least privilege (as written; test_expanded_iam.py checks what SAM generates from it)
 # --------------------------------------------------------------------------------------------------
+
+# Actions IAM cannot scope to a resource, each allowed on "*" and nowhere else.
+UNSCOPABLE = {
+    frozenset({"xray:puttracesegments", "xray:puttelemetryrecords"}): set(FUNCTIONS),
+    frozenset({"dynamodb:liststreams"}): {"AcknowledgeFunction"},
+    frozenset({"sns:publish"}): {"EscalateFunction"},  # SMS to phone numbers; topics are denied
+}
+SECRETS_PREFIX = {
+    "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
+}
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_no_broad_policy_templates(resources: dict[str, Any], name: str) -> None:
-    for policy in _as_list(resources[name]["Properties"].get("Policies", [])):
-        if isinstance(policy, str):
-            text = policy
-        elif isinstance(policy, dict) and "Statement" not in policy:
-            text = " ".join(policy)  # a SAM policy template: {"DynamoDBCrudPolicy": {...}}
-        else:
-            continue
-        assert not any(marker in text for marker in BROAD_POLICY_MARKERS), f"{name}: {text}"
-    assert "Role" not in resources[name]["Properties"], "functions get their own SAM-generated role"
+def test_every_function_has_its_own_role_with_inline_statements_only(
+    resources: dict[str, Any], name: str
+) -> None:
+    props = resources[name]["Properties"]
+    # Policies would make SAM generate a role with AWS managed policies added
+    assert "Policies" not in props, f"{name}: statements belong in its role"
+    role_name = _role_of(resources, name)
+    role = resources[role_name]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert "ManagedPolicyArns" not in role["Properties"], role_name
+    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "lambda.amazonaws.com"}], role_name
+    others = [f for f in FUNCTIONS if f != name and _role_of(resources, f) == role_name]
+    assert not others, f"{role_name} is shared with {others}"
 
 
-def test_no_wildcard_actions_or_resources(resources: dict[str, Any]) -> None:
+def test_no_wildcard_actions_and_resource_star_only_where_iam_allows_nothing_else(
+    resources: dict[str, Any],
+) -> None:
     statements = list(_all_iam_statements(resources))
     assert statements
+    roles = {_role_of(resources, f): f for f in FUNCTIONS}
     for name, statement in statements:
         actions = _actions(statement)
-        assert "*" not in actions, f"{name}: {statement}"
-        for action in actions:
-            service, _, operation = action.partition(":")
-            assert operation != "*", f"{name}: {action} grants a whole service"
-        assert "dynamodb:*" not in actions
+        assert actions, f"{name}: {statement}"
+        assert not any("*" in action for action in actions), f"{name}: {statement}"
         assert "NotAction" not in statement and "NotResource" not in statement, name
         if "*" in _as_list(statement.get("Resource")):
-            # SMS straight to phone numbers has no resource ARN: the only permitted exception
-            assert actions == {"sns:publish"}, f"{name}: Resource '*' for {sorted(actions)}"
-            assert name == "EscalateFunction"
+            assert statement["Effect"] == "Allow"
+            allowed_for = UNSCOPABLE.get(frozenset(actions), set())
+            assert roles.get(name) in allowed_for, f"{name}: Resource '*' for {sorted(actions)}"
 
 
 def test_dynamodb_permissions_per_function(resources: dict[str, Any]) -> None:
     tickets, state, idem = (_arn(t) for t in TABLES)
+    stream = {"Fn::GetAtt": ["TicketsTable", "StreamArn"]}
     per_item = {"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem"}
     idem_actions = {"dynamodb:getitem", "dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem"}
+    stream_actions = {"dynamodb:describestream", "dynamodb:getrecords", "dynamodb:getsharditerator"}
 
     poll = _function_statements(resources, "PollMentionsFunction")
     assert _actions_on(poll, tickets) == per_item | {"dynamodb:query", "dynamodb:conditioncheckitem"}
@@ -443,6 +465,8 @@ def test_dynamodb_permissions_per_function(resources: dict[str, Any]) -> None:
     assert _actions_on(ack, state) == per_item
     assert _actions_on(ack, idem) == idem_actions
     assert _actions_on(ack, _arn("AckFailureQueue")) == {"sqs:sendmessage"}
+    # the event source mapping reads the tickets stream, and no other stream in the account
+    assert _actions_on(ack, stream) == stream_actions
 
     esc = _function_statements(resources, "EscalateFunction")
     assert _actions_on(esc, tickets) == {"dynamodb:getitem", "dynamodb:updateitem", "dynamodb:query"}
@@ -450,30 +474,52 @@ def test_dynamodb_permissions_per_function(resources: dict[str, Any]) -> None:
     assert not _actions_on(esc, state)
     assert _actions_on(esc, idem) == idem_actions
 
-    # indexes are only reachable by the function that sweeps them
+    # indexes are only reachable by the function that sweeps them, the stream by its consumer
     for statement in poll:
         assert "/index/" not in json.dumps(statement.get("Resource")), statement
+    for statement in poll + esc:
+        assert not _actions(statement) & stream_actions, statement
 
 
-def test_secrets_only_under_the_socialcare_prefix(resources: dict[str, Any]) -> None:
+def test_secrets_only_under_the_stack_prefix(template: dict[str, Any], resources: dict[str, Any]) -> None:
     secret_arn = {
-        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:socialcare/*"
+        "Fn::Sub": [
+            "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Prefix}*",
+            {"Prefix": SECRETS_PREFIX},
+        ]
     }
     for name in ("PollMentionsFunction", "AcknowledgeFunction"):
         assert _actions_on(_function_statements(resources, name), secret_arn) == {
             "secretsmanager:getsecretvalue"
         }
+        # the functions resolve names against the very prefix IAM allows
+        assert _effective_env(template, name)["SECRETS_PREFIX"] == SECRETS_PREFIX
     for name, statement in _all_iam_statements(resources):
-        if "secretsmanager:getsecretvalue" in _actions(statement):
+        if any(a.startswith("secretsmanager:") for a in _actions(statement)):
+            assert _actions(statement) == {"secretsmanager:getsecretvalue"}, name
             assert statement["Resource"] == secret_arn, name
     esc = _function_statements(resources, "EscalateFunction")
     assert not any(a.startswith("secretsmanager:") for s in esc for a in _actions(s))
 
 
+def test_secrets_prefix_parameter(template: dict[str, Any]) -> None:
+    param = template["Parameters"]["SecretsPrefix"]
+    assert param["Default"] == ""
+    assert template["Conditions"]["HasSecretsPrefix"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "SecretsPrefix"}, ""]}]
+    }
+    pattern = param["AllowedPattern"]
+    for good in ("", "socialcare/prod/", "acme/care-team/"):
+        assert re.fullmatch(pattern, good), good
+    # without the closing "/", socialcare/prod would also match socialcare/production/...
+    for bad in ("socialcare/prod", "/", "*", "socialcare/*/", "a//"):
+        assert not re.fullmatch(pattern, bad), bad
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_ssm_parameter_is_granted_only_when_configured(resources: dict[str, Any], name: str) -> None:
-    document = resources[name]["Properties"]["Policies"][0]
-    ssm_items = [item for item in document["Statement"] if "ssm:" in json.dumps(item)]
+    (policy,) = resources[_role_of(resources, name)]["Properties"]["Policies"]
+    ssm_items = [item for item in policy["PolicyDocument"]["Statement"] if "ssm:" in json.dumps(item)]
     assert len(ssm_items) == 1, f"{name} should have exactly one ssm statement"
     (item,) = ssm_items
     condition, when_set, when_unset = item["Fn::If"]
@@ -483,6 +529,21 @@ def test_ssm_parameter_is_granted_only_when_configured(resources: dict[str, Any]
     for resource in _expand_if(when_set["Resource"]):
         assert "${ConfigParameterName}" in resource["Fn::Sub"]
         assert ":parameter" in resource["Fn::Sub"]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_logs_only_to_the_functions_own_log_group(resources: dict[str, Any], name: str) -> None:
+    log_group = resources[name]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    logs = [
+        s for s in _function_statements(resources, name) if any(a.startswith("logs:") for a in _actions(s))
+    ]
+    assert len(logs) == 1, name
+    (statement,) = logs
+    assert _actions(statement) == {"logs:createlogstream", "logs:putlogevents"}
+    assert statement["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+        f":log-group:${{{log_group}}}:log-stream:*"
+    }
 
 
 def test_escalation_email_is_pinned_to_the_sender(resources: dict[str, Any]) -> None:
@@ -495,6 +556,55 @@ def test_escalation_email_is_pinned_to_the_sender(resources: dict[str, Any]) -> 
     for name in ("PollMentionsFunction", "AcknowledgeFunction"):
         for statement in _function_statements(resources, name):
             assert not any(a.startswith(("ses:", "sns:")) for a in _actions(statement)), name
+
+
+def test_sms_publish_can_never_reach_a_topic(resources: dict[str, Any]) -> None:
+    sns = [
+        (name, s)
+        for name, s in _all_iam_statements(resources)
+        if any(a.startswith("sns:") for a in _actions(s))
+    ]
+    assert sorted((name, s["Effect"], json.dumps(s["Resource"])) for name, s in sns) == [
+        ("EscalateRole", "Allow", '"*"'),
+        ("EscalateRole", "Deny", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"})),
+    ]
+    assert all(_actions(s) == {"sns:publish"} for _, s in sns)
+
+
+# --------------------------------------------------------------------------------------------------
+# concurrency
+# --------------------------------------------------------------------------------------------------
+
+CONCURRENCY = {
+    "PollMentionsFunction": "PollConcurrency",
+    "AcknowledgeFunction": "AcknowledgeConcurrency",
+    "EscalateFunction": "EscalateConcurrency",
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_has_reserved_concurrency_from_a_parameter(
+    template: dict[str, Any], name: str
+) -> None:
+    reserved = template["Resources"][name]["Properties"]["ReservedConcurrentExecutions"]
+    parameter = CONCURRENCY[name]
+    assert reserved == {"Fn::If": ["ReservesConcurrency", {"Ref": parameter}, {"Ref": "AWS::NoValue"}]}
+    spec = template["Parameters"][parameter]
+    assert spec["Type"] == "Number"
+    assert int(spec["MinValue"]) >= 1, "0 would stop the function altogether"
+    assert int(spec["Default"]) >= 1
+    assert "quota" in template["Parameters"]["ReserveConcurrency"]["Description"]
+
+
+def test_concurrency_defaults_fit_the_work(template: dict[str, Any]) -> None:
+    params = template["Parameters"]
+    assert params["ReserveConcurrency"]["Default"] == "true"
+    assert template["Conditions"]["ReservesConcurrency"] == {
+        "Fn::Equals": [{"Ref": "ReserveConcurrency"}, "true"]
+    }
+    # escalation is one sweep a minute; polling will fan out per account
+    assert 1 <= int(params["EscalateConcurrency"]["Default"]) <= 2
+    assert int(params["PollConcurrency"]["Default"]) > int(params["EscalateConcurrency"]["Default"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -583,7 +693,8 @@ def test_queue_depth_alarm(resources: dict[str, Any], queue: str) -> None:
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
-def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources: dict[str, Any]) -> None:
+def _dashboard(resources: dict[str, Any]) -> tuple[str, dict[str, Any], list[list[Any]]]:
+    """The dashboard body's text, its Fn::Sub variables and every metric line of its widgets."""
     dashboards = _of_type(resources, "AWS::CloudWatch::Dashboard")
     assert len(dashboards) == 1
     (dashboard,) = dashboards.values()
@@ -591,7 +702,59 @@ def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources:
     text, variables = body["Fn::Sub"] if isinstance(body.get("Fn::Sub"), list) else (body["Fn::Sub"], {})
     # it must be valid JSON once substituted (placeholders sit inside JSON strings)
     parsed = json.loads(text)
-    metrics = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+    return text, variables, [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+
+
+def _alarmed_metric_names() -> set[str]:
+    """The names metric_names.py marks "alarmed", plus PostsQuarantined (a person must look)."""
+    source = Path(metric_names.__file__).read_text(encoding="utf-8")
+    marked = re.findall(r'^[A-Z_]+ = "(\w+)"\s*#.*\balarmed\b', source, flags=re.MULTILINE)
+    return {*marked, metric_names.POSTS_QUARANTINED}
+
+
+def _custom_metric_alarms(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: a for n, a in _alarms(resources).items() if a["Namespace"] == "socialcare"}
+
+
+def test_every_metric_marked_alarmed_has_an_alarm_on_powertools_dimensions(
+    resources: dict[str, Any],
+) -> None:
+    alarmed = _alarmed_metric_names()
+    assert {"PollStalled", "AccountUnavailable", "AcknowledgementsFailed", "AlertsRejected"} <= alarmed
+    alarms = _custom_metric_alarms(resources)
+    by_metric = {a["MetricName"]: a for a in alarms.values()}
+    assert set(by_metric) == alarmed
+    for metric, alarm in by_metric.items():
+        # Powertools emits the service dimension only: an alarm with other dimensions never fires
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": "socialcare"}], metric
+        assert alarm["Statistic"] == "Sum", metric
+        assert alarm["Threshold"] == 1, metric
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", metric
+        assert metric in alarm["AlarmDescription"], "the e-mail must say which metric fired"
+
+
+def test_failed_alerts_alarm_only_when_the_failures_persist(resources: dict[str, Any]) -> None:
+    alarm = next(a for a in _custom_metric_alarms(resources).values() if a["MetricName"] == "AlertsFailed")
+    # a failed send is retried the next minute: three 5-minute periods in a row, all failing
+    assert (alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (300, 3, 3)
+    for other in _custom_metric_alarms(resources).values():
+        if other["MetricName"] != "AlertsFailed":
+            assert other["Period"] * other["EvaluationPeriods"] <= 300, other["MetricName"]
+
+
+def test_every_custom_metric_named_by_an_alarm_or_the_dashboard_is_defined(
+    resources: dict[str, Any],
+) -> None:
+    defined = {value for key, value in vars(metric_names).items() if key.isupper()}
+    named = {a["MetricName"] for a in _custom_metric_alarms(resources).values()}
+    _text, _variables, metrics = _dashboard(resources)
+    named |= {m[1] for m in metrics if m[0] == "socialcare"}
+    assert named
+    assert named <= defined, f"not in metric_names.py: {sorted(named - defined)}"
+
+
+def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources: dict[str, Any]) -> None:
+    text, variables, metrics = _dashboard(resources)
     names = {(m[0], m[1]) for m in metrics}
     for metric in ("Invocations", "Errors", "Duration", "IteratorAge"):
         assert ("AWS/Lambda", metric) in names
@@ -602,6 +765,7 @@ def test_dashboard_shows_functions_stream_queues_and_business_metrics(resources:
         "AcknowledgementsSkipped",
         "AlertsSent",
         "RateLimited",
+        *_alarmed_metric_names(),
     ):
         assert ["socialcare", metric, "service", "socialcare"] in [m[:4] for m in metrics], metric
     referenced = json.dumps(variables)

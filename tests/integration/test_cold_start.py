@@ -40,17 +40,19 @@ def test_an_unreadable_secret_fails_the_run_naming_it_while_other_accounts_go_on
 
     config = yaml.safe_load(BUNDLED_EXAMPLE.read_text())
     config["accounts"] = [
-        {"channel": "x", "id": "9001", "handle": "AcmeCare", "credentials_secret": "socialcare/x/AcmeCare"},
-        {"channel": "x", "id": "9002", "handle": "AcmeShop", "credentials_secret": "socialcare/x/AcmeShop"},
+        {"channel": "x", "id": "9001", "handle": "AcmeCare", "credentials_secret": "x/AcmeCare"},
+        {"channel": "x", "id": "9002", "handle": "AcmeShop", "credentials_secret": "x/AcmeShop"},
     ]
     stack = make_stack(config_text=yaml.safe_dump(config))
     boto3.client("secretsmanager").delete_secret(
-        SecretId="socialcare/x/AcmeCare", ForceDeleteWithoutRecovery=True
+        SecretId=world.SECRETS_PREFIX + "x/AcmeCare", ForceDeleteWithoutRecovery=True
     )
     stack.sim.publish(
         post_id="1001", author_id="42", text="@AcmeShop hi", created_at=stack.clock.now(), mentions=["9002"]
     )
     stack.clock.advance(timedelta(minutes=1))
-    with pytest.raises(RuntimeError, match="x#9001: cannot read secret socialcare/x/AcmeCare"):
+    with pytest.raises(
+        RuntimeError, match="x#9001: cannot read secret socialcare/socialcare-local/x/AcmeCare"
+    ):
         stack.poll()
     assert [t["post_id"] for t in stack.tickets()] == ["1001"]

@@ -10,11 +10,15 @@ import boto3
 import yaml
 
 from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
+from socialcare.runtime.secrets import secret_name
 
+from ..intrinsics import LOCAL_STACK_NAME
 from ..xsim import XSimulator
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"
+# The template's default SecretsPrefix for the local stack: the only secrets its functions may read.
+SECRETS_PREFIX = f"socialcare/{LOCAL_STACK_NAME}/"
 SENDER_EMAIL = "alerts@socialcare.example"
 ALARM_EMAIL = "ops@socialcare.example"
 # The simulated X's app credentials (not secrets: they only open the local simulator).
@@ -30,7 +34,7 @@ class WorldAccount:
     channel: str
     id: str
     handle: str
-    secret: str
+    secret: str  # the secret's full name
 
 
 def config_text(accounts: list[Account], config_path: Path | None) -> str:
@@ -46,7 +50,7 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
             "channel": a.channel,
             "id": a.id,
             "handle": a.handle,
-            "credentials_secret": f"socialcare/{a.channel}/{a.handle}",
+            "credentials_secret": f"{a.channel}/{a.handle}",  # relative to SECRETS_PREFIX
         }
         for a in accounts
     ]
@@ -69,8 +73,9 @@ def build_world(
         access_token, access_secret = f"sim-access-{account.id}", f"sim-access-secret-{account.id}"
         sim.add_user(account.id, account.handle)
         sim.grant_user_token(account.id, access_token, access_secret)
+        name = secret_name(account.credentials_secret, SECRETS_PREFIX)
         secrets.create_secret(
-            Name=account.credentials_secret,
+            Name=name,
             SecretString=json.dumps(
                 {
                     "bearer_token": SIM_APP["bearer_token"],
@@ -81,7 +86,7 @@ def build_world(
                 }
             ),
         )
-        world.append(WorldAccount(account.channel, account.id, account.handle, account.credentials_secret))
+        world.append(WorldAccount(account.channel, account.id, account.handle, name))
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)
     return world

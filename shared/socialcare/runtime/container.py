@@ -59,7 +59,7 @@ class Container:
             if account.channel == "x":
                 options["base_url"] = self.settings.x_api_base_url
             try:
-                credentials = channel_credentials(account.credentials_secret)
+                credentials = channel_credentials(account.credentials_secret, self.settings.secrets_prefix)
             except SecretError as error:
                 raise PermanentError(str(error)) from None
             self._adapters[account.key] = build_adapter(account.channel, credentials, **options)

@@ -18,6 +18,8 @@ class Settings(BaseModel):
     sender_email: EmailStr = Field(alias="SENDER_EMAIL")
     config_parameter: str | None = Field(default=None, alias="CONFIG_PARAMETER")
     config_file: str | None = Field(default=None, alias="CONFIG_FILE")
+    # Where the stack's secrets live (template: SecretsPrefix); credentials_secret is relative to it.
+    secrets_prefix: str = Field(alias="SECRETS_PREFIX", pattern=r"^([A-Za-z0-9_+=.@-]+/)+$")
     x_api_base_url: str = Field(default="https://api.x.com", alias="X_API_BASE_URL", pattern=r"^https?://")
     http_timeout_seconds: float = Field(default=10.0, alias="HTTP_TIMEOUT_SECONDS", gt=0, le=60)
     # Backoff between retries of a failed network call; the local runtime shortens it.
