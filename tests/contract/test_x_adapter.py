@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialcare.channels.base import PermanentError, RateLimited, TransientError
+from socialcare.channels.base import AccountUnavailable, PermanentError, RateLimited, TransientError
 from socialcare.channels.x import XAdapter
 from socialcare_local.xsim import Fault, XSimulator, expected_x_spec_path, find_x_spec
 
@@ -109,3 +109,18 @@ def test_server_errors_timeouts_and_malformed_json_are_transient(sim, fault):
 def test_a_reply_to_a_missing_post_is_permanent(sim):
     with pytest.raises(PermanentError):
         adapter(sim).post_reply(BRAND, in_reply_to_id="555", text="hello")
+
+
+def test_an_account_x_does_not_know_is_unavailable_for_good_not_a_transient_failure(sim):
+    # X answers 200 with errors and no meta; the simulator's answer is checked against the spec.
+    for fetch in (adapter(sim).fetch_mentions, adapter(sim).fetch_own_posts):
+        with pytest.raises(AccountUnavailable, match=r"Could not find user with id: \[9999\]"):
+            fetch("9999", since_id=None, page_token=None, start_time=None)
+
+
+def test_a_rate_limit_reset_out_of_range_is_clamped_to_a_day(sim):
+    far = Fault.answer(429, {"title": "Too Many Requests"}, {"x-rate-limit-reset": str(10**20)})
+    sim.fail_next("GET", r"/mentions$", far)
+    with pytest.raises(RateLimited) as limited:
+        adapter(sim).fetch_mentions(BRAND, since_id=None, page_token=None, start_time=None)
+    assert limited.value.reset_at <= datetime.now(UTC) + timedelta(hours=24, seconds=5)

@@ -118,7 +118,7 @@ def test_a_crash_after_storing_and_before_the_cursor_moves_loses_and_doubles_not
 
     monkeypatch.setattr(AccountState, "advance", crash)
     stack.clock.set(at(1))
-    with pytest.raises(TimeoutError):
+    with pytest.raises(RuntimeError, match="TimeoutError"):  # contained to the account, then the run fails
         stack.poll()
     monkeypatch.setattr(AccountState, "advance", real_advance)
     stack.mention("1004", "45", "@AcmeCare q3", at=at(1.5))

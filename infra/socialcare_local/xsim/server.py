@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from .api import XApi
@@ -32,6 +33,9 @@ class Fault:
     code: int = 503
     seconds: float = 0.0
     applied: bool = False
+    body: Any = None  # answer: the JSON body sent as it is
+    headers: dict | None = None  # answer: headers added to the rate headers
+    transform: Callable[[Any], Any] | None = None  # edit: rewrites the real answer's body
 
     @classmethod
     def status(cls, code: int) -> Fault:
@@ -50,6 +54,16 @@ class Fault:
     @classmethod
     def rate_limited(cls) -> Fault:
         return cls("rate_limited", code=429)
+
+    @classmethod
+    def answer(cls, code: int, body: Any, headers: dict | None = None) -> Fault:
+        """Answer exactly this, whatever X would have said (off-spec shapes included)."""
+        return cls("answer", code=code, body=body, headers=headers or {})
+
+    @classmethod
+    def edit(cls, transform: Callable[[Any], Any]) -> Fault:
+        """Serve the real answer with its body rewritten: a post missing a field, a broken cursor."""
+        return cls("edit", code=200, transform=transform)
 
 
 class _Server(ThreadingHTTPServer):
@@ -137,6 +151,11 @@ class XSimulator:
         if self.store.token(self._default_token[0]) is None:  # default tokens act as the first user
             self.grant_user_token(user_id, *self._default_token)
 
+    def remove_user(self, user_id: str) -> None:
+        """The account is gone (deactivated): X then answers its timelines with a 200 of errors."""
+        with self.store.lock:
+            self.store.users.pop(user_id, None)
+
     def grant_user_token(self, user_id: str, access_token: str, access_token_secret: str) -> None:
         self.store.ensure_user(user_id)
         self.store.grant_token(user_id, access_token, access_token_secret)
@@ -201,7 +220,11 @@ class XSimulator:
             self.requests_log.append(entry)
         fault = self._take_fault(method, url.path)
         delay = fault.seconds if fault and fault.kind == "timeout" else 0.0
-        if fault and not fault.applied:
+        if fault and fault.kind == "edit":
+            reply = self._answer(h, method, url, query, raw, body)
+            reply.body = fault.transform(reply.body)
+            payload = json.dumps(reply.body).encode()
+        elif fault and not fault.applied:
             reply, payload = self._fault_reply(fault, method, url.path)
         else:
             reply = self._answer(h, method, url, query, raw, body)
@@ -272,6 +295,9 @@ class XSimulator:
         headers = rate_headers(self._peek(method, path))
         if fault.kind == "malformed":
             return Reply(200, None, JSON, headers), b'{"data": [{"id": "1", "text": '  # cut off mid-body
+        if fault.kind == "answer":
+            payload = json.dumps(fault.body).encode()
+            return Reply(fault.code, fault.body, JSON, {**headers, **fault.headers}), payload
         if fault.kind == "rate_limited":
             reply = rate_limited()
             limit, length = self.api.limits["post" if method == "POST" else "read"]

@@ -8,11 +8,21 @@ from ..domain.posts import Post
 
 
 @dataclass(frozen=True)
+class Quarantined:
+    """A post the network sent that cannot be read: kept aside with why, never silently dropped."""
+
+    raw_json: str
+    reason: str
+    post_id: str | None  # None when the post has no usable id
+
+
+@dataclass(frozen=True)
 class Page:
     posts: list[Post]
     newest_id: str | None  # the cursor to resume from once every page is stored
     next_token: str | None = None
     oldest_id: str | None = None  # where a paging interrupted by a rate limit resumes (until_id)
+    quarantined: list[Quarantined] = field(default_factory=list)
 
 
 class ChannelError(Exception):
@@ -31,6 +41,10 @@ class TransientError(ChannelError):
 
 class PermanentError(ChannelError):
     """4xx other than 429: retrying the same request will not help."""
+
+
+class AccountUnavailable(PermanentError):
+    """The network says the account is unknown, suspended or closed to us: a person must act."""
 
 
 @dataclass

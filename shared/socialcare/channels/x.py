@@ -1,5 +1,7 @@
 """X (Twitter) API v2: mentions and own timeline with the app's bearer token, replies with OAuth 1.0a."""
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,7 +11,7 @@ from requests_oauthlib import OAuth1
 from .. import clock
 from ..domain.posts import Post
 from ..domain.timefmt import from_iso, to_iso
-from .base import Page, PermanentError, RateLimited, TransientError
+from .base import AccountUnavailable, Page, PermanentError, Quarantined, RateLimited, TransientError
 from .textlength import weighted_length
 
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
@@ -82,10 +84,12 @@ class XAdapter:
     def post_reply(self, account_id: str, *, in_reply_to_id: str, text: str) -> str:
         payload = {"text": text, "reply": {"in_reply_to_tweet_id": in_reply_to_id}}
         body = self._request("POST", "/2/tweets", json=payload, auth=self._oauth)
-        try:
-            return str(body["data"]["id"])
-        except (KeyError, TypeError):
-            raise TransientError("X accepted the post but its answer has no data.id") from None
+        data = body.get("data")
+        post_id = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(post_id, str) or not _ID.fullmatch(post_id):
+            # It may be posted: the acknowledger looks for it before posting again.
+            raise TransientError("X accepted the post but its answer has no data.id")
+        return post_id
 
     def reply_length(self, text: str) -> int:
         return weighted_length(text)
@@ -97,73 +101,211 @@ class XAdapter:
     # -- transport -----------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, **kwargs) -> dict:
+        """One call; every answer becomes a JSON object or a ChannelError, whatever its shape."""
+        where = f"X {method} {path}"
         try:
             response = self._http.request(method, self._base + path, timeout=self._timeout, **kwargs)
         except requests.Timeout as error:
-            raise TransientError(f"X {method} {path} timed out: {error}") from None
+            raise TransientError(f"{where} timed out: {error}") from None
         except requests.RequestException as error:
-            raise TransientError(f"X {method} {path} failed: {error}") from None
-        if response.status_code == 429:
-            raise RateLimited(_reset_time(response), f"X {method} {path} answered 429")
-        if response.status_code >= 500:
-            raise TransientError(f"X {method} {path} answered {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise TransientError(f"X {method} {path} answered malformed JSON") from None
-        if response.status_code >= 400:
-            detail = body.get("detail") or body.get("title") if isinstance(body, dict) else None
-            raise PermanentError(f"X {method} {path} answered {response.status_code}: {detail}")
+            raise TransientError(f"{where} failed: {error}") from None
+        status = response.status_code
+        if status == 429:
+            raise RateLimited(_reset_time(response.headers), f"{where} answered 429")
+        if status >= 500:
+            raise TransientError(f"{where} answered {status}")
+        body = _json(response.content)
+        if status >= 400:
+            detail = _problem_detail(body) if isinstance(body, dict) else None
+            raise PermanentError(f"{where} answered {status}: {detail}")
+        if not 200 <= status < 300:
+            raise TransientError(f"{where} answered an unexpected {status}")
+        if body is _MALFORMED:
+            raise TransientError(f"{where} answered malformed JSON")
         if not isinstance(body, dict):
-            raise TransientError(f"X {method} {path} answered JSON that is not an object")
+            raise TransientError(f"{where} answered JSON that is not an object")
         return body
 
 
-def _reset_time(response: requests.Response) -> datetime:
-    """X sends no Retry-After; x-rate-limit-reset is the window's end in Unix seconds."""
-    header = response.headers.get("x-rate-limit-reset")
+# -- reading answers: total functions, an answer of any shape ends as data or a ChannelError -------
+
+_MALFORMED = object()
+_ID = re.compile(r"[0-9]{1,19}")  # X ids: decimal strings (ASCII digits only, not \d)
+_TOKEN = re.compile(r"[\x21-\x7e]{1,1024}")  # pagination tokens: opaque printable ASCII
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_RESET = re.compile(r"\s*[0-9]{1,30}\s*")
+# What X answers, as a 200 with errors and no data, for an account it will not serve: deleted,
+# suspended, or protected from this app. Retrying never helps; a person must act.
+ACCOUNT_PROBLEMS = frozenset(
+    f"https://api.twitter.com/2/problems/{name}"
+    for name in ("resource-not-found", "resource-unavailable", "not-authorized-for-resource")
+)
+X_LAUNCH = datetime(2006, 3, 21, tzinfo=UTC)  # an earlier created_at is garbage, not history
+# Never wait less than a second (a reset already past) nor more than a day (a garbage header).
+RESET_BOUNDS = (timedelta(seconds=1), timedelta(hours=24))
+_DETAIL_LENGTH = 200
+
+
+class _Malformed(Exception):
+    """One post cannot be read; it is quarantined, the rest of the page goes on."""
+
+
+def _json(content: bytes | None) -> Any:
     try:
-        return datetime.fromtimestamp(int(header), UTC)
-    except (TypeError, ValueError):
-        return clock.now() + _FALLBACK_WINDOW
+        return json.loads(content or b"")
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
+        return _MALFORMED
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (legal in JSON, not in UTF-8) would fail the write to DynamoDB."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _problem_detail(problem: dict) -> str | None:
+    detail = problem.get("detail") or problem.get("title")
+    return _clean(detail[:_DETAIL_LENGTH]) if isinstance(detail, str) else None
+
+
+def _reset_time(headers) -> datetime:
+    """X sends no Retry-After; x-rate-limit-reset is the window's end in Unix seconds, clamped to
+    [now + 1 s, now + 24 h]. Anything else waits one 15-minute window, X's usual."""
+    now = clock.now()
+    header = headers.get("x-rate-limit-reset")
+    if not isinstance(header, str) or not _RESET.fullmatch(header):
+        return now + _FALLBACK_WINDOW
+    earliest, latest = (now + bound for bound in RESET_BOUNDS)
+    seconds = int(header)  # compared as integers: a huge value never reaches datetime
+    if seconds <= earliest.timestamp():
+        return earliest
+    if seconds >= latest.timestamp():
+        return latest
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _parse_timeline(body: dict) -> Page:
     meta = body.get("meta")
     if not isinstance(meta, dict):
+        _raise_for_errors(body)
         raise TransientError("X timeline answer has no meta object")
-    users = {
-        str(user.get("id")): user.get("username")
-        for user in (body.get("includes") or {}).get("users", [])
-        if isinstance(user, dict)
-    }
-    posts = []
-    for raw in body.get("data") or []:
+    data = body.get("data")
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise TransientError("X timeline answer's data is not a list")
+    users = _usernames(body.get("includes"))
+    posts, quarantined = [], []
+    for raw in data:
         try:
             posts.append(_parse_post(raw, users))
-        except (KeyError, TypeError, ValueError) as error:
-            raise TransientError(f"X returned a malformed post: {error!r}") from None
+        except _Malformed as error:
+            quarantined.append(_quarantine(raw, str(error)))
     return Page(
         posts=posts,
-        newest_id=meta.get("newest_id"),
-        next_token=meta.get("next_token"),
-        oldest_id=meta.get("oldest_id"),
+        newest_id=_meta_value(meta, "newest_id", _ID),
+        next_token=_meta_value(meta, "next_token", _TOKEN),
+        oldest_id=_meta_value(meta, "oldest_id", _ID),
+        quarantined=quarantined,
     )
 
 
-def _parse_post(raw: dict, users: dict[str, str]) -> Post:
-    # Newer X specs rename referenced_tweets to referenced_posts: read both.
-    references = raw.get("referenced_tweets") or raw.get("referenced_posts") or []
-    replied_to = next((str(ref["id"]) for ref in references if ref.get("type") == "replied_to"), None)
-    author_id = str(raw["author_id"])
+def _raise_for_errors(body: dict) -> None:
+    """An answer of errors alone: an account X will not serve is permanent; anything else may be a
+    glitch, retried (and alarmed as a stall if it lasts)."""
+    errors = body.get("errors")
+    if not isinstance(errors, list):
+        return
+    problems = [error for error in errors if isinstance(error, dict)]
+    for problem in problems:
+        kind, resource = problem.get("type"), problem.get("resource_type")
+        if isinstance(kind, str) and kind in ACCOUNT_PROBLEMS and resource in (None, "user"):
+            raise AccountUnavailable(f"X will not serve this account: {_problem_detail(problem)}")
+    details = "; ".join(filter(None, (_problem_detail(problem) for problem in problems[:3])))
+    raise TransientError(f"X answered errors and no data: {details or 'no detail'}")
+
+
+def _meta_value(meta: dict, name: str, pattern: re.Pattern) -> str | None:
+    """A cursor X sends must be one: a wrong one would skip or repeat posts, so the page is retried."""
+    value = meta.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise TransientError(f"X timeline answer's meta.{name} is malformed")
+    return value
+
+
+def _usernames(includes: Any) -> dict[str, str]:
+    users = includes.get("users") if isinstance(includes, dict) else None
+    if not isinstance(users, list):
+        return {}
+    return {
+        user["id"]: _clean(user["username"])
+        for user in users
+        if isinstance(user, dict)
+        and isinstance(user.get("id"), str)
+        and isinstance(user.get("username"), str)
+    }
+
+
+def _parse_post(raw: Any, users: dict[str, str]) -> Post:
+    if not isinstance(raw, dict):
+        raise _Malformed(f"a post that is not an object but {type(raw).__name__}")
+    author_id = _post_id(raw, "author_id")
+    text = raw.get("text")
+    if not isinstance(text, str):
+        raise _Malformed("text is missing or not a string")
+    lang = raw.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        raise _Malformed("lang is not a string")
+    conversation_id = raw.get("conversation_id")
     return Post(
         channel="x",
-        post_id=str(raw["id"]),
+        post_id=_post_id(raw, "id"),
         author_id=author_id,
         author_handle=users.get(author_id),
-        text=str(raw["text"]),
-        created_at=from_iso(raw["created_at"]),
-        conversation_id=str(raw["conversation_id"]) if raw.get("conversation_id") else None,
-        in_reply_to_id=replied_to,
-        lang=raw.get("lang"),
+        text=_clean(text),
+        created_at=_created_at(raw.get("created_at")),
+        conversation_id=_post_id(raw, "conversation_id") if conversation_id is not None else None,
+        in_reply_to_id=_replied_to(raw),
+        lang=_clean(lang) if lang else None,
     )
+
+
+def _post_id(raw: dict, name: str) -> str:
+    value = raw.get(name)
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise _Malformed(f"{name} is missing or not an X id")
+    return value
+
+
+def _created_at(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise _Malformed("created_at is missing or not a string")
+    try:
+        moment = from_iso(value)
+    except (ValueError, OverflowError):
+        raise _Malformed("created_at is not an ISO 8601 time") from None
+    if moment < X_LAUNCH:
+        raise _Malformed("created_at is before X existed")
+    return moment
+
+
+def _replied_to(raw: dict) -> str | None:
+    # Newer X specs rename referenced_tweets to referenced_posts: read both.
+    references = raw.get("referenced_tweets") or raw.get("referenced_posts")
+    if not references:
+        return None
+    if not isinstance(references, list) or not all(isinstance(ref, dict) for ref in references):
+        raise _Malformed("referenced_tweets is not a list of objects")
+    replied = next((ref for ref in references if ref.get("type") == "replied_to"), None)
+    return _post_id(replied, "id") if replied is not None else None
+
+
+def _quarantine(raw: Any, reason: str) -> Quarantined:
+    post_id = raw.get("id") if isinstance(raw, dict) else None
+    try:
+        raw_json = json.dumps(raw)  # ASCII: lone surrogates stay escaped, storable as they came
+    except (ValueError, RecursionError):
+        raw_json = "(not serialisable)"
+    valid_id = isinstance(post_id, str) and _ID.fullmatch(post_id)
+    return Quarantined(raw_json=raw_json, reason=reason, post_id=post_id if valid_id else None)

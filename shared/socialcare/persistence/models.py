@@ -1,8 +1,9 @@
 """PynamoDB models. Table names come from the environment through bind_tables(), never hard-coded.
 
-The tickets table holds three kinds of item, told apart by `kind` (the acknowledge stream's filter
-reads it): a ticket, a post claim (one per post id we have seen, so a post is stored once), and a
-conversation marker (one per author per thread: their open ticket, their last acknowledgement).
+The tickets table holds four kinds of item, told apart by `kind` (the acknowledge stream's filter
+reads it): a ticket, a post claim (one per post id we have seen, so a post is stored once), a
+conversation marker (one per author per thread: their open ticket, their last acknowledgement), and
+a quarantined post (one the network sent that could not be read).
 """
 
 from pynamodb.attributes import (
@@ -147,6 +148,11 @@ class AccountStateModel(Model):
     mentions_paused_until = UnicodeAttribute(null=True)
     own_paused_until = UnicodeAttribute(null=True)
     posting_paused_until = UnicodeAttribute(null=True)
+    # Polling health per stream: the last complete read, and the first failure since then.
+    mentions_ok_at = UnicodeAttribute(null=True)
+    mentions_failing_since = UnicodeAttribute(null=True)
+    own_ok_at = UnicodeAttribute(null=True)
+    own_failing_since = UnicodeAttribute(null=True)
 
 
 class CeilingModel(Model):
@@ -166,7 +172,25 @@ class CeilingModel(Model):
     expires_at = NumberAttribute(null=True)
 
 
-TICKETS_MODELS = (TicketModel, PostClaimModel, ConversationAuthorModel, CeilingModel)
+class QuarantinedPostModel(Model):
+    """pk QUARANTINE#<account key>#<post id, or a hash of the raw JSON>: a post the network sent that
+    could not be read, kept with its raw JSON and the reason for a person to look at."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="QUARANTINE")
+    kind = UnicodeAttribute(default="quarantine")
+    account = UnicodeAttribute()
+    post_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+    raw_json = UnicodeAttribute()  # truncated to a sane size
+    quarantined_at = UnicodeAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+TICKETS_MODELS = (TicketModel, PostClaimModel, ConversationAuthorModel, CeilingModel, QuarantinedPostModel)
 
 
 def bind_tables(*, tickets_table: str, state_table: str, region: str | None = None, host: str | None = None):

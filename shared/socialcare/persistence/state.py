@@ -1,4 +1,4 @@
-"""Per-account cursors and rate-limit pauses, kept between invocations."""
+"""Per-account cursors, rate-limit pauses and polling health, kept between invocations."""
 
 from datetime import datetime
 
@@ -70,6 +70,27 @@ class AccountState:
                 return False
             raise
         return True
+
+    def record_health(self, succeeded: dict[str, bool], now: datetime) -> dict[str, datetime]:
+        """Remember which streams were read completely this run. For each that was not, returns since
+        when it has gone without success: its last success, else its first failure (so a brand-new
+        deployment is measured from its first poll, not from the beginning of time)."""
+        model = AccountStateModel
+        actions = []
+        for stream, ok in succeeded.items():
+            ok_at, failing = getattr(model, f"{stream}_ok_at"), getattr(model, f"{stream}_failing_since")
+            if ok:
+                actions += [ok_at.set(to_iso(now)), failing.remove()]
+            else:
+                actions.append(failing.set(failing | to_iso(now)))  # if_not_exists: the first failure
+        self._item.update(actions=actions)
+        return {
+            stream: from_iso(
+                getattr(self._item, f"{stream}_ok_at") or getattr(self._item, f"{stream}_failing_since")
+            )
+            for stream, ok in succeeded.items()
+            if not ok
+        }
 
 
 def paused_until_for(account_key: str, stream: str, now: datetime) -> datetime | None:

@@ -2,36 +2,58 @@
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from ..channels.base import ChannelAdapter, ChannelError, Page, PermanentError, RateLimited
+from ..channels.base import (
+    AccountUnavailable,
+    ChannelAdapter,
+    ChannelError,
+    Page,
+    PermanentError,
+    Quarantined,
+    RateLimited,
+)
 from ..channels.retry import Budget, with_retries
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
 from ..domain.timefmt import to_iso
+from ..persistence.quarantine import quarantine_post
 from ..persistence.state import AccountState
 from ..persistence.tickets import NewTicketPolicy, Stored, TicketStore
 
 logger = Logger(child=True)
 
 MAX_PAGES = 50  # X serves at most 800 mentions back; this is a guard against a looping cursor
+STREAMS = ("mentions", "own")
 
 
 @dataclass
 class AccountPoll:
+    """What one account's poll did. Which failures fail the whole run (and so raise the function's
+    errors alarm) is decided here, in `broken`:
+    - a failure retrying will not fix (credentials refused, account unknown or suspended, a missing
+      secret) or one nobody expected (a bug, DynamoDB refusing): yes, a person must act now;
+    - a transient failure (5xx, timeout, a malformed answer) or a rate-limit pause: no, the next
+      minute retries; if it lasts, the stream's PollStalled alarm pages instead."""
+
     account: str
     stored: int = 0
     joined: int = 0
     duplicates: int = 0
+    quarantined: int = 0  # malformed posts kept aside for the first time
     human_replies: int = 0
     acks_recovered: int = 0
     cursor_moved: bool = False
     paused_until: str | None = None
     errors: list[str] = field(default_factory=list)
-    broken: bool = False  # a failure retrying won't fix (credentials, configuration): alarm on it
+    failed: bool = False  # something other than a rate limit kept this poll from completing
+    broken: bool = False  # fails the run (see above)
+    unavailable: bool = False  # X will not serve the account: alarmed at once
+    streams_read: list[str] = field(default_factory=list)  # read completely this run
+    stalled: list[str] = field(default_factory=list)  # no success for polling.stall_alarm_minutes
 
 
 @dataclass
@@ -40,6 +62,7 @@ class Reading:
     newest_id: str | None  # the newest id of the whole paging (resumed or not)
     oldest_id: str | None  # the oldest id read in this run
     complete: bool
+    quarantined: list[Quarantined] = field(default_factory=list)
 
 
 class Poller:
@@ -64,18 +87,32 @@ class Poller:
         results = []
         for account in self._config.accounts:
             result = AccountPoll(account=account.key)
+            state = None
             try:
-                self._poll_account(account, now, result)
-            except ChannelError as error:  # this account waits; the others go on
-                result.errors.append(str(error))
-                result.broken = isinstance(error, PermanentError)
-                logger.warning("poll failed", account=account.key, error=str(error))
+                state = AccountState(account.key)
+                self._poll_account(account, state, now, result)
+            except Exception as error:  # whatever it is, only this account waits; the others go on
+                _record_failure(result, error)
+            self._check_health(account.key, state, now, result)
             results.append(result)
         return results
 
-    def _poll_account(self, account: AccountConfig, now: datetime, result: AccountPoll) -> None:
+    def _check_health(self, key: str, state: AccountState | None, now: datetime, result: AccountPoll) -> None:
+        """A stream that has not been read completely for polling.stall_alarm_minutes is stalled,
+        whatever the cause (errors, a long rate-limit pause, a refused account)."""
+        try:
+            state = state or AccountState(key)
+            since = state.record_health({stream: stream in result.streams_read for stream in STREAMS}, now)
+        except Exception as error:
+            _record_failure(result, error)
+            return
+        limit = timedelta(minutes=self._config.polling.stall_alarm_minutes)
+        result.stalled = [stream for stream, moment in since.items() if now - moment >= limit]
+        for stream in result.stalled:
+            logger.error("polling stalled", account=key, stream=stream, last_success=to_iso(since[stream]))
+
+    def _poll_account(self, account: AccountConfig, state: AccountState, now: datetime, result) -> None:
         adapter = self._adapter_for(account)
-        state = AccountState(account.key)
         policy = NewTicketPolicy(
             account_id=account.id,
             target=self._config.target_for(account),
@@ -93,19 +130,40 @@ class Poller:
                 self._store_mention(post, policy, now, result)
             else:
                 self._notice_brand_post(post, result)
-        if mentions is not None:
-            result.cursor_moved = self._settle(state, "mentions", mentions)
-        if own is not None:
-            self._settle(state, "own", own)
+        for stream, reading in (("mentions", mentions), ("own", own)):
+            if reading is None:
+                continue
+            self._quarantine(account.key, reading, policy, now, result)
+            moved = self._settle(state, stream, reading)
+            if stream == "mentions":
+                result.cursor_moved = moved
+            if reading.complete:
+                result.streams_read.append(stream)
 
     @staticmethod
     def _settle(state: AccountState, stream: str, reading: Reading) -> bool:
         """After storing: move the cursor when the paging finished, else remember how far it got."""
         if reading.complete:
             return bool(reading.newest_id) and state.advance(stream, state.cursor(stream), reading.newest_id)
-        if reading.posts and reading.newest_id and reading.oldest_id:
+        if (reading.posts or reading.quarantined) and reading.newest_id and reading.oldest_id:
             state.save_progress(stream, reading.newest_id, reading.oldest_id)
         return False
+
+    @staticmethod
+    def _quarantine(key: str, reading: Reading, policy: NewTicketPolicy, now: datetime, result) -> None:
+        """Kept before the cursor moves past them: a malformed post is never just skipped."""
+        for item in reading.quarantined:
+            kept = quarantine_post(
+                key,
+                post_id=item.post_id,
+                raw_json=item.raw_json,
+                reason=item.reason,
+                now=now,
+                retention=policy.retention,
+            )
+            if kept:
+                result.quarantined += 1
+                logger.warning("post quarantined", account=key, post_id=item.post_id, reason=item.reason)
 
     def _store_mention(self, post: Post, policy: NewTicketPolicy, now: datetime, result: AccountPoll) -> None:
         outcome = self._store.store_mention(post, policy, now)
@@ -132,6 +190,7 @@ class Poller:
         # First run: don't backfill history older than the target (nobody can act on it in time).
         start = None if since else now - self._config.target_for(account)
         posts: list[Post] = []
+        quarantined: list[Quarantined] = []
         oldest: str | None = None
         token: str | None = None
         for _ in range(MAX_PAGES):
@@ -147,19 +206,20 @@ class Poller:
             except RateLimited as error:
                 state.pause(stream, error.reset_at)
                 result.paused_until = to_iso(error.reset_at)
-                result.errors.append(str(error))
-                return Reading(posts, newest, oldest, complete=False)
+                _record_failure(result, error, stream)
+                return Reading(posts, newest, oldest, False, quarantined)
             except ChannelError as error:
-                result.errors.append(str(error))
-                return Reading(posts, newest, oldest, complete=False)
-            posts.extend(page.posts)
+                _record_failure(result, error, stream)
+                return Reading(posts, newest, oldest, False, quarantined)
+            posts.extend(_not_after(post, now) for post in page.posts)
+            quarantined.extend(page.quarantined)
             newest = newest or page.newest_id
             oldest = page.oldest_id or oldest
             token = page.next_token
             if not token:
-                return Reading(posts, newest, oldest, complete=True)
+                return Reading(posts, newest, oldest, True, quarantined)
         result.errors.append(f"{stream}: more than {MAX_PAGES} pages; continuing next run")
-        return Reading(posts, newest, oldest, complete=False)
+        return Reading(posts, newest, oldest, False, quarantined)
 
     def _notice_brand_post(self, post: Post, result: AccountPoll) -> None:
         """A brand reply in a ticket's thread that is not one of our acknowledgements stops the clock."""
@@ -184,6 +244,30 @@ class Poller:
                 result.acks_recovered += 1
             elif self._store.record_human_reply(pk, post.post_id, post.created_at):
                 result.human_replies += 1
+
+
+def _record_failure(result: AccountPoll, error: Exception, stream: str | None = None) -> None:
+    """Counted and logged where it happened; `broken` decides whether the run fails (see AccountPoll)."""
+    where = f"{stream}: " if stream else ""
+    result.errors.append(f"{where}{type(error).__name__}: {error}")
+    if isinstance(error, RateLimited):
+        logger.info("poll paused by a rate limit", account=result.account, stream=stream, error=str(error))
+        return
+    result.failed = True
+    result.unavailable = result.unavailable or isinstance(error, AccountUnavailable)
+    if isinstance(error, ChannelError):
+        result.broken = result.broken or isinstance(error, PermanentError)
+        logger.warning("poll failed", account=result.account, stream=stream, error=str(error))
+    else:
+        result.broken = True
+        logger.exception("poll failed unexpectedly", account=result.account, stream=stream)
+
+
+def _not_after(post: Post, now: datetime) -> Post:
+    """A post dated after we read it means the network's clock or ours is off. It counts from when
+    we read it: its deadline and escalations then run on our clock, never pushed out by the skew
+    (and a date far in the future could not even be added to)."""
+    return replace(post, created_at=now) if post.created_at > now else post
 
 
 def _is_our_unrecorded_ack(ticket, post: Post) -> bool:
