@@ -33,6 +33,11 @@ class PermanentError(ChannelError):
     """4xx other than 429: retrying the same request will not help."""
 
 
+class AuthenticationFailed(PermanentError):
+    """The network refused the credentials (401, or a 403 about the app or its tokens), or they could
+    not be read: a fixed or rotated secret helps, a changed request does not."""
+
+
 @dataclass
 class Credentials:
     values: dict[str, str] = field(default_factory=dict)

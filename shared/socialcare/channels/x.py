@@ -9,7 +9,7 @@ from requests_oauthlib import OAuth1
 from .. import clock
 from ..domain.posts import Post
 from ..domain.timefmt import from_iso, to_iso
-from .base import Page, PermanentError, RateLimited, TransientError
+from .base import AuthenticationFailed, Page, PermanentError, RateLimited, TransientError
 from .textlength import weighted_length
 
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
@@ -113,10 +113,24 @@ class XAdapter:
             raise TransientError(f"X {method} {path} answered malformed JSON") from None
         if response.status_code >= 400:
             detail = body.get("detail") or body.get("title") if isinstance(body, dict) else None
-            raise PermanentError(f"X {method} {path} answered {response.status_code}: {detail}")
+            refused = (
+                AuthenticationFailed if _refuses_credentials(response.status_code, body) else PermanentError
+            )
+            raise refused(f"X {method} {path} answered {response.status_code}: {detail}")
         if not isinstance(body, dict):
             raise TransientError(f"X {method} {path} answered JSON that is not an object")
         return body
+
+
+# A 403 of these problem types is about the app or its tokens (not enrolled, wrong permissions, wrong
+# auth type): new credentials may cure it. Any other 403 (a deleted post, duplicate text, replies not
+# allowed) refuses this request, and no credentials change that.
+_CREDENTIAL_PROBLEMS = ("client-forbidden", "unsupported-authentication", "oauth1-permissions")
+
+
+def _refuses_credentials(status: int, body: Any) -> bool:
+    kind = str(body.get("type") or "") if isinstance(body, dict) else ""
+    return status == 401 or (status == 403 and kind.endswith(_CREDENTIAL_PROBLEMS))
 
 
 def _reset_time(response: requests.Response) -> datetime:
