@@ -160,6 +160,19 @@ class XSimulator:
         self.store.ensure_user(user_id)
         self.store.grant_token(user_id, access_token, access_token_secret)
 
+    def regenerate_tokens(
+        self, user_id: str, access_token: str, access_token_secret: str, bearer_token: str | None = None
+    ) -> None:
+        """As regenerating keys in X's developer portal: the user's old access tokens (and the app's
+        old bearer token, when a new one is given) stop working at once; the new ones work."""
+        with self.store.lock:
+            for token, (_, owner) in list(self.store.tokens.items()):
+                if owner == user_id:
+                    del self.store.tokens[token]
+            self.store.grant_token(user_id, access_token, access_token_secret)
+            if bearer_token is not None:
+                self.api.creds["bearer_token"] = bearer_token
+
     def publish(
         self,
         *,

@@ -47,6 +47,11 @@ class AccountUnavailable(PermanentError):
     """The network says the account is unknown, suspended or closed to us: a person must act."""
 
 
+class AuthenticationFailed(PermanentError):
+    """The network refused the credentials (401, or a 403 about the app or its tokens), or they could
+    not be read: a fixed or rotated secret helps, a changed request does not."""
+
+
 @dataclass
 class Credentials:
     values: dict[str, str] = field(default_factory=dict)

@@ -11,7 +11,15 @@ from requests_oauthlib import OAuth1
 from .. import clock
 from ..domain.posts import Post
 from ..domain.timefmt import from_iso, to_iso
-from .base import AccountUnavailable, Page, PermanentError, Quarantined, RateLimited, TransientError
+from .base import (
+    AccountUnavailable,
+    AuthenticationFailed,
+    Page,
+    PermanentError,
+    Quarantined,
+    RateLimited,
+    TransientError,
+)
 from .textlength import weighted_length
 
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
@@ -117,7 +125,8 @@ class XAdapter:
         body = _json(response.content)
         if status >= 400:
             detail = _problem_detail(body) if isinstance(body, dict) else None
-            raise PermanentError(f"{where} answered {status}: {detail}")
+            refused = AuthenticationFailed if _refuses_credentials(status, body) else PermanentError
+            raise refused(f"{where} answered {status}: {detail}")
         if not 200 <= status < 300:
             raise TransientError(f"{where} answered an unexpected {status}")
         if body is _MALFORMED:
@@ -125,6 +134,17 @@ class XAdapter:
         if not isinstance(body, dict):
             raise TransientError(f"{where} answered JSON that is not an object")
         return body
+
+
+# A 403 of these problem types is about the app or its tokens (not enrolled, wrong permissions, wrong
+# auth type): new credentials may cure it. Any other 403 (a deleted post, duplicate text, replies not
+# allowed) refuses this request, and no credentials change that.
+_CREDENTIAL_PROBLEMS = ("client-forbidden", "unsupported-authentication", "oauth1-permissions")
+
+
+def _refuses_credentials(status: int, body: Any) -> bool:
+    kind = str(body.get("type") or "") if isinstance(body, dict) else ""
+    return status == 401 or (status == 403 and kind.endswith(_CREDENTIAL_PROBLEMS))
 
 
 # -- reading answers: total functions, an answer of any shape ends as data or a ChannelError -------

@@ -245,31 +245,48 @@ class TicketStore:
         return True
 
     def schedule_ack_retry(
-        self, ticket: TicketModel, at: datetime, error: str, *, posted_maybe: bool
-    ) -> None:
+        self, ticket: TicketModel, at: datetime, error: str, *, posted_maybe: bool, attempts: int = 0
+    ) -> bool:
         """Put the ticket in the retry index. `posted_maybe` (a timeout, a 5xx) makes the retry look
-        for the reply on the channel before posting; a rate limit or a pause means it surely wasn't."""
-        ticket.update(
-            actions=[
-                TicketModel.ack_state.set("retrying" if posted_maybe else "deferred"),
-                TicketModel.ack_bucket.set(PENDING_BUCKET),
-                TicketModel.ack_retry_at.set(to_iso(at)),
-                TicketModel.ack_error.set(error[:500]),
-            ],
-            condition=TicketModel.ack_state.does_not_exist()
-            | TicketModel.ack_state.is_in("posting", "retrying", "deferred"),
-        )
+        for the reply on the channel before posting; a rate limit or a pause means it surely wasn't.
+        `attempts` is added to the count: -1 gives back one that never reached the network (a rate
+        limit, another attempt holding the post), +1 counts one that failed before begin_ack.
+        False when the ticket has meanwhile reached a final state (posted, skipped, failed)."""
+        actions = [
+            TicketModel.ack_state.set("retrying" if posted_maybe else "deferred"),
+            TicketModel.ack_bucket.set(PENDING_BUCKET),
+            TicketModel.ack_retry_at.set(to_iso(at)),
+            TicketModel.ack_error.set(error[:500]),
+        ]
+        if attempts:
+            actions.append(TicketModel.ack_attempts.add(attempts))
+        return self._update_unless_final(ticket, actions)
 
     def record_ack_outcome(self, ticket: TicketModel, *, state: str, reason: str | None) -> bool:
-        """A final outcome without a post: skipped (with its reason) or failed (rejected by the network)."""
+        """A final outcome without a post: skipped, with its reason."""
+        actions = [
+            TicketModel.ack_state.set(state),
+            TicketModel.ack_skipped_reason.set(reason),
+            TicketModel.ack_bucket.remove(),
+            TicketModel.ack_retry_at.remove(),
+        ]
+        return self._update_unless_final(ticket, actions)
+
+    def record_ack_failed(self, ticket: TicketModel, error: str) -> bool:
+        """Final: no acknowledgement will be posted (refused for good, or out of attempts). The ticket
+        keeps why, for its alerts; it leaves the retry index."""
+        actions = [
+            TicketModel.ack_state.set("failed"),
+            TicketModel.ack_error.set(error[:500]),
+            TicketModel.ack_bucket.remove(),
+            TicketModel.ack_retry_at.remove(),
+        ]
+        return self._update_unless_final(ticket, actions)
+
+    def _update_unless_final(self, ticket: TicketModel, actions: list) -> bool:
         try:
             ticket.update(
-                actions=[
-                    TicketModel.ack_state.set(state),
-                    TicketModel.ack_skipped_reason.set(reason),
-                    TicketModel.ack_bucket.remove(),
-                    TicketModel.ack_retry_at.remove(),
-                ],
+                actions=actions,
                 condition=TicketModel.ack_state.does_not_exist()
                 | TicketModel.ack_state.is_in("posting", "retrying", "deferred"),
             )

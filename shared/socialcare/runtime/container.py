@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import boto3
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from ..channels.base import ChannelAdapter, PermanentError
+from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
 from ..channels.registry import ADAPTERS, build_adapter
 from ..channels.retry import Budget
 from ..config import AccountConfig, Config, load_config
@@ -22,9 +24,12 @@ from ..domain.alerts import Email
 from ..notify.senders import EmailSender, SmsSender
 from ..persistence.models import bind_tables
 from ..persistence.tickets import TicketStore
-from ..services.acknowledging import Acknowledger, post_acknowledgement
+from ..services.acknowledging import Acknowledger, PostInProgress, post_acknowledgement
 from ..services.escalating import Escalator
 from ..services.polling import Poller
+from . import metric_names
+from .logging import build_metrics
+from .refreshing import RefreshingAdapter
 from .secrets import SecretError, channel_credentials
 from .settings import Settings, load_settings
 
@@ -53,17 +58,36 @@ class Container:
         )
 
     def adapter_for(self, account: AccountConfig) -> ChannelAdapter:
-        """One adapter per account per container; credentials come from Secrets Manager."""
+        """One adapter per account per container; credentials come from Secrets Manager, and are
+        read again (cache bypassed) when the network refuses them."""
         if account.key not in self._adapters:
             options = {"timeout": self.settings.http_timeout_seconds}
             if account.channel == "x":
                 options["base_url"] = self.settings.x_api_base_url
-            try:
-                credentials = channel_credentials(account.credentials_secret, self.settings.secrets_prefix)
-            except SecretError as error:
-                raise PermanentError(str(error)) from None
-            self._adapters[account.key] = build_adapter(account.channel, credentials, **options)
+
+            def read_credentials(fresh: bool) -> dict[str, str]:
+                try:
+                    return channel_credentials(
+                        account.credentials_secret, self.settings.secrets_prefix, fresh=fresh
+                    )
+                except SecretError as error:
+                    raise AuthenticationFailed(str(error)) from None
+
+            def build(credentials: dict[str, str]) -> ChannelAdapter:
+                try:
+                    return build_adapter(account.channel, credentials, **options)
+                except PermanentError as error:  # incomplete credentials: fixed in the secret, not here
+                    raise AuthenticationFailed(str(error)) from None
+
+            self._adapters[account.key] = RefreshingAdapter(
+                account.key, read_credentials, build, self._count_credentials_refresh
+            )
         return self._adapters[account.key]
+
+    @staticmethod
+    def _count_credentials_refresh() -> None:
+        # Powertools metrics are shared by every Metrics instance: the handler's flush emits it.
+        build_metrics().add_metric(metric_names.CREDENTIALS_REFRESHED, MetricUnit.Count, 1)
 
     def poller(self, remaining_ms) -> Poller:
         return Poller(
@@ -84,7 +108,15 @@ class Container:
             account = self.config.account(request["channel"], request["account_id"])
             return post_acknowledgement(self.adapter_for(account), request)
 
-        return Acknowledger(self.config, self.store, self.adapter_for, post_once)
+        def post(request: dict) -> dict:
+            try:
+                return post_once(request=request)
+            except IdempotencyAlreadyInProgressError as error:
+                # An earlier invocation holds the post (it may have timed out mid-post): its lock
+                # ends with that invocation's deadline, within the acknowledger's attempt lease.
+                raise PostInProgress(str(error)) from None
+
+        return Acknowledger(self.config, self.store, self.adapter_for, post)
 
     @cached_property
     def _ack_config(self) -> IdempotencyConfig:

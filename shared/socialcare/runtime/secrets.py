@@ -41,16 +41,19 @@ def secret_name(configured: str, prefix: str) -> str:
 
 
 def channel_credentials(
-    configured: str, prefix: str, client: Any = None, max_age: int = 300
+    configured: str, prefix: str, client: Any = None, max_age: int = 300, *, fresh: bool = False
 ) -> dict[str, str]:
-    """The JSON object in the account's secret (credentials_secret, resolved against the prefix)."""
+    """The JSON object in the account's secret (credentials_secret, resolved against the prefix).
+
+    `fresh` bypasses the cache (and refills it): after the network refused the cached credentials,
+    a rotated secret takes effect without waiting for the cache to expire or a redeploy."""
     secret_id = secret_name(configured, prefix)
     try:
         provider = parameters.SecretsProvider(boto3_client=client) if client else None
         raw = (
-            provider.get(secret_id, max_age=max_age)
+            provider.get(secret_id, max_age=max_age, force_fetch=fresh)
             if provider
-            else parameters.get_secret(secret_id, max_age=max_age)
+            else parameters.get_secret(secret_id, max_age=max_age, force_fetch=fresh)
         )
     except Exception as error:  # noqa: BLE001 - name the secret, never its value
         raise SecretError(f"cannot read secret {secret_id}: {type(error).__name__}") from None

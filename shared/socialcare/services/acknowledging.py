@@ -11,7 +11,14 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from ..channels.base import ChannelAdapter, PermanentError, RateLimited, TransientError
+from ..channels.base import (
+    AuthenticationFailed,
+    ChannelAdapter,
+    ChannelError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from ..config import AccountConfig, Config
 from ..domain.skip_rules import AckSituation, skip_reason
 from ..domain.templates import render_acknowledgement
@@ -26,6 +33,10 @@ ATTEMPT_LEASE = timedelta(minutes=3)
 RECONCILE_PAGES = 3
 
 PostFn = Callable[..., dict]
+
+
+class PostInProgress(Exception):
+    """Another invocation holds this ticket's post (it may have timed out mid-post)."""
 
 
 def find_existing_reply(
@@ -62,6 +73,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 30))
 
 
+def time_for_one(http_timeout_seconds: float) -> timedelta:
+    """What one acknowledgement may take: a post and its retry after a credentials refresh, each up
+    to the HTTP timeout, and a few seconds of DynamoDB. (A reconciling retry reads more, but rarely.)"""
+    return timedelta(seconds=2 * http_timeout_seconds + 5)
+
+
 class Acknowledger:
     def __init__(
         self,
@@ -77,7 +94,8 @@ class Acknowledger:
 
     def acknowledge(self, pk: str, now: datetime) -> str:
         ticket = self._store.get(pk)
-        if ticket is None:
+        if ticket is None:  # deleted since (expired, or by hand): nothing left to acknowledge
+            logger.warning("acknowledgement for a ticket that no longer exists", ticket_pk=pk)
             return "missing"
         if ticket.ack_state in ("posted", "skipped", "failed"):
             return "done"
@@ -104,7 +122,11 @@ class Acknowledger:
         if reason is not None:
             self._store.record_ack_outcome(ticket, state="skipped", reason=str(reason))
             return "skipped"
-        adapter = self._adapter_for(account)
+        try:
+            adapter = self._adapter_for(account)
+        except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed
+            unknown = ticket.ack_state in ("posting", "retrying")
+            return self._retry_or_give_up(ticket, account, now, error, posted_maybe=unknown, counted=False)
         text = render_acknowledgement(
             settings.templates,
             ticket_id=ticket.ticket_id,
@@ -140,19 +162,59 @@ class Acknowledger:
             answer = self._post(request=request)
         except RateLimited as error:
             state.pause("posting", error.reset_at)
-            self._store.schedule_ack_retry(ticket, error.reset_at, str(error), posted_maybe=False)
+            self._store.schedule_ack_retry(
+                ticket, error.reset_at, str(error), posted_maybe=outcome_unknown, attempts=-1
+            )
             logger.warning("acknowledgement rate limited", ticket=ticket.ticket_id, until=str(error.reset_at))
             return "rate_limited"
-        except TransientError as error:
-            delay = retry_delay(ticket.ack_attempts or 1)
-            self._store.schedule_ack_retry(ticket, now + delay, str(error), posted_maybe=True)
-            logger.warning("acknowledgement failed, will retry", ticket=ticket.ticket_id, error=str(error))
-            return "retrying"
-        except PermanentError as error:
-            self._store.record_ack_outcome(
-                ticket, state="failed", reason=f"rejected by {adapter.display_name}: {error}"
+        except PostInProgress as error:
+            # Not an attempt of ours: another one holds the post. It may have posted, so look first.
+            self._store.schedule_ack_retry(
+                ticket, now + ATTEMPT_LEASE, str(error), posted_maybe=True, attempts=-1
             )
-            logger.error("acknowledgement rejected", ticket=ticket.ticket_id, error=str(error))
-            return "failed"
+            logger.warning("acknowledgement already in progress, will retry", ticket=ticket.ticket_id)
+            return "in_progress"
+        except AuthenticationFailed as error:  # refused even after re-reading the credentials
+            return self._retry_or_give_up(ticket, account, now, error, posted_maybe=outcome_unknown)
+        except TransientError as error:  # a timeout or a 5xx: the reply may be on the channel
+            return self._retry_or_give_up(ticket, account, now, error, posted_maybe=True)
+        except PermanentError as error:
+            # The network refused this very reply (the post was deleted, replies are not allowed,
+            # the text was refused): the same request will be refused again, so give up at once.
+            return self._give_up(ticket, f"refused by {adapter.display_name}: {error}")
         self._store.record_ack_posted(ticket, answer["post_id"], text, now)
         return "posted"
+
+    def _retry_or_give_up(
+        self,
+        ticket,
+        account: AccountConfig,
+        now: datetime,
+        error: ChannelError,
+        *,
+        posted_maybe: bool,
+        counted: bool = True,
+    ) -> str:
+        """A failed attempt is retried with backoff until acknowledgements.max_attempts, then given up.
+        `counted`: begin_ack already counted this attempt (False when it failed before reaching it)."""
+        attempts = (ticket.ack_attempts or 0) + (0 if counted else 1)
+        if attempts >= self._config.acknowledgements_for(account).max_attempts:
+            return self._give_up(ticket, f"gave up after {attempts} attempts: {error}")
+        at = now + retry_delay(attempts)
+        self._store.schedule_ack_retry(
+            ticket, at, str(error), posted_maybe=posted_maybe, attempts=0 if counted else 1
+        )
+        logger.warning(
+            "acknowledgement failed, will retry",
+            ticket=ticket.ticket_id,
+            attempt=attempts,
+            retry_at=str(at),
+            error=str(error),
+        )
+        return "retrying"
+
+    def _give_up(self, ticket, reason: str) -> str:
+        """Final: the customer got no acknowledgement. The ticket says so (its alerts will too)."""
+        self._store.record_ack_failed(ticket, reason)
+        logger.error("acknowledgement failed for good", ticket=ticket.ticket_id, error=reason)
+        return "failed"

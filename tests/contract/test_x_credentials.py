@@ -1,0 +1,89 @@
+"""Which refusals of X are about the credentials (a rotated secret may cure them) and which refuse
+the reply itself (final): the acknowledger retries the first kind and gives up on the second at once."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import responses
+
+from socialcare.channels.base import AuthenticationFailed, PermanentError
+from socialcare.channels.x import XAdapter
+from socialcare_local.xsim import XSimulator, expected_x_spec_path, find_x_spec
+
+pytestmark = pytest.mark.contract
+SPEC = find_x_spec()
+BRAND, CUSTOMER = "9001", "42"
+T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+CREDENTIALS = {
+    "bearer_token": "sim-bearer",
+    "api_key": "sim-consumer-key",
+    "api_secret": "sim-consumer-secret",
+    "access_token": "sim-access-token",
+    "access_token_secret": "sim-access-secret",
+}
+
+
+@pytest.fixture
+def sim():
+    if SPEC is None:
+        pytest.skip(f"official X spec not found at {expected_x_spec_path()}")
+    sim = XSimulator(lambda: T0 + timedelta(minutes=30), spec_path=SPEC)
+    sim.add_user(BRAND, "AcmeCare")
+    sim.add_user(CUSTOMER, "jane")
+    sim.publish(post_id="1001", author_id=CUSTOMER, text="@AcmeCare help", created_at=T0, mentions=[BRAND])
+    sim.start()
+    yield sim
+    sim.stop()
+    assert sim.spec_violations == []
+
+
+def adapter(sim) -> XAdapter:
+    return XAdapter(CREDENTIALS, base_url=sim.base_url, timeout=2)
+
+
+def reply(sim, in_reply_to_id="1001", text="Thanks, we're on it") -> str:
+    return adapter(sim).post_reply(BRAND, in_reply_to_id=in_reply_to_id, text=text)
+
+
+def test_revoked_tokens_are_a_credentials_refusal_for_posting_and_reading(sim):
+    sim.regenerate_tokens(BRAND, "rotated-token", "rotated-secret", bearer_token="rotated-bearer")
+    with pytest.raises(AuthenticationFailed, match="401"):
+        reply(sim)
+    with pytest.raises(AuthenticationFailed, match="401"):
+        adapter(sim).fetch_mentions(BRAND, since_id=None, page_token=None, start_time=T0)
+    assert sim.created_posts() == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "in_reply_to_id", "detail"),
+    [
+        (lambda sim: None, "1999", "deleted or not visible"),
+        (lambda sim: reply(sim), "1001", "duplicate content"),
+    ],
+    ids=["reply-to-a-deleted-post", "duplicate-text"],
+)
+def test_a_reply_refused_for_what_it_is_is_final_not_a_credentials_problem(
+    sim, setup, in_reply_to_id, detail
+):
+    setup(sim)
+    with pytest.raises(PermanentError, match=detail) as refused:
+        reply(sim, in_reply_to_id=in_reply_to_id)
+    assert not isinstance(refused.value, AuthenticationFailed)
+
+
+@responses.activate
+def test_a_403_about_the_app_or_its_tokens_is_a_credentials_refusal():
+    """X's ClientForbiddenProblem: the app lost its project or access level; new keys cure it."""
+    responses.post(
+        "https://api.x.com/2/tweets",
+        status=403,
+        json={
+            "title": "Client Forbidden",
+            "type": "https://api.twitter.com/2/problems/client-forbidden",
+            "reason": "client-not-enrolled",
+            "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+            "and tokens from a Twitter developer App that is attached to a Project.",
+        },
+    )
+    with pytest.raises(AuthenticationFailed, match="403"):
+        XAdapter(CREDENTIALS).post_reply(BRAND, in_reply_to_id="1001", text="Thanks")
