@@ -6,6 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from socialcare import clock
+from socialcare.runtime import metric_names
 from socialcare.runtime.container import build_container
 from socialcare.runtime.logging import build_logger, build_metrics
 
@@ -16,7 +17,11 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def _count(outcome: str) -> None:
-    name = {"posted": "AcknowledgementsPosted", "skipped": "AcknowledgementsSkipped"}.get(outcome)
+    name = {
+        "posted": "AcknowledgementsPosted",
+        "skipped": "AcknowledgementsSkipped",
+        "capped": metric_names.ACKNOWLEDGEMENTS_CAPPED,  # held back by limits (author window, ceiling)
+    }.get(outcome)
     if name:
         metrics.add_metric(name, MetricUnit.Count, 1)
     elif outcome in ("rate_limited", "deferred"):
