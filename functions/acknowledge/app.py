@@ -22,6 +22,7 @@ OUTCOME_METRICS = {
     "posted": metric_names.ACKNOWLEDGEMENTS_POSTED,
     "skipped": metric_names.ACKNOWLEDGEMENTS_SKIPPED,
     "missing": metric_names.ACKNOWLEDGEMENTS_SKIPPED,  # the ticket was deleted: nothing to acknowledge
+    "capped": metric_names.ACKNOWLEDGEMENTS_CAPPED,  # held back by limits (author window, ceiling)
     "failed": metric_names.ACKNOWLEDGEMENTS_FAILED,  # for good: the customer got no acknowledgement
     "rate_limited": metric_names.RATE_LIMITED,
     "deferred": metric_names.RATE_LIMITED,

@@ -190,7 +190,31 @@ class QuarantinedPostModel(Model):
     expires_at = NumberAttribute(null=True)
 
 
-TICKETS_MODELS = (TicketModel, PostClaimModel, ConversationAuthorModel, CeilingModel, QuarantinedPostModel)
+class AuthorMarkerModel(Model):
+    """pk AUTHOR#<channel>#<account id>#<author id>, sk ACCOUNT: one author's place on one brand account,
+    across conversations: their open ticket (one ladder at a time) and their last public
+    acknowledgement (reserved before posting, with the ticket that holds the reservation)."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="ACCOUNT")
+    kind = UnicodeAttribute(default="author")
+    open_ticket_pk = UnicodeAttribute(null=True)
+    last_ack_at = UnicodeAttribute(null=True)
+    last_ack_ticket_pk = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+TICKETS_MODELS = (
+    TicketModel,
+    PostClaimModel,
+    ConversationAuthorModel,
+    CeilingModel,
+    QuarantinedPostModel,
+    AuthorMarkerModel,
+)
 
 
 def bind_tables(*, tickets_table: str, state_table: str, region: str | None = None, host: str | None = None):
@@ -215,3 +239,7 @@ def post_pk(channel: str, post_id: str) -> str:
 
 def conversation_pk(channel: str, conversation_id: str) -> str:
     return f"CONV#{channel}#{conversation_id}"
+
+
+def author_pk(channel: str, account_id: str, author_id: str) -> str:
+    return f"AUTHOR#{channel}#{account_id}#{author_id}"

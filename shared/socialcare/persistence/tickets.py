@@ -8,21 +8,27 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.folding import OpenTicketRef, ticket_to_join
+from ..domain.folding import OpenTicketRef, tickets_to_join
 from ..domain.ladder import Ladder, due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
+from ..domain.skip_rules import LastAck
 from ..domain.timefmt import from_iso, to_iso
 from .models import (
     OPEN_BUCKET,
     PENDING_BUCKET,
+    AuthorMarkerModel,
     ConversationAuthorModel,
     PostClaimModel,
     TicketModel,
+    author_pk,
     conversation_pk,
     post_pk,
     ticket_pk,
 )
+
+# Attempts at storing one post while its author's other posts keep opening tickets concurrently.
+OPEN_RACE_ATTEMPTS = 3
 
 
 class Stored(StrEnum):
@@ -37,6 +43,8 @@ class NewTicketPolicy:
     target: timedelta
     ladder: Ladder
     retention: timedelta
+    # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
+    one_open_ticket_per_author: bool = True
 
 
 def _conditional_failed(error: TransactWriteError, index: int) -> bool:
@@ -46,6 +54,13 @@ def _conditional_failed(error: TransactWriteError, index: int) -> bool:
         and reasons[index] is not None
         and reasons[index].code == "ConditionalCheckFailed"
     )
+
+
+def _open_ref(marker: ConversationAuthorModel | AuthorMarkerModel | None) -> OpenTicketRef | None:
+    # Whether the ticket still awaits a reply is settled by the join's condition (status open).
+    if marker is None or not marker.open_ticket_pk:
+        return None
+    return OpenTicketRef(marker.open_ticket_pk, awaiting_reply=True)
 
 
 def _expiry(now: datetime, retention: timedelta) -> int:
@@ -59,19 +74,27 @@ class TicketStore:
     # -- storing mentions ----------------------------------------------------------------------
 
     def store_mention(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
-        """Store `post` exactly once: as a new ticket, or folded into its author's open ticket in
-        the same conversation. Overlapping polls race on the post claim; one wins, the rest see
-        a duplicate."""
-        marker = self._marker(post)
-        candidate = None
-        if marker is not None and marker.open_ticket_pk:
-            candidate = OpenTicketRef(marker.open_ticket_pk, awaiting_reply=True)
-        join = ticket_to_join(candidate)
-        if join is not None:
-            outcome = self._join(post, join, policy, now)
+        """Store `post` exactly once: folded into its author's open ticket (in this conversation, or
+        with one_open_ticket_per_author in any conversation of the account), else as a new ticket.
+        Overlapping polls race on the post claim; one wins, the rest see a duplicate. Two new posts
+        of one author racing to open a ticket: one opens it, the other tries again and joins it."""
+        for _ in range(OPEN_RACE_ATTEMPTS):
+            in_conversation = self._marker(post)
+            author = self._author_marker(post, policy)
+            for ticket in tickets_to_join(
+                _open_ref(in_conversation),
+                _open_ref(author),
+                across_conversations=author is not None,
+            ):
+                outcome = self._join(post, ticket, policy, now)
+                if outcome is not None:
+                    return outcome
+            outcome = self._create(post, policy, now, author)
             if outcome is not None:
                 return outcome
-        return self._create(post, policy, now)
+        raise RuntimeError(
+            f"post {post.post_id}: its author kept opening tickets concurrently; left for the next poll"
+        )
 
     def _marker(self, post: Post) -> ConversationAuthorModel | None:
         try:
@@ -83,6 +106,17 @@ class TicketStore:
         except DoesNotExist:
             return None
 
+    def _author_marker(self, post: Post, policy: NewTicketPolicy) -> AuthorMarkerModel | None:
+        """The author's marker on the account when their mentions fold across conversations (the
+        brand's own posts never escalate, so they never fold); an unsaved one if they have none yet."""
+        if not policy.one_open_ticket_per_author or post.author_id == policy.account_id:
+            return None
+        pk = author_pk(post.channel, policy.account_id, post.author_id)
+        try:
+            return AuthorMarkerModel.get(pk, "ACCOUNT", consistent_read=True)
+        except DoesNotExist:
+            return AuthorMarkerModel(pk, "ACCOUNT")
+
     def _claim(self, post: Post, ticket: str, policy: NewTicketPolicy, now: datetime) -> PostClaimModel:
         return PostClaimModel(
             post_pk(post.channel, post.post_id),
@@ -91,9 +125,24 @@ class TicketStore:
             expires_at=_expiry(now, policy.retention),
         )
 
+    def _conversation_marker_points_to(self, post: Post, ticket: str, expires_at: int):
+        """The write that makes `ticket` the author's open ticket in the post's thread (staff replying
+        anywhere in that thread then find it)."""
+        marker = ConversationAuthorModel(
+            conversation_pk(post.channel, post.conversation), f"AUTHOR#{post.author_id}"
+        )
+        return marker, [
+            ConversationAuthorModel.open_ticket_pk.set(ticket),
+            ConversationAuthorModel.kind.set("conversation"),
+            ConversationAuthorModel.expires_at.set(expires_at),
+        ]
+
     def _join(self, post: Post, ticket: str, policy: NewTicketPolicy, now: datetime) -> Stored | None:
         """None when the ticket is no longer open (answered meanwhile): the post opens a new one."""
         pk, sk = ticket, "TICKET"
+        marker, marker_actions = self._conversation_marker_points_to(
+            post, ticket, _expiry(now, policy.retention)
+        )
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(self._claim(post, ticket, policy, now), condition=PostClaimModel.pk.does_not_exist())
@@ -102,6 +151,7 @@ class TicketStore:
                     actions=[TicketModel.post_ids.set(TicketModel.post_ids.append([post.post_id]))],
                     condition=TicketModel.status == "open",
                 )
+                tx.update(marker, actions=marker_actions)
         except TransactWriteError as error:
             if _conditional_failed(error, 0):
                 return Stored.DUPLICATE
@@ -110,7 +160,10 @@ class TicketStore:
             raise
         return Stored.JOINED
 
-    def _create(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
+    def _create(
+        self, post: Post, policy: NewTicketPolicy, now: datetime, author: AuthorMarkerModel | None
+    ) -> Stored | None:
+        """None when the author opened another ticket since `author` was read: join that one instead."""
         pk = ticket_pk(post.channel, post.post_id)
         ticket_id = ticket_id_for(post.channel, post.post_id)
         from_brand = post.author_id == policy.account_id
@@ -139,26 +192,31 @@ class TicketStore:
         step = None if from_brand else policy.ladder.next_step(post.created_at, policy.target, 0)
         if step is not None:
             ticket.esc_bucket, ticket.next_level, ticket.next_step_at = OPEN_BUCKET, step[0], to_iso(step[1])
-        marker = ConversationAuthorModel(
-            conversation_pk(post.channel, post.conversation),
-            f"AUTHOR#{post.author_id}",
-            expires_at=_expiry(now, policy.retention),
-        )
+        marker, marker_actions = self._conversation_marker_points_to(post, pk, ticket.expires_at)
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(self._claim(post, pk, policy, now), condition=PostClaimModel.pk.does_not_exist())
                 tx.save(ticket, condition=TicketModel.pk.does_not_exist())
-                tx.update(
-                    marker,
-                    actions=[
-                        ConversationAuthorModel.open_ticket_pk.set(pk),
-                        ConversationAuthorModel.kind.set("conversation"),
-                        ConversationAuthorModel.expires_at.set(marker.expires_at),
-                    ],
-                )
+                tx.update(marker, actions=marker_actions)
+                if author is not None:
+                    # Only if no other ticket of theirs opened since we looked: one ladder at a time.
+                    seen = author.open_ticket_pk
+                    tx.update(
+                        AuthorMarkerModel(author.pk, author.sk),
+                        actions=[
+                            AuthorMarkerModel.open_ticket_pk.set(pk),
+                            AuthorMarkerModel.kind.set("author"),
+                            AuthorMarkerModel.expires_at.set(ticket.expires_at),
+                        ],
+                        condition=AuthorMarkerModel.open_ticket_pk.does_not_exist()
+                        if seen is None
+                        else AuthorMarkerModel.open_ticket_pk == seen,
+                    )
         except TransactWriteError as error:
             if _conditional_failed(error, 0) or _conditional_failed(error, 1):
                 return Stored.DUPLICATE
+            if _conditional_failed(error, 3):
+                return None
             raise
         return Stored.CREATED
 
@@ -190,6 +248,44 @@ class TicketStore:
         except DoesNotExist:
             return None
         return from_iso(marker.last_ack_at) if marker.last_ack_at else None
+
+    # -- one public acknowledgement per author per window, across conversations ------------------
+
+    def last_ack_to_author(self, channel: str, account_id: str, author_id: str) -> LastAck | None:
+        try:
+            marker = AuthorMarkerModel.get(
+                author_pk(channel, account_id, author_id), "ACCOUNT", consistent_read=True
+            )
+        except DoesNotExist:
+            return None
+        if not marker.last_ack_at:
+            return None
+        return LastAck(from_iso(marker.last_ack_at), marker.last_ack_ticket_pk or "")
+
+    def reserve_author_ack(self, ticket: TicketModel, window: timedelta, now: datetime) -> bool:
+        """Take the author's one public acknowledgement of this window for `ticket`, before posting,
+        so two tickets of theirs acknowledged at once cannot both post. False when another ticket took
+        it within the window; taking it again for the same ticket (a retry of its post) succeeds."""
+        marker = AuthorMarkerModel(author_pk(ticket.channel, ticket.account_id, ticket.author_id), "ACCOUNT")
+        actions = [
+            AuthorMarkerModel.last_ack_at.set(to_iso(now)),
+            AuthorMarkerModel.last_ack_ticket_pk.set(ticket.pk),
+            AuthorMarkerModel.kind.set("author"),
+        ]
+        if ticket.expires_at:
+            actions.append(AuthorMarkerModel.expires_at.set(ticket.expires_at))
+        try:
+            marker.update(
+                actions=actions,
+                condition=AuthorMarkerModel.last_ack_at.does_not_exist()
+                | (AuthorMarkerModel.last_ack_at <= to_iso(now - window))
+                | (AuthorMarkerModel.last_ack_ticket_pk == ticket.pk),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # -- human replies -------------------------------------------------------------------------
 

@@ -20,11 +20,11 @@ from ..channels.base import (
     TransientError,
 )
 from ..config import AccountConfig, Config
-from ..domain.skip_rules import AckSituation, skip_reason
 from ..domain.templates import render_acknowledgement
 from ..domain.timefmt import from_iso
 from ..persistence.state import AccountState
 from ..persistence.tickets import TicketStore
+from .ack_gate import hold_back
 
 logger = Logger(child=True)
 
@@ -104,24 +104,9 @@ class Acknowledger:
             self._store.record_ack_outcome(ticket, state="skipped", reason="account_not_configured")
             return "skipped"
         settings = self._config.acknowledgements_for(account)
-        reason = skip_reason(
-            AckSituation(
-                enabled=settings.enabled,
-                author_id=ticket.author_id,
-                brand_account_id=account.id,
-                human_replied=ticket.human_replied_at is not None,
-                created_at=from_iso(ticket.created_at),
-                last_ack_to_author_in_conversation=self._store.last_ack_to(
-                    ticket.channel, ticket.conversation_id, ticket.author_id
-                ),
-                same_author_window=timedelta(minutes=settings.same_author_window_minutes),
-                target=self._config.target_for(account),
-            ),
-            now,
-        )
-        if reason is not None:
-            self._store.record_ack_outcome(ticket, state="skipped", reason=str(reason))
-            return "skipped"
+        held = hold_back(self._config, self._store, ticket, account, settings, now)
+        if held is not None:
+            return held
         try:
             adapter = self._adapter_for(account)
         except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed

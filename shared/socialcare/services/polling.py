@@ -118,6 +118,7 @@ class Poller:
             target=self._config.target_for(account),
             ladder=self._config.ladder(),
             retention=timedelta(days=self._config.retention_days),
+            one_open_ticket_per_author=self._config.limits.one_open_ticket_per_author,
         )
         mentions = self._read(adapter.fetch_mentions, account, state, "mentions", now, result)
         own = self._read(adapter.fetch_own_posts, account, state, "own", now, result)
