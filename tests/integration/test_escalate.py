@@ -3,6 +3,7 @@ through SES and SNS (read back from moto), never after a human reply, never twic
 
 import pytest
 
+from socialcare.domain.alerts import sms_segments
 from socialcare.persistence import escalations
 from socialcare.services import escalating
 
@@ -30,7 +31,7 @@ def test_the_default_ladder_fires_each_level_once_at_50_80_and_100_percent(stack
     first = emails[0]
     assert "jane" in first["subject"] and "29 min left" in first["subject"]
     assert "my order never came" in first["text"] and "https://x.com/jane/status/1001" in first["text"]
-    assert "900456" not in sms[0]["text"] and len(sms[0]["text"]) <= 160
+    assert "900456" not in sms[0]["text"] and sms_segments(sms[0]["text"]) == 1
     levels = [(e["level"], e["via"]) for e in stack.ticket("1001")["escalations"]]
     assert levels == [(1, "email"), (2, "sms"), (3, "email"), (3, "sms")]
 

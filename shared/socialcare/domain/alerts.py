@@ -1,18 +1,47 @@
-"""What staff receive: e-mail (text and HTML) and SMS for one escalation level of one ticket.
+"""What staff receive: e-mail (text and HTML) and SMS for one escalation level of one ticket, and the
+summary of what an hourly ceiling held back.
 
-Staff need the customer's words to act, so alerts carry them; HTML is escaped because the text
-is hostile input as far as a mail client is concerned.
+Every field may be hostile (a customer's words, a handle some network allows anything in), so each
+transport gets text it can carry: lone surrogates (which no encoder accepts) are replaced, control
+characters dropped, subjects kept on one bounded line (a CR/LF in a header is refused, or injects
+one), SMS counted in the alphabet the carrier will use, HTML escaped, links percent-encoded.
 """
 
 import html
+import math
+import re
+import urllib.parse
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .ladder import describe_time_left
 from .redaction import redact
 from .timefmt import to_iso
 
-SMS_LIMIT = 160
+SUBJECT_LIMIT = 160  # characters; clients show fewer, and the state comes first
+HANDLE_LIMIT = 40  # a handle in a subject or a list line: the rest of the line must stay readable
+LABEL_LIMIT = 20  # a reference or channel name: ours, but bounded like everything else
+QUOTE_LIMIT = 5_000  # the customer's words in an e-mail (a blog comment may be 65,000)
+URL_LIMIT = 2_000
+SMS_MAX_SEGMENTS = 2  # per alert: a second segment buys room for the customer's words, no more
+SMS_HANDLE_LIMIT = 20
+SMS_ELLIPSIS = "..."  # "…" is not in GSM-7: it would switch the whole message to UCS-2
+
+REPLACEMENT = "\ufffd"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BREAK = re.compile("\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1, except tab and line feed
+# Bidi embeddings, overrides and isolates: on one line they reorder what follows them (a handle that
+# reverses the rest of the subject). Marks (LRM, RLM) only hint at direction and stay.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+# GSM 03.38: the default alphabet (one septet each) and its extension table (two: escape + char).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 
 @dataclass(frozen=True)
@@ -27,6 +56,8 @@ class AlertSubject:
     level: int
     level_count: int
     breached: bool
+    ack_failed: bool = False  # the public acknowledgement was never posted
+    ack_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,33 +67,124 @@ class Email:
     html: str
 
 
-def _who(subject: AlertSubject) -> str:
-    return f"@{subject.author_handle}" if subject.author_handle else "a customer"
+# -- text any transport can carry -----------------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    """`text` with lone surrogates replaced, every line break as LF, and other controls (tab aside) gone."""
+    text = _SURROGATE.sub(REPLACEMENT, text)
+    return _CONTROL.sub("", _BREAK.sub("\n", text))
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """`text` on one line (any run of whitespace or line breaks is one space), cut to `limit`."""
+    flat = " ".join(_BIDI_CONTROL.sub("", clean_text(text)).split())
+    return flat if limit is None else _cut(flat, limit)
+
+
+def _cut(text: str, limit: int, ellipsis: str = "…") -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - len(ellipsis), 0)].rstrip() + ellipsis
+
+
+def safe_url(url: str) -> str | None:
+    """The link percent-encoded, so nothing in it breaks a line, a header or an attribute; None when it
+    is not http(s) or absurdly long (the alert then goes without a link rather than not at all)."""
+    quoted = urllib.parse.quote(clean_text(url).strip(), safe=_URL_SAFE)
+    if not re.match(r"https?://[^/]", quoted, re.IGNORECASE) or len(quoted) > URL_LIMIT:
+        return None
+    return quoted
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` costs: GSM-7 when every character is in it (160 in one segment,
+    153 per part of a longer one; the extension table counts twice), else UCS-2 (70, 67 per part,
+    counted in UTF-16 units, so an emoji counts twice)."""
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text):
+        units = len(text) + sum(ch in GSM7_EXTENDED for ch in text)
+        single, part = 160, 153
+    else:
+        units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        single, part = 70, 67
+    return 1 if units <= single else math.ceil(units / part)
+
+
+def _fits_sms(text: str) -> bool:
+    return sms_segments(text) <= SMS_MAX_SEGMENTS
+
+
+def _longest_fitting(before: str, body: str, after: str) -> str:
+    """`before` + as much of `body` as fits + `after`. Cost never falls as the body grows (a longer
+    prefix has more units and can only switch GSM-7 to UCS-2), so a binary search finds the cut."""
+    if _fits_sms(before + body + after):
+        return before + body + after
+    low, high = 0, len(body)  # body[:low] + ellipsis fits (or low is 0); body[:high] does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _fits_sms(before + body[:middle].rstrip() + SMS_ELLIPSIS + after):
+            low = middle
+        else:
+            high = middle
+    cut = body[:low].rstrip()
+    return before + (cut + SMS_ELLIPSIS if cut else "") + after
+
+
+# -- one ticket's alert ---------------------------------------------------------------------------
+
+
+def _who(handle: str | None, limit: int) -> str:
+    name = one_line(handle, limit) if handle else ""
+    return f"@{name}" if name else "a customer"
+
+
+def _state(subject: AlertSubject, now: datetime) -> str:
+    return "BREACHED" if subject.breached else describe_time_left(subject.due_at, now)
+
+
+def _ack_reason(subject: AlertSubject) -> str:
+    return one_line(subject.ack_error, 200) if subject.ack_error else "posting it failed"
 
 
 def _headline(subject: AlertSubject, now: datetime) -> str:
-    state = "BREACHED" if subject.breached else describe_time_left(subject.due_at, now)
-    return f"[{subject.ref}] {subject.channel_name} {_who(subject)}: {state}, no reply yet"
+    ack = ", no acknowledgement sent" if subject.ack_failed else ""
+    return one_line(
+        f"[{one_line(subject.ref, LABEL_LIMIT)}] {one_line(subject.channel_name, LABEL_LIMIT)} "
+        f"{_who(subject.author_handle, HANDLE_LIMIT)}: {_state(subject, now)}, no reply yet{ack}",
+        SUBJECT_LIMIT,
+    )
 
 
 def render_email(subject: AlertSubject, now: datetime) -> Email:
+    who = _who(subject.author_handle, HANDLE_LIMIT)
+    channel = one_line(subject.channel_name, LABEL_LIMIT)
+    ref = one_line(subject.ref, LABEL_LIMIT)
+    words = _cut(clean_text(subject.text).strip(), QUOTE_LIMIT)
+    url = safe_url(subject.post_url)
     left = describe_time_left(subject.due_at, now)
+    ack = f"The customer got no public acknowledgement ({_ack_reason(subject)})."
     lines = [
-        f"{_who(subject)} wrote on {subject.channel_name} at {to_iso(subject.created_at)}:",
+        f"{who} wrote on {channel} at {to_iso(subject.created_at)}:",
         "",
-        f"    {subject.text}",
+        *(f"    {line}" for line in words.split("\n")),
         "",
-        f"Reply here: {subject.post_url}",
-        f"Ticket {subject.ref}, response due {to_iso(subject.due_at)} ({left}).",
+        *([ack, ""] if subject.ack_failed else []),
+        f"Reply here: {url}" if url else f"Reply on {channel} (no link could be made for this post).",
+        f"Ticket {ref}, response due {to_iso(subject.due_at)} ({left}).",
         f"Escalation level {subject.level} of {subject.level_count}. Nobody has replied on the channel yet.",
     ]
     e = html.escape
+    link = (
+        f'<p><a href="{e(url, quote=True)}">Reply on {e(channel)}</a></p>'
+        if url
+        else f"<p>Reply on {e(channel)} (no link could be made for this post).</p>"
+    )
     body = (
-        f"<p><strong>{e(_who(subject))}</strong> wrote on {e(subject.channel_name)} at "
-        f"{e(to_iso(subject.created_at))}:</p>"
-        f"<blockquote>{e(subject.text)}</blockquote>"
-        f'<p><a href="{e(subject.post_url, quote=True)}">Reply on {e(subject.channel_name)}</a></p>'
-        f"<p>Ticket <strong>{e(subject.ref)}</strong>, response due {e(to_iso(subject.due_at))} "
+        f"<p><strong>{e(who)}</strong> wrote on {e(channel)} at {e(to_iso(subject.created_at))}:</p>"
+        f"<blockquote>{e(words).replace(chr(10), '<br>')}</blockquote>"
+        + (f"<p><strong>{e(ack)}</strong></p>" if subject.ack_failed else "")
+        + link
+        + f"<p>Ticket <strong>{e(ref)}</strong>, response due {e(to_iso(subject.due_at))} "
         f"(<strong>{e(left)}</strong>).<br>Escalation level {subject.level} of {subject.level_count}."
         " Nobody has replied on the channel yet.</p>"
     )
@@ -70,13 +192,107 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
 
 
 def render_sms(subject: AlertSubject, now: datetime) -> str:
-    """Short enough for one SMS: reference, time left, who, the link, then as much text as fits."""
-    state = "BREACHED" if subject.breached else describe_time_left(subject.due_at, now)
-    head = f"socialcare {subject.ref} {subject.channel_name} {_who(subject)} {state}: "
-    tail = f" {subject.post_url}"
-    room = SMS_LIMIT - len(head) - len(tail)
+    """At most SMS_MAX_SEGMENTS segments: reference, who, time left, the link, then as much of the
+    customer's words as fits. The link goes before the words are cut to nothing, and goes itself
+    only when even the head would not fit with it (the e-mail has it)."""
+    ack = ", no ack sent" if subject.ack_failed else ""
+    head = (
+        f"socialcare {one_line(subject.ref, LABEL_LIMIT)} {one_line(subject.channel_name, LABEL_LIMIT)} "
+        f"{_who(subject.author_handle, SMS_HANDLE_LIMIT)} {_state(subject, now)}{ack}:"
+    )
+    url = safe_url(subject.post_url)
+    tail = f" {url}" if url and _fits_sms(f"{head} {url}") else ""
+    if not tail and not _fits_sms(head):
+        return _longest_fitting("", head, "")
     # SMS crosses carriers and lock screens: personal data stays in the e-mail and on the channel.
-    text = " ".join(redact(subject.text).split())
-    if len(text) > room:
-        text = text[: max(room - 1, 0)].rstrip() + "…"
-    return head + text + tail
+    # Only the start of the words can fit, so only the start is redacted; a number cut in two at
+    # that end lies far beyond what is kept, even after masks shorten what comes before it.
+    budget = 160 * SMS_MAX_SEGMENTS
+    words = redact(one_line(subject.text)[: budget * 4])[:budget]
+    return _longest_fitting(head + " ", words, tail) if words else head + tail
+
+
+# -- what a ceiling held back ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldTicket:
+    ref: str
+    channel_name: str
+    author_handle: str | None
+    post_url: str
+    due_at: datetime
+    answered: bool
+
+
+@dataclass(frozen=True)
+class HeldSection:
+    held: int  # alerts (or acknowledgements) the ceiling held back in the hour
+    tickets: tuple[HeldTicket, ...]  # the tickets they were for, each once
+    complete: bool  # False when some could not be listed (the list is bounded; tickets expire)
+
+
+@dataclass(frozen=True)
+class HeldBackSummary:
+    account_name: str  # "X @AcmeCare"
+    hour_start: datetime
+    alerts: HeldSection | None
+    acknowledgements: HeldSection | None
+
+
+def _held_line(ticket: HeldTicket, now: datetime) -> tuple[str, str, str | None]:
+    """(label, state, link) of one held ticket."""
+    label = (
+        f"{one_line(ticket.ref, LABEL_LIMIT)} {one_line(ticket.channel_name, LABEL_LIMIT)} "
+        f"{_who(ticket.author_handle, HANDLE_LIMIT)}"
+    )
+    state = "answered since" if ticket.answered else describe_time_left(ticket.due_at, now)
+    return label, state, safe_url(ticket.post_url)
+
+
+def _sections(summary: HeldBackSummary) -> list[tuple[str, str, HeldSection]]:
+    """(what was held, what that means, the section) for each kind that held something."""
+    found = []
+    if summary.alerts and summary.alerts.held:
+        found.append((f"{summary.alerts.held} alerts", "recorded on their tickets, not sent", summary.alerts))
+    if summary.acknowledgements and summary.acknowledgements.held:
+        held = summary.acknowledgements.held
+        found.append(
+            (f"{held} public acknowledgements", "these customers got none", summary.acknowledgements)
+        )
+    return found
+
+
+def render_held_back_summary(summary: HeldBackSummary, now: datetime) -> Email:
+    """One e-mail per account and clock hour: what its hourly ceilings held back, ticket by ticket."""
+    account = one_line(summary.account_name, HANDLE_LIMIT + LABEL_LIMIT)
+    start = summary.hour_start
+    hours = f"{start:%Y-%m-%d %H:%M}-{start + timedelta(hours=1):%H:%M} UTC"
+    sections = _sections(summary)
+    counts = " and ".join(what for what, _, _ in sections) or "nothing"
+    lines = [f"Between {hours} the hourly ceilings of {account} held back:"]
+    e = html.escape
+    body = [f"<p>Between {e(hours)} the hourly ceilings of <strong>{e(account)}</strong> held back:</p>"]
+    for what, meaning, section in sections:
+        title = f"{what} ({meaning})"
+        lines += ["", f"{title}:"]
+        body.append(f"<p>{e(title)}:</p><ul>")
+        for ticket in section.tickets:
+            label, state, url = _held_line(ticket, now)
+            lines.append(f"  {label}, {state}" + (f": {url}" if url else ""))
+            link = f' <a href="{e(url, quote=True)}">open</a>' if url else ""
+            body.append(f"<li>{e(label)}, {e(state)}{link}</li>")
+        if not section.complete:
+            lines.append("  (not all of them could be listed)")
+            body.append("<li>(not all of them could be listed)</li>")
+        body.append("</ul>")
+    advice = (
+        "If this was not abuse, raise limits.account_alerts_per_hour or limits.account_acks_per_hour "
+        "in the configuration."
+    )
+    lines += ["", advice]
+    body.append(f"<p>{e(advice)}</p>")
+    subject = one_line(
+        f"[socialcare] {account}: {counts} held back by the hourly ceiling, {hours}", SUBJECT_LIMIT
+    )
+    return Email(subject=subject, text="\n".join(lines), html="".join(body))

@@ -1,6 +1,9 @@
-"""Thin senders over SES v2 and SNS. Permanent rejections (bad address, unverified sender) are told
-apart from throttling so the sweep records the former and retries the latter."""
+"""Thin senders over SES v2 and SNS. Permanent rejections (bad address, unverified sender, a message
+that cannot be encoded at all) are told apart from throttling and outages, so the sweep records the
+former and retries the latter."""
 
+import re
+from collections.abc import Sequence
 from email.message import EmailMessage
 
 from botocore.exceptions import ClientError
@@ -18,6 +21,9 @@ PERMANENT_CODES = {
 }
 
 
+_UNSENDABLE_SMS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 class AlertRejected(Exception):
     """The provider refused this alert for good; retrying will not help."""
 
@@ -31,25 +37,36 @@ def _raise_for(error: ClientError, what: str) -> None:
     raise error
 
 
+def email_bytes(sender: str, to: Sequence[str], email: Email) -> bytes:
+    """One multipart/alternative message (text for any client, HTML for the rest). The renderer makes
+    text safe; should something still not encode (a CR/LF in a header, a lone surrogate), resending
+    the same text would fail the same way, so it is a rejection, not a retry."""
+    try:
+        message = EmailMessage()
+        message["Subject"] = email.subject
+        message["From"] = sender
+        message["To"] = ", ".join(to)
+        message.set_content(email.text)
+        message.add_alternative(email.html, subtype="html")
+        return message.as_bytes()
+    except (ValueError, UnicodeError) as error:
+        raise AlertRejected(f"e-mail cannot be encoded: {type(error).__name__}: {error}") from None
+
+
 class EmailSender:
     def __init__(self, sesv2_client, sender: str):
         self._ses = sesv2_client
         self._sender = sender
 
-    def send(self, to: str, email: Email) -> str:
-        """One multipart/alternative message (text for any client, HTML for the rest), sent raw so
-        both parts travel exactly as rendered."""
-        message = EmailMessage()
-        message["Subject"] = email.subject
-        message["From"] = self._sender
-        message["To"] = to
-        message.set_content(email.text)
-        message.add_alternative(email.html, subtype="html")
+    def send(self, to: str | Sequence[str], email: Email) -> str:
+        """Sent raw so both parts travel exactly as rendered; one message to every address in `to`."""
+        recipients = [to] if isinstance(to, str) else list(to)
+        data = email_bytes(self._sender, recipients, email)
         try:
             answer = self._ses.send_email(
                 FromEmailAddress=self._sender,
-                Destination={"ToAddresses": [to]},
-                Content={"Raw": {"Data": message.as_bytes()}},
+                Destination={"ToAddresses": recipients},
+                Content={"Raw": {"Data": data}},
             )
         except ClientError as error:
             _raise_for(error, "e-mail")
@@ -62,6 +79,9 @@ class SmsSender:
         self._sender_id = sender_id
 
     def send(self, to: str, text: str) -> str:
+        if _UNSENDABLE_SMS.search(text):
+            # Only a renderer bug gets here; the same text would be refused on every retry.
+            raise AlertRejected("SMS text has control characters or lone surrogates")
         attributes = {"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}}
         if self._sender_id:
             attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": self._sender_id}

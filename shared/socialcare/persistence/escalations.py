@@ -1,5 +1,6 @@
 """The escalation sweep's reads and writes: a query of the sparse index, then claim-send-complete
-per (ticket, level), each step conditional so two sweeps never send a level twice."""
+per ticket step (a level, or retries of failed sends), each conditional so two sweeps never send an
+alert twice."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,7 +8,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import UpdateError
 
 from ..domain.timefmt import to_iso
-from .models import OPEN_BUCKET, EscalationRecord, TicketModel
+from .models import OPEN_BUCKET, EscalationRecord, PendingSend, TicketModel
 
 
 @dataclass
@@ -55,35 +56,34 @@ def claim_level(pk: str, now: datetime, token: str, lease: timedelta) -> TicketM
 
 def complete_level(
     ticket: TicketModel,
-    level: int,
     token: str,
     records: list[EscalationRecord],
-    next_step: tuple[int, datetime] | None,
+    pending: list[PendingSend],
+    next_level: int,
+    next_step_at: datetime | None,
 ) -> bool:
-    """Record what was sent and move to the next level (or out of the index after the last one)."""
+    """Record what was sent (or refused, or held back), keep the sends still to retry, and move the
+    ticket to its next step: the next level or the earliest retry, whichever comes first; out of the
+    index when there is neither. False if the claim was lost (taken over after its lease ran out)."""
     actions = [
-        TicketModel.escalations.set(
-            TicketModel.escalations.append(records) if ticket.escalations else records
-        ),
+        TicketModel.next_level.set(next_level),
         TicketModel.claim_level.remove(),
         TicketModel.claim_token.remove(),
         TicketModel.claim_at.remove(),
+        TicketModel.pending_sends.set(pending) if pending else TicketModel.pending_sends.remove(),
     ]
-    if next_step is None:
-        actions += [
-            TicketModel.esc_bucket.remove(),
-            TicketModel.next_step_at.remove(),
-            TicketModel.next_level.set(level + 1),
-        ]
-    else:
-        actions += [
-            TicketModel.next_level.set(next_step[0]),
-            TicketModel.next_step_at.set(to_iso(next_step[1])),
-        ]
-    try:
-        ticket.update(
-            actions=actions, condition=(TicketModel.claim_token == token) & (TicketModel.next_level == level)
+    if records:
+        actions.append(
+            TicketModel.escalations.set(
+                TicketModel.escalations.append(records) if ticket.escalations else records
+            )
         )
+    if next_step_at is None:
+        actions += [TicketModel.esc_bucket.remove(), TicketModel.next_step_at.remove()]
+    else:
+        actions.append(TicketModel.next_step_at.set(to_iso(next_step_at)))
+    try:
+        ticket.update(actions=actions, condition=TicketModel.claim_token == token)
     except UpdateError as error:
         if _condition_failed(error):
             return False
@@ -92,7 +92,7 @@ def complete_level(
 
 
 def release_claim(ticket: TicketModel, token: str) -> None:
-    """Give a level back after a failed send, so the next sweep retries it at once."""
+    """Give the ticket back after an unexpected failure, so the next sweep retries it at once."""
     try:
         ticket.update(
             actions=[
@@ -105,3 +105,11 @@ def release_claim(ticket: TicketModel, token: str) -> None:
     except UpdateError as error:
         if not _condition_failed(error):
             raise
+
+
+def ticket_by_key(pk: str) -> TicketModel | None:
+    """One ticket (for the summary of what a ceiling held back); None once it has expired."""
+    try:
+        return TicketModel.get(pk, "TICKET")
+    except TicketModel.DoesNotExist:
+        return None

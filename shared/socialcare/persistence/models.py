@@ -50,6 +50,20 @@ class EscalationRecord(MapAttribute):
     error = UnicodeAttribute(null=True)
 
 
+class PendingSend(MapAttribute):
+    """One alert whose send failed (throttled, an outage) and waits for its retry; its level's other
+    alerts and the ladder went on without it."""
+
+    level = NumberAttribute()
+    via = UnicodeAttribute()
+    to = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    attempts = NumberAttribute()
+    first_failed_at = UnicodeAttribute()
+    retry_at = UnicodeAttribute()
+    error = UnicodeAttribute()
+
+
 class TicketModel(Model):
     class Meta:
         table_name = "TicketsTable"
@@ -96,6 +110,7 @@ class TicketModel(Model):
     claim_token = UnicodeAttribute(null=True)
     claim_at = UnicodeAttribute(null=True)
     escalations = ListAttribute(of=EscalationRecord, null=True)
+    pending_sends = ListAttribute(of=PendingSend, null=True)  # next_step_at is never after their retry_at
 
     expires_at = NumberAttribute(null=True)  # TTL, Unix seconds
 

@@ -1,9 +1,18 @@
 """escalate: alert staff, level by level, about tickets nobody has answered.
 
-Each (ticket, level) is claimed with a conditional update, its alerts are sent through Powertools
-idempotency keyed by (ticket, level, channel, address), and the level is completed conditionally.
-Two sweeps at once: one claim wins. A crash between claim and send: the claim goes stale and the
-next sweep takes it over; alerts already sent are answered from the idempotency table.
+Each ticket step (its next level, and retries of sends that failed) is claimed with a conditional
+update, each alert is sent through Powertools idempotency keyed by (ticket, level, channel, address),
+and the step is completed conditionally. Two sweeps at once: one claim wins. A crash between claim and
+send: the claim goes stale and the next sweep takes it over; alerts already sent are answered from the
+idempotency table.
+
+Every send stands alone: one that fails (throttling, an outage for one number) is kept on the ticket
+and retried by a later sweep, while the level's other alerts, the next levels and other tickets go on
+as if nothing happened. A refusal for good (a rejected message or address) is recorded, not retried.
+
+An hourly ceiling per account bounds how many alerts go out; what it holds back is recorded on the
+ticket and, once the hour is over, summarised to staff in one e-mail per account and hour (which also
+covers the acknowledgements the acknowledgement ceiling held back).
 """
 
 import uuid
@@ -13,17 +22,29 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from ..config import Config
-from ..domain.alerts import AlertSubject, render_email, render_sms
+from ..config import AccountConfig, Config
+from ..domain import alert_retry
+from ..domain.alerts import (
+    AlertSubject,
+    HeldBackSummary,
+    HeldSection,
+    HeldTicket,
+    render_email,
+    render_held_back_summary,
+    render_sms,
+)
 from ..domain.ladder import Alert, Ladder
 from ..domain.timefmt import from_iso, to_iso
 from ..notify.senders import AlertRejected
-from ..persistence import escalations
-from ..persistence.models import EscalationRecord, TicketModel
+from ..persistence import ceilings, escalations
+from ..persistence.ceilings import CeilingKind, HeldBack
+from ..persistence.models import EscalationRecord, PendingSend, TicketModel
 
 logger = Logger(child=True)
 
 CLAIM_LEASE = timedelta(minutes=2)
+HELD_BY_CEILING = "held: account alert ceiling"
+ERROR_LIMIT = 500  # characters of a provider's error kept on the ticket
 
 SendFn = Callable[..., dict]  # send(request=dict) -> {"message_id": ...}, idempotent per request["key"]
 
@@ -34,9 +55,20 @@ class SweepReport:
     due: int = 0
     levels_sent: int = 0
     alerts_sent: int = 0
-    alerts_rejected: int = 0
+    alerts_failed: int = 0  # kept for a retry
+    alerts_rejected: int = 0  # refused for good, or given up on
+    alerts_capped: int = 0  # held back by the account's hourly ceiling
+    summaries_sent: int = 0
     contended: int = 0
     failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Step:
+    """What one claimed step of one ticket did, to be written in one conditional update."""
+
+    records: list[EscalationRecord] = field(default_factory=list)
+    pending: list[PendingSend] = field(default_factory=list)
 
 
 class Escalator:
@@ -52,6 +84,7 @@ class Escalator:
         self._post_url = post_url
         self._channel_name = channel_name
         self._ladder: Ladder = config.ladder()
+        self._summaries_done_for: str | None = None  # the clock hour whose summaries all went out
 
     def sweep(self, now: datetime) -> SweepReport:
         report = SweepReport()
@@ -63,66 +96,110 @@ class Escalator:
             except Exception as error:  # noqa: BLE001 - one ticket's failure must not stop the sweep
                 report.failures.append(f"{pk}: {error}")
                 logger.exception("escalation failed", ticket_pk=pk)
+        self._summarise_held_back(now, report)
         return report
 
+    # -- one ticket -------------------------------------------------------------------------------
+
     def _escalate(self, pk: str, now: datetime, report: SweepReport) -> None:
-        # Several levels may be due at once (a late detection): send them in order, each once.
-        while True:
+        # Several levels may be due at once (a late detection): one step per level, in order.
+        for _ in range(len(self._ladder.levels) + 1):
             token = uuid.uuid4().hex
             ticket = escalations.claim_level(pk, now, token, CLAIM_LEASE)
             if ticket is None:
                 report.contended += 1
                 return
-            level = int(ticket.next_level)
-            if level > len(self._ladder.levels):  # the ladder was shortened since
-                escalations.complete_level(ticket, level, token, [], None)
-                return
-            records = self._send_level(ticket, level, now, token, report)
-            if records is None:
-                return
-            target = self._target(ticket)
-            following = self._ladder.next_step(from_iso(ticket.created_at), target, level)
-            if not escalations.complete_level(ticket, level, token, records, following):
-                return
-            report.levels_sent += 1
-            if following is None or following[1] > now:
-                return
-
-    def _send_level(self, ticket: TicketModel, level: int, now: datetime, token: str, report) -> list | None:
-        spec = self._ladder.level(level)
-        subject = AlertSubject(
-            ref=ticket.ref,
-            channel_name=self._channel_name(ticket.channel),
-            author_handle=ticket.author_handle,
-            text=ticket.text,
-            post_url=self._post_url(ticket.channel, ticket.author_handle, ticket.post_id),
-            created_at=from_iso(ticket.created_at),
-            due_at=from_iso(ticket.due_at),
-            level=level,
-            level_count=len(self._ladder.levels),
-            breached=spec.at_percent >= 100,
-        )
-        records = []
-        for alert in spec.alerts:
             try:
-                self._send(request=self._request(ticket, level, alert, subject, now))
-                records.append(_record(level, alert, now, None))
-                report.alerts_sent += 1
-            except AlertRejected as error:
-                # Bad address or unverified sender: record it and go on; retrying won't help.
-                records.append(_record(level, alert, now, str(error)))
-                report.alerts_rejected += 1
-                logger.error(
-                    "alert rejected", ticket=ticket.ticket_id, level=level, via=alert.via, error=str(error)
-                )
+                next_at = self._step(ticket, token, now, report)
             except Exception:
                 escalations.release_claim(ticket, token)  # the next sweep retries; sent ones are idempotent
                 raise
-        return records
+            if next_at is None or next_at > now:
+                return
 
-    def _request(
-        self, ticket: TicketModel, level: int, alert: Alert, subject: AlertSubject, now: datetime
-    ) -> dict:
+    def _step(self, ticket: TicketModel, token: str, now: datetime, report: SweepReport) -> datetime | None:
+        """Retry the sends due for it, then send the next level if due. Returns when the ticket is next
+        due, or None when nothing is ahead of it or the claim was lost meanwhile (stop either way)."""
+        step = _Step()
+        for send in ticket.pending_sends or []:
+            if from_iso(send.retry_at) > now:
+                step.pending.append(send)
+            else:
+                alert = Alert(send.via, send.recipient, send.to)
+                self._attempt(ticket, int(send.level), alert, now, report, step, previous=send)
+        level = int(ticket.next_level)
+        target = self._target(ticket)
+        created = from_iso(ticket.created_at)
+        sent_level = None
+        if level <= len(self._ladder.levels) and self._ladder.step_time(created, target, level) <= now:
+            step = self._send_level(ticket, level, now, report, step)
+            sent_level, level = level, level + 1
+        upcoming = [from_iso(send.retry_at) for send in step.pending]
+        if level <= len(self._ladder.levels):
+            upcoming.append(self._ladder.step_time(created, target, level))
+        next_at = min(upcoming, default=None)
+        if not escalations.complete_level(ticket, token, step.records, step.pending, level, next_at):
+            return None
+        if sent_level is not None:
+            report.levels_sent += 1
+        return next_at
+
+    def _send_level(
+        self, ticket: TicketModel, level: int, now: datetime, report: SweepReport, step: _Step
+    ) -> _Step:
+        account_key = self._account_key(ticket)
+        limit = self._config.limits.account_alerts_per_hour
+        for alert in self._ladder.level(level).alerts:
+            # A unit of the ceiling is taken once per alert, when its level falls due; its retries
+            # reuse it. (A crash before the step is recorded costs a unit twice: the safe side.)
+            if not ceilings.take(account_key, CeilingKind.ALERT, limit, ticket.pk, now):
+                report.alerts_capped += 1
+                step.records.append(_record(level, alert, now, HELD_BY_CEILING))
+                logger.warning("alert held by the account ceiling", ticket=ticket.ticket_id, level=level)
+                continue
+            self._attempt(ticket, level, alert, now, report, step)
+        return step
+
+    def _attempt(
+        self,
+        ticket: TicketModel,
+        level: int,
+        alert: Alert,
+        now: datetime,
+        report: SweepReport,
+        step: _Step,
+        previous: PendingSend | None = None,
+    ) -> None:
+        where = {"ticket": ticket.ticket_id, "level": level, "via": alert.via, "recipient": alert.recipient}
+        try:
+            self._send(request=self._request(ticket, level, alert, now))
+        except AlertRejected as error:
+            # Bad address, unverified sender, a message refused: record it and go on; retrying won't help.
+            report.alerts_rejected += 1
+            step.records.append(_record(level, alert, now, str(error)[:ERROR_LIMIT]))
+            logger.error("alert rejected", error=str(error), **where)
+            return
+        except Exception as error:  # noqa: BLE001 - throttling, an outage, anything: this send only
+            attempts = int(previous.attempts) + 1 if previous else 1
+            first = from_iso(previous.first_failed_at) if previous else now
+            reason = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
+            if alert_retry.give_up(first, now):
+                report.alerts_rejected += 1
+                step.records.append(
+                    _record(level, alert, now, f"gave up after {attempts} attempts: {reason}")
+                )
+                logger.error("alert given up", attempts=attempts, error=reason, **where)
+                return
+            report.alerts_failed += 1
+            retry_at = now + alert_retry.retry_delay(attempts)
+            step.pending.append(_pending(level, alert, attempts, first, retry_at, reason))
+            logger.warning("alert failed, retried later", attempts=attempts, error=reason, **where)
+            return
+        report.alerts_sent += 1
+        step.records.append(_record(level, alert, now, None))
+
+    def _request(self, ticket: TicketModel, level: int, alert: Alert, now: datetime) -> dict:
+        subject = self._subject(ticket, level)
         request = {
             "key": f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}",
             "via": alert.via,
@@ -135,14 +212,133 @@ class Escalator:
             request.update(text=render_sms(subject, now))
         return request
 
+    def _subject(self, ticket: TicketModel, level: int) -> AlertSubject:
+        known = level <= len(self._ladder.levels)  # a retry may outlive a shortened ladder
+        return AlertSubject(
+            ref=ticket.ref,
+            channel_name=self._channel_name(ticket.channel),
+            author_handle=ticket.author_handle,
+            text=ticket.text,
+            post_url=self._post_url(ticket.channel, ticket.author_handle, ticket.post_id),
+            created_at=from_iso(ticket.created_at),
+            due_at=from_iso(ticket.due_at),
+            level=level,
+            level_count=len(self._ladder.levels),
+            breached=self._ladder.level(level).at_percent >= 100 if known else True,
+            ack_failed=ticket.ack_state == "failed",
+            ack_error=ticket.ack_error,
+        )
+
     def _target(self, ticket: TicketModel) -> timedelta:
         account = self._config.account(ticket.channel, ticket.account_id)
         if account is not None:
             return self._config.target_for(account)
         return timedelta(minutes=self._config.target_minutes)
 
+    def _account_key(self, ticket: TicketModel) -> str:
+        account = self._config.account(ticket.channel, ticket.account_id)
+        return account.key if account is not None else f"{ticket.channel}#{ticket.account_id}"
+
+    # -- what the ceilings held back ----------------------------------------------------------------
+
+    def _summarise_held_back(self, now: datetime, report: SweepReport) -> None:
+        """Once a clock hour is over, one e-mail per account and hour about what its ceilings held.
+        Closed hours get no new holds, so once every summary went out this container looks again
+        only when the hour changes (a sweep that misses one: the next hour's finds it, 24 h back)."""
+        hour = ceilings.hour_of(now)
+        if self._summaries_done_for == hour:
+            return
+        done = True
+        for account in self._config.accounts:
+            try:
+                held = ceilings.held_back(account.key, now)
+                for hour_held in sorted({h.hour for h in held}):
+                    buckets = [h for h in held if h.hour == hour_held]
+                    done = self._send_summary(account, buckets, now, report) and done
+            except Exception as error:  # noqa: BLE001 - one account's summary must not stop the others
+                done = False
+                report.failures.append(f"summary {account.key}: {error}")
+                logger.exception("held-back summary failed", account=account.key)
+        if done:
+            self._summaries_done_for = hour
+
+    def _send_summary(
+        self, account: AccountConfig, buckets: list[HeldBack], now: datetime, report: SweepReport
+    ) -> bool:
+        """True when this account-hour needs nothing more (sent, or refused for good)."""
+        hour = buckets[0].hour
+        where = {"account": account.key, "hour": hour}
+        recipients = self._config.summary_recipients()
+        if recipients:
+            email = render_held_back_summary(self._summary(account, buckets), now)
+            request = {
+                "key": f"summary#{account.key}#{hour}",
+                "via": "email",
+                "to": recipients,
+                "subject": email.subject,
+                "text": email.text,
+                "html": email.html,
+            }
+            try:
+                self._send(request=request)
+                report.summaries_sent += 1
+            except AlertRejected as error:
+                report.alerts_rejected += 1
+                logger.error("held-back summary rejected", error=str(error), **where)
+            except Exception as error:  # noqa: BLE001 - retried by the next sweep
+                report.alerts_failed += 1
+                logger.warning("held-back summary failed, retried later", error=str(error), **where)
+                return False
+        else:
+            report.alerts_rejected += 1
+            logger.error("nobody to send the held-back summary to (limits.summary_to)", **where)
+        for bucket in buckets:
+            ceilings.mark_summarised(bucket, now)
+        return True
+
+    def _summary(self, account: AccountConfig, buckets: list[HeldBack]) -> HeldBackSummary:
+        sections = {bucket.kind: self._section(bucket) for bucket in buckets}
+        return HeldBackSummary(
+            account_name=f"{self._channel_name(account.channel)} @{account.handle}",
+            hour_start=from_iso(buckets[0].starts_at),
+            alerts=sections.get(CeilingKind.ALERT),
+            acknowledgements=sections.get(CeilingKind.ACKNOWLEDGEMENT),
+        )
+
+    def _section(self, bucket: HeldBack) -> HeldSection:
+        listed = list(dict.fromkeys(bucket.ticket_pks))  # a ticket held at two levels is listed once
+        found = [t for t in map(escalations.ticket_by_key, listed) if t is not None]
+        tickets = tuple(
+            HeldTicket(
+                ref=t.ref,
+                channel_name=self._channel_name(t.channel),
+                author_handle=t.author_handle,
+                post_url=self._post_url(t.channel, t.author_handle, t.post_id),
+                due_at=from_iso(t.due_at),
+                answered=t.status != "open",
+            )
+            for t in found
+        )
+        complete = len(bucket.ticket_pks) >= bucket.held and len(found) == len(listed)
+        return HeldSection(held=bucket.held, tickets=tickets, complete=complete)
+
 
 def _record(level: int, alert: Alert, now: datetime, error: str | None) -> EscalationRecord:
     return EscalationRecord(
         level=level, via=alert.via, to=alert.address, recipient=alert.recipient, at=to_iso(now), error=error
+    )
+
+
+def _pending(
+    level: int, alert: Alert, attempts: int, first: datetime, retry_at: datetime, error: str
+) -> PendingSend:
+    return PendingSend(
+        level=level,
+        via=alert.via,
+        to=alert.address,
+        recipient=alert.recipient,
+        attempts=attempts,
+        first_failed_at=to_iso(first),
+        retry_at=to_iso(retry_at),
+        error=error,
     )
