@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml shared/requirements.txt
 
 venv: $(STAMP) ## create .venv with the package, the local runtime and the test tools
 
-test: $(STAMP) ## run every test (unit, integration, contract, end-to-end)
+test: $(STAMP) $(SAM_VENV)/bin/sam ## run every test (unit, integration, contract, end-to-end, infrastructure)
 	$(BIN)/python -m pytest -q
 
 unit: $(STAMP) ## pure domain tests, no AWS
