@@ -59,6 +59,9 @@ demo: $(STAMP) ## replay a morning of mentions against moto and a simulated X, a
 bench: $(STAMP) ## replay 1,000 and 10,000 mentions and print the cost figures
 	$(BIN)/python -m socialcare_local.bench
 
+bench-redaction: $(STAMP) ## redaction recall per category, false positives and throughput
+	$(BIN)/python -m socialcare_local.bench_redaction
+
 $(SAM_VENV)/bin/sam:
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
