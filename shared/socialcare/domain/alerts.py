@@ -127,7 +127,7 @@ def _longest_fitting(before: str, body: str, after: str) -> str:
         else:
             high = middle
     cut = body[:low].rstrip()
-    return before + (cut + SMS_ELLIPSIS if cut else "") + after
+    return before + cut + SMS_ELLIPSIS + after if cut else before.rstrip() + after
 
 
 # -- one ticket's alert ---------------------------------------------------------------------------
