@@ -41,8 +41,9 @@ def subject(**changes) -> AlertSubject:
 
 
 def delivered(rendered) -> email.message.EmailMessage:
-    """The message as SES receives it and a mail client parses it."""
+    """The message as SES receives it (7-bit: SES asks for encoded parts) and a mail client parses it."""
     raw = email_bytes("alerts@socialcare.example", ["care-team@acme.example"], rendered)
+    assert raw.isascii()
     return email.message_from_bytes(raw, policy=policy.default)
 
 
@@ -175,7 +176,8 @@ def test_any_text_in_any_field_renders_alerts_every_transport_carries(alert, now
     assert not _unsafe(rendered.subject) and not _unsafe(rendered.text) and not _unsafe(rendered.html)
     assert {tag for tag in re.findall(r"</?([A-Za-z]+)", rendered.html)} <= OUR_TAGS
     message = delivered(rendered)  # SES gets bytes; a CR/LF or surrogate would have raised
-    assert message["Subject"] == rendered.subject and len(message.get_all("To")) == 1
+    # (Python's e-mail folding may put a space before a subject that starts with a symbol.)
+    assert message["Subject"].lstrip() == rendered.subject and len(message.get_all("To")) == 1
     sms = render_sms(alert, now)
     assert sms_segments(sms) <= SMS_MAX_SEGMENTS and "\n" not in sms and not _unsafe(sms)
 

@@ -77,7 +77,10 @@ def clean_text(text: str) -> str:
 
 
 def one_line(text: str, limit: int | None = None) -> str:
-    """`text` on one line (any run of whitespace or line breaks is one space), cut to `limit`."""
+    """`text` on one line (any run of whitespace or line breaks is one space), cut to `limit`.
+    With a limit, only the start of a huge field is read: cleaning never needs more than that."""
+    if limit is not None:
+        text = text[: limit * 16]
     flat = " ".join(_BIDI_CONTROL.sub("", clean_text(text)).split())
     return flat if limit is None else _cut(flat, limit)
 
@@ -91,6 +94,8 @@ def _cut(text: str, limit: int, ellipsis: str = "…") -> str:
 def safe_url(url: str) -> str | None:
     """The link percent-encoded, so nothing in it breaks a line, a header or an attribute; None when it
     is not http(s) or absurdly long (the alert then goes without a link rather than not at all)."""
+    if len(url) > URL_LIMIT:
+        return None
     quoted = urllib.parse.quote(clean_text(url).strip(), safe=_URL_SAFE)
     if not re.match(r"https?://[^/]", quoted, re.IGNORECASE) or len(quoted) > URL_LIMIT:
         return None
@@ -127,7 +132,7 @@ def _longest_fitting(before: str, body: str, after: str) -> str:
         else:
             high = middle
     cut = body[:low].rstrip()
-    return before + (cut + SMS_ELLIPSIS if cut else "") + after
+    return before + cut + SMS_ELLIPSIS + after if cut else before.rstrip() + after
 
 
 # -- one ticket's alert ---------------------------------------------------------------------------
@@ -159,7 +164,7 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
     who = _who(subject.author_handle, HANDLE_LIMIT)
     channel = one_line(subject.channel_name, LABEL_LIMIT)
     ref = one_line(subject.ref, LABEL_LIMIT)
-    words = _cut(clean_text(subject.text).strip(), QUOTE_LIMIT)
+    words = _cut(clean_text(subject.text[: QUOTE_LIMIT * 2]).strip(), QUOTE_LIMIT)
     url = safe_url(subject.post_url)
     left = describe_time_left(subject.due_at, now)
     ack = f"The customer got no public acknowledgement ({_ack_reason(subject)})."

@@ -4,6 +4,7 @@ former and retries the latter."""
 
 import re
 from collections.abc import Sequence
+from email import policy
 from email.message import EmailMessage
 
 from botocore.exceptions import ClientError
@@ -21,6 +22,8 @@ PERMANENT_CODES = {
 }
 
 
+# Bodies outside ASCII go quoted-printable or base64, never raw 8-bit, which SES asks senders to avoid.
+SEVEN_BIT = policy.default.clone(cte_type="7bit")
 _UNSENDABLE_SMS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -42,7 +45,7 @@ def email_bytes(sender: str, to: Sequence[str], email: Email) -> bytes:
     text safe; should something still not encode (a CR/LF in a header, a lone surrogate), resending
     the same text would fail the same way, so it is a rejection, not a retry."""
     try:
-        message = EmailMessage()
+        message = EmailMessage(policy=SEVEN_BIT)
         message["Subject"] = email.subject
         message["From"] = sender
         message["To"] = ", ".join(to)

@@ -32,9 +32,9 @@ def _condition_failed(error: UpdateError) -> bool:
 
 
 def claim_level(pk: str, now: datetime, token: str, lease: timedelta) -> TicketModel | None:
-    """Take the ticket's next due level for this sweep (returned with the whole ticket), or None
-    if another sweep holds it, a human answered, or nothing is due. A claim older than `lease` is
-    abandoned (its sweep crashed before finishing) and may be taken over."""
+    """Take the ticket's due step (its next level, retries of failed sends) for this sweep, returned
+    with the whole ticket; None if another sweep holds it, a human answered, or nothing is due.
+    A claim older than `lease` is abandoned (its sweep crashed before finishing) and may be taken over."""
     ticket = TicketModel(pk, "TICKET")
     try:
         ticket.update(
