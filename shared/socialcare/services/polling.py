@@ -28,6 +28,7 @@ logger = Logger(child=True)
 
 MAX_PAGES = 50  # X serves at most 800 mentions back; this is a guard against a looping cursor
 STREAMS = ("mentions", "own")
+CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
 
 
 @dataclass
@@ -127,6 +128,7 @@ class Poller:
         merged = [(post, True) for post in (mentions.posts if mentions else [])]
         merged += [(post, False) for post in (own.posts if own else [])]
         for post, is_mention in sorted(merged, key=lambda item: (item[0].created_at, not item[1])):
+            post = _not_after(post, now)  # after sorting: clamping must not reorder the timeline
             if is_mention:
                 self._store_mention(post, policy, now, result)
             else:
@@ -212,7 +214,7 @@ class Poller:
             except ChannelError as error:
                 _record_failure(result, error, stream)
                 return Reading(posts, newest, oldest, False, quarantined)
-            posts.extend(_not_after(post, now) for post in page.posts)
+            posts.extend(page.posts)
             quarantined.extend(page.quarantined)
             newest = newest or page.newest_id
             oldest = page.oldest_id or oldest
@@ -250,7 +252,8 @@ class Poller:
 def _record_failure(result: AccountPoll, error: Exception, stream: str | None = None) -> None:
     """Counted and logged where it happened; `broken` decides whether the run fails (see AccountPoll)."""
     where = f"{stream}: " if stream else ""
-    result.errors.append(f"{where}{type(error).__name__}: {error}")
+    what = str(error) if isinstance(error, ChannelError) else f"{type(error).__name__}: {error}"
+    result.errors.append(where + what)
     if isinstance(error, RateLimited):
         logger.info("poll paused by a rate limit", account=result.account, stream=stream, error=str(error))
         return
@@ -265,10 +268,11 @@ def _record_failure(result: AccountPoll, error: Exception, stream: str | None = 
 
 
 def _not_after(post: Post, now: datetime) -> Post:
-    """A post dated after we read it means the network's clock or ours is off. It counts from when
-    we read it: its deadline and escalations then run on our clock, never pushed out by the skew
-    (and a date far in the future could not even be added to)."""
-    return replace(post, created_at=now) if post.created_at > now else post
+    """A post dated well after we read it means the network's clock or ours is wrong. It counts from
+    when we read it, so its deadline and escalations run on our clock and are never pushed out by
+    the error (a date far in the future could not even have a deadline added to it). A skew within
+    a minute is below the resolution of the poll and the sweeps: the post keeps its own time."""
+    return replace(post, created_at=now) if post.created_at > now + CLOCK_SKEW_TOLERANCE else post
 
 
 def _is_our_unrecorded_ack(ticket, post: Post) -> bool:
