@@ -20,7 +20,10 @@ class _Line(BaseModel):
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("time must carry a zone, e.g. 2026-11-23T14:00:05Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("time is out of range once converted to UTC") from None
 
 
 class Account(_Line):
@@ -69,17 +72,27 @@ class ScenarioError(ValueError):
         self.line = line
 
 
+def _read_line(raw: str, source: str, number: int) -> object:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ScenarioError(source, number, f"not JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise ScenarioError(source, number, "not JSON this reader accepts: nested too deeply") from None
+    except ValueError as error:  # a number with more digits than Python converts
+        raise ScenarioError(source, number, f"not JSON this reader accepts: {error}") from None
+
+
 def parse_scenario(text: str, source: str = "scenario") -> list[Account | Mention | BrandReply | End]:
     events = []
     previous: datetime | None = None
     seen_ids: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # JSON Lines end at "\n" only: str.splitlines() would also split inside a JSON string at
+    # U+2028, U+0085 and other separators that JSON allows unescaped.
+    for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise ScenarioError(source, number, f"not JSON: {error.msg} at column {error.colno}") from None
+        data = _read_line(raw, source, number)
         if not isinstance(data, dict) or "type" not in data:
             raise ScenarioError(source, number, 'each line must be a JSON object with a "type"')
         try:
@@ -107,7 +120,15 @@ def parse_scenario(text: str, source: str = "scenario") -> list[Account | Mentio
 
 def load_scenario(path: Path) -> list:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise ScenarioError(str(path), 0, f"cannot read: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ScenarioError(
+            str(path), line, f"not UTF-8: byte 0x{data[error.start]:02x} at column {column}"
+        ) from None
     return parse_scenario(text, str(path))

@@ -12,13 +12,67 @@ from .schema import Config
 BUNDLED_EXAMPLE = Path(__file__).with_name("example.yaml")
 
 
+# A configuration is a few levels deep and a few hundred values long. Bounds far above that turn a
+# broken or hostile document (10,000 nested brackets, "billion laughs" aliases) into a clear error
+# before anything is built, instead of a RecursionError or a process out of memory.
+MAX_DEPTH = 32
+MAX_VALUES = 20_000  # counting each use of an alias as the values it stands for
+
+
 class ConfigError(RuntimeError):
     """Raised at cold start; the message names the source and every bad field."""
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose malformed tagged values (a 30 February, `!!int abc`, `!!bool maybe`) are
+    YAML errors naming their line, not the ValueError or KeyError its constructors raise."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever a constructor raises, the value is bad
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this value ({error})", node.start_mark
+            ) from None
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Walk the document's events (no recursion, nothing built) and bound depth and expansion."""
+    open_collections: list[tuple[str | None, int]] = []  # (anchor, values counted when it opened)
+    anchored: dict[str, int] = {}  # anchor -> values it stands for
+    values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            values += 1
+            open_collections.append((event.anchor, values))
+            if len(open_collections) > MAX_DEPTH:
+                raise ConfigError(
+                    f"configuration from {source} is nested deeper than {MAX_DEPTH} levels "
+                    f"(line {event.start_mark.line + 1})"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, opened_at = open_collections.pop()
+            if anchor is not None:
+                anchored[anchor] = values - opened_at + 1
+        elif isinstance(event, yaml.ScalarEvent):
+            values += 1
+            if event.anchor is not None:
+                anchored[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            values += anchored.get(event.anchor, 1)
+        if values > MAX_VALUES:
+            raise ConfigError(
+                f"configuration from {source} expands to more than {MAX_VALUES} values "
+                f"(line {event.start_mark.line + 1}; each use of an alias counts what it stands for)"
+            )
+
+
 def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None) -> Config:
     try:
-        data = yaml.safe_load(text)
+        _check_shape(text, source)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as error:
         raise ConfigError(f"configuration from {source} is not valid YAML: {error}") from None
     if not isinstance(data, dict):

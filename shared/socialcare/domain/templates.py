@@ -13,8 +13,10 @@ from string import Formatter
 from .redaction import personal_data_in
 
 KNOWN_FIELDS = frozenset({"ref", "response_time", "minutes", "brand", "author"})
-_HANDLE = re.compile(r"^[A-Za-z0-9_.\-]{1,30}$")
+_HANDLE = re.compile(r"[A-Za-z0-9_.\-]{1,30}")  # matched whole: "$" would let "jane\n" through
 ELLIPSIS = "…"
+# The configuration allows targets up to a week; the check measures a template with the longest.
+LONGEST_TARGET_MINUTES = 7 * 24 * 60 - 1  # "within 10079 minutes"
 
 LengthFn = Callable[[str], int]
 
@@ -42,6 +44,8 @@ def _parts(template: str) -> list[tuple[str, str | None]]:
 
 def check_template(template: str, max_length: int, length: LengthFn = len) -> None:
     """Fail loudly at configuration time: bad placeholders, or too long for the channel."""
+    if not _is_text(template):
+        raise TemplateError(f"template {template!r} is not valid Unicode text (a lone surrogate)")
     parts = _parts(template)
     if "ref" not in {field for _, field in parts}:
         raise TemplateError(f"template {template!r} must carry the ticket reference {{ref}}")
@@ -49,8 +53,8 @@ def check_template(template: str, max_length: int, length: LengthFn = len) -> No
         parts,
         {
             "ref": "W" * 8,
-            "response_time": "within 24 hours",
-            "minutes": "1440",
+            "response_time": response_time_phrase(LONGEST_TARGET_MINUTES),
+            "minutes": str(LONGEST_TARGET_MINUTES + 1),
             "brand": "W" * 30,
             "author": "@" + "W" * 30,
         },
@@ -72,7 +76,7 @@ def response_time_phrase(minutes: int) -> str:
 def choose_variant(variants: Sequence[str], ticket_id: str) -> str:
     """Deterministic per ticket (a retry renders the same text), spread across tickets (X
     restricts apps that post identical automated replies)."""
-    digest = hashlib.sha256(ticket_id.encode()).digest()
+    digest = hashlib.sha256(ticket_id.encode("utf-8", "surrogatepass")).digest()
     return variants[int.from_bytes(digest[:4], "big") % len(variants)]
 
 
@@ -93,7 +97,7 @@ def render_acknowledgement(
         "response_time": response_time_phrase(target_minutes),
         "minutes": str(target_minutes),
         "brand": brand_handle,
-        "author": f"@{author_handle}" if author_handle and _HANDLE.match(author_handle) else "",
+        "author": f"@{author_handle}" if author_handle and _HANDLE.fullmatch(author_handle) else "",
     }
     text = _substitute(_parts(choose_variant(variants, ticket_id)), fields)
     # Defence in depth: nothing that looks like personal data in the mention may reappear.
@@ -102,6 +106,14 @@ def render_acknowledgement(
     # A field left empty (no usable handle) must not leave "Thanks , logged" behind.
     text = re.sub(r"[ \t]+([,.;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
     return fit(text, max_length, length)
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _substitute(parts: list[tuple[str, str | None]], fields: dict[str, str]) -> str:

@@ -30,6 +30,11 @@ from .models import (
 # Attempts at storing one post while its author's other posts keep opening tickets concurrently.
 OPEN_RACE_ATTEMPTS = 3
 
+# The stream acknowledges a new ticket within seconds. One still unacknowledged after this (its
+# stream record failed for good, e.g. storage throttled through every retry) is taken up by the
+# acknowledgement retry sweep, so an acknowledgement is late at worst, never lost.
+STREAM_GRACE = timedelta(minutes=5)
+
 
 class Stored(StrEnum):
     CREATED = "created"
@@ -188,6 +193,8 @@ class TicketStore:
             # The brand's own posts are recorded (nothing is lost) but never escalate.
             status="internal" if from_brand else "open",
             expires_at=_expiry(now, policy.retention),
+            ack_bucket=PENDING_BUCKET,
+            ack_retry_at=to_iso(now + STREAM_GRACE),
         )
         step = None if from_brand else policy.ladder.next_step(post.created_at, policy.target, 0)
         if step is not None:

@@ -4,17 +4,22 @@ A bad environment variable or configuration field raises here, before any event 
 with a message naming it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import boto3
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
 
 from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
 from ..channels.registry import ADAPTERS, build_adapter
@@ -32,6 +37,8 @@ from .logging import build_metrics
 from .refreshing import RefreshingAdapter
 from .secrets import SecretError, channel_credentials
 from .settings import Settings, load_settings
+
+logger = Logger(child=True)
 
 IDEMPOTENCY_DAYS = 7
 
@@ -131,6 +138,8 @@ class Container:
         email = EmailSender(boto3.client("sesv2"), self.settings.sender_email)
         sms = SmsSender(boto3.client("sns"), self.settings.sms_sender_id)
 
+        sent: dict[str, dict] = {}
+
         @idempotent_function(
             data_keyword_argument="request", persistence_store=self.idempotency, config=self._alert_config
         )
@@ -141,11 +150,12 @@ class Container:
                 )
             else:
                 message_id = sms.send(request["to"], request["text"])
-            return {"message_id": message_id}
+            sent[request["key"]] = {"message_id": message_id}
+            return sent[request["key"]]
 
         return Escalator(
             self.config,
-            send_once,
+            _sent_even_if_unrecorded(send_once, sent),
             post_url=lambda channel, handle, post_id: ADAPTERS[channel].post_url(handle, post_id),
             channel_name=lambda channel: ADAPTERS[channel].display_name,
         )
@@ -154,6 +164,24 @@ class Container:
         """Lets idempotency expire in-progress records when this invocation would have timed out."""
         for config in (self._ack_config, self._alert_config):
             config.register_lambda_context(context)
+
+
+def _sent_even_if_unrecorded(send_once: Callable[..., dict], sent: dict[str, dict]) -> Callable[..., dict]:
+    """An alert that went out but whose idempotency record could not be completed (the table
+    throttled) counts as sent, and its level is recorded on the ticket as usual: retrying it on the
+    next sweep would alert the same person twice."""
+
+    def send(request: dict) -> dict:
+        sent.pop(request["key"], None)
+        try:
+            return send_once(request=request)
+        except IdempotencyPersistenceLayerError:
+            if request["key"] not in sent:
+                raise  # nothing went out: the next sweep retries
+            logger.exception("alert sent, its idempotency record failed", via=request["via"])
+            return sent.pop(request["key"])
+
+    return send
 
 
 def build_container() -> Container:
