@@ -208,6 +208,21 @@ def test_a_reply_that_keeps_failing_is_retried_with_backoff_then_given_up_visibl
     assert_nothing_lost_or_repeated(stack, ["1001"])
 
 
+def test_a_reply_given_up_whose_post_did_go_out_is_recorded_as_ours_never_as_staff(make_stack, output):
+    # The only attempt timed out after X made the post: the attempt is given up, then the poll
+    # finds our own reply on the brand timeline. It is our acknowledgement, not a staff reply.
+    stack = make_stack(config_text=config_with_max_attempts(1))
+    stack.sim.fail_next("POST", r"/2/tweets$", Fault.timeout(3, applied=True))
+    mention(stack, "1001", "42")
+    for _ in range(3):
+        stack.minute()
+    (reply,) = stack.replies_to("1001")
+    ticket = stack.ticket("1001")
+    assert ticket["status"] == "open" and ticket["human_replied_at"] is None
+    assert ticket["ack_post_id"] == reply["id"]
+    assert_nothing_lost_or_repeated(stack, ["1001"])
+
+
 def test_a_reply_x_refuses_for_good_is_not_retried_and_is_counted_failed(stack, output):
     stack.sim.fail_next("POST", r"/2/tweets$", Fault.status(403))
     mention(stack, "1001", "42")

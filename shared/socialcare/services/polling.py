@@ -276,7 +276,8 @@ def _not_after(post: Post, now: datetime) -> Post:
 
 
 def _is_our_unrecorded_ack(ticket, post: Post) -> bool:
-    if ticket.ack_state not in ("posting", "retrying") or not ticket.ack_text:
+    # "failed" too: an attempt whose outcome was unknown may have posted before it was given up.
+    if ticket.ack_state not in ("posting", "retrying", "failed") or not ticket.ack_text:
         return False
     return _normal(ticket.ack_text) == _normal(post.text) and post.in_reply_to_id == ticket.post_id
 
