@@ -14,12 +14,12 @@ from .clock import VirtualClock
 from .deployment import LocalDeployment, local_aws
 from .moto_env import environ
 from .moto_transactions import fast_transactions
+from .networks.x import XSimulator, find_x_spec
 from .replay import world
 from .replay.report import SentMessages, read_tickets
 from .replay.scenario import Account
 from .scheduler import Scheduler
 from .streams import StreamPump
-from .xsim import XSimulator, find_x_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = REPO_ROOT / "template.yaml"

@@ -7,7 +7,7 @@ import pytest
 
 from socialcare.channels.base import AccountUnavailable, PermanentError, RateLimited, TransientError
 from socialcare.channels.x import XAdapter
-from socialcare_local.xsim import Fault, XSimulator, expected_x_spec_path, find_x_spec
+from socialcare_local.networks.x import Fault, XSimulator, expected_x_spec_path, find_x_spec
 
 pytestmark = pytest.mark.contract
 SPEC = find_x_spec()

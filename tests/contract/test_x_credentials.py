@@ -8,7 +8,7 @@ import responses
 
 from socialcare.channels.base import AuthenticationFailed, PermanentError
 from socialcare.channels.x import XAdapter
-from socialcare_local.xsim import XSimulator, expected_x_spec_path, find_x_spec
+from socialcare_local.networks.x import XSimulator, expected_x_spec_path, find_x_spec
 
 pytestmark = pytest.mark.contract
 SPEC = find_x_spec()

@@ -10,7 +10,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from socialcare_local.xsim import Fault, XSimulator, expected_x_spec_path, find_x_spec
+from socialcare_local.networks.x import Fault, XSimulator, expected_x_spec_path, find_x_spec
 
 pytestmark = pytest.mark.contract
 

@@ -4,7 +4,7 @@ whatever the retries, crashes and rate limits; skipped, with the reason, where i
 import pytest
 
 from socialcare.persistence.tickets import TicketStore
-from socialcare_local.xsim import Fault
+from socialcare_local.networks.x import Fault
 
 from .conftest import at
 

@@ -16,9 +16,9 @@ from socialcare.channels.x import XAdapter
 from socialcare.persistence.models import ticket_pk
 from socialcare.runtime import metric_names
 from socialcare_local.lambda_context import LambdaContext
+from socialcare_local.networks.x import Fault
 from socialcare_local.replay import world
 from socialcare_local.stack import REGION
-from socialcare_local.xsim import Fault
 
 from .conftest import BRAND, at
 

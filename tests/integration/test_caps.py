@@ -16,7 +16,7 @@ from socialcare.persistence.ceilings import CeilingKind
 from socialcare.persistence.models import AuthorMarkerModel, TicketModel
 from socialcare.persistence.tickets import NewTicketPolicy, Stored, TicketStore
 from socialcare.runtime import metric_names
-from socialcare_local.xsim import Fault
+from socialcare_local.networks.x import Fault
 
 from .conftest import at
 

@@ -11,9 +11,9 @@ import pytest
 
 from socialcare.channels.x import XAdapter
 from socialcare.runtime import metric_names
+from socialcare_local.networks.x import Fault
 from socialcare_local.replay.scenario import Account
 from socialcare_local.stack import StackOptions, local_stack
-from socialcare_local.xsim import Fault
 
 from .conftest import BRAND, T0, at
 

@@ -4,7 +4,7 @@ move past what is stored, rate limits honoured across invocations, staff replies
 import boto3
 import pytest
 
-from socialcare_local.xsim import Fault
+from socialcare_local.networks.x import Fault
 
 from .conftest import at
 

@@ -13,7 +13,7 @@ from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
-from ..xsim import XSimulator
+from ..networks.x import XSimulator
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"

@@ -11,28 +11,14 @@ Security requirements are not checked here: the simulator answers auth failures 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from functools import lru_cache
 from pathlib import Path
 
+from ..specs import specs_dir
+
 SPEC_RELATIVE = Path("x") / "openapi-2.159.json"
 SPEC_HOST = "https://api.x.com"  # the spec's server: requests are matched as if sent there
-
-
-def _repo_root() -> Path | None:
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "template.yaml").exists() or (folder / "pyproject.toml").exists():
-            return folder
-    return None
-
-
-def specs_dir() -> Path | None:
-    """$SOCIALCARE_SPECS_DIR, else <repo root>/../shared/specs."""
-    if os.environ.get("SOCIALCARE_SPECS_DIR"):
-        return Path(os.environ["SOCIALCARE_SPECS_DIR"])
-    root = _repo_root()
-    return root.parent / "shared" / "specs" if root else None
 
 
 def expected_x_spec_path() -> Path | None:
