@@ -186,7 +186,7 @@ def local_stack(
                 "SenderEmail": world.SENDER_EMAIL,
                 "AlarmEmail": world.ALARM_EMAIL,
                 "ConfigParameterName": world.CONFIG_PARAMETER,
-                "XApiBaseUrl": sim.base_url,
+                "ApiBaseUrls": f"x={sim.base_url}",
                 "LogLevel": options.log_level,
             }
             with LocalDeployment(

@@ -1,48 +1,34 @@
 """Which refusals of X are about the credentials (a rotated secret may cure them) and which refuse
 the reply itself (final): the acknowledger retries the first kind and gives up on the second at once."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import responses
+from harnesses.x import CREDENTIALS
 
-from socialcare.channels.base import AuthenticationFailed, PermanentError
-from socialcare.channels.x import XAdapter
-from socialcare_local.networks.x import XSimulator, expected_x_spec_path, find_x_spec
+from socialcare.channels.base import AuthenticationFailed, PermanentError, ReplyTarget
+from socialcare.channels.x.account import XAccount
+from socialcare.channels.x.adapter import XAdapter
 
 pytestmark = pytest.mark.contract
-SPEC = find_x_spec()
+ACCOUNT = XAccount(channel="x", id="9001", handle="AcmeCare", credentials_secret="x")
 BRAND, CUSTOMER = "9001", "42"
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-CREDENTIALS = {
-    "bearer_token": "sim-bearer",
-    "api_key": "sim-consumer-key",
-    "api_secret": "sim-consumer-secret",
-    "access_token": "sim-access-token",
-    "access_token_secret": "sim-access-secret",
-}
 
 
 @pytest.fixture
-def sim():
-    if SPEC is None:
-        pytest.skip(f"official X spec not found at {expected_x_spec_path()}")
-    sim = XSimulator(lambda: T0 + timedelta(minutes=30), spec_path=SPEC)
-    sim.add_user(BRAND, "AcmeCare")
-    sim.add_user(CUSTOMER, "jane")
-    sim.publish(post_id="1001", author_id=CUSTOMER, text="@AcmeCare help", created_at=T0, mentions=[BRAND])
-    sim.start()
-    yield sim
-    sim.stop()
-    assert sim.spec_violations == []
+def sim(x):
+    x.sim.publish(post_id="1001", author_id=CUSTOMER, text="@AcmeCare help", created_at=T0, mentions=[BRAND])
+    return x.sim
 
 
 def adapter(sim) -> XAdapter:
-    return XAdapter(CREDENTIALS, base_url=sim.base_url, timeout=2)
+    return XAdapter(ACCOUNT, CREDENTIALS, base_url=sim.base_url, timeout=2)
 
 
 def reply(sim, in_reply_to_id="1001", text="Thanks, we're on it") -> str:
-    return adapter(sim).post_reply(BRAND, in_reply_to_id=in_reply_to_id, text=text)
+    return adapter(sim).post_reply(ReplyTarget(in_reply_to_id), text)
 
 
 def test_revoked_tokens_are_a_credentials_refusal_for_posting_and_reading(sim):
@@ -50,7 +36,7 @@ def test_revoked_tokens_are_a_credentials_refusal_for_posting_and_reading(sim):
     with pytest.raises(AuthenticationFailed, match="401"):
         reply(sim)
     with pytest.raises(AuthenticationFailed, match="401"):
-        adapter(sim).fetch_mentions(BRAND, since_id=None, page_token=None, start_time=T0)
+        adapter(sim).read("mentions", None, start_time=T0)
     assert sim.created_posts() == []
 
 
@@ -86,4 +72,4 @@ def test_a_403_about_the_app_or_its_tokens_is_a_credentials_refusal():
         },
     )
     with pytest.raises(AuthenticationFailed, match="403"):
-        XAdapter(CREDENTIALS).post_reply(BRAND, in_reply_to_id="1001", text="Thanks")
+        XAdapter(ACCOUNT, CREDENTIALS).post_reply(ReplyTarget("1001"), "Thanks")

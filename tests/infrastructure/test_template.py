@@ -37,7 +37,7 @@ CONTRACT_ENV = {
     },
     "TARGET_MINUTES": {"Ref": "TargetMinutes"},
     "SENDER_EMAIL": {"Ref": "SenderEmail"},
-    "X_API_BASE_URL": {"Ref": "XApiBaseUrl"},
+    "API_BASE_URLS": {"Ref": "ApiBaseUrls"},
     "POWERTOOLS_SERVICE_NAME": "socialcare",
     "POWERTOOLS_METRICS_NAMESPACE": "socialcare",
     "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
@@ -175,7 +175,7 @@ def test_parameters_contract(template: dict[str, Any]) -> None:
         "SenderEmail",
         "AlarmEmail",
         "ConfigParameterName",
-        "XApiBaseUrl",
+        "ApiBaseUrls",
         "LogLevel",
     }
     assert params["TargetMinutes"]["Type"] == "Number"
@@ -185,7 +185,7 @@ def test_parameters_contract(template: dict[str, Any]) -> None:
         assert params[email]["Type"] == "String"
         assert "@" in params[email]["AllowedPattern"]
     assert params["ConfigParameterName"]["Default"] == ""
-    assert params["XApiBaseUrl"]["Default"] == "https://api.x.com"
+    assert params["ApiBaseUrls"]["Default"] == ""  # every network at its public address
     assert params["LogLevel"]["Default"] == "INFO"
     assert "INFO" in params["LogLevel"]["AllowedValues"]
     assert "DEBUG" in params["LogLevel"]["AllowedValues"]

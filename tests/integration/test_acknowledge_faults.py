@@ -12,7 +12,7 @@ import pytest
 import yaml
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
-from socialcare.channels.x import XAdapter
+from socialcare.channels.x.adapter import XAdapter
 from socialcare.persistence.models import ticket_pk
 from socialcare.runtime import metric_names
 from socialcare_local.lambda_context import LambdaContext

@@ -9,7 +9,7 @@ import json
 import boto3
 import pytest
 
-from socialcare.channels.x import XAdapter
+from socialcare.channels.x.adapter import XAdapter
 from socialcare.runtime import metric_names
 from socialcare_local.networks.x import Fault
 from socialcare_local.replay.scenario import Account
@@ -67,9 +67,9 @@ def quarantined_items(stack) -> list[dict]:
     return [{key: next(iter(value.values())) for key, value in item.items()} for item in items]
 
 
-def state(stack, account_id: str) -> dict:
+def state(stack, account_id: str, stream: str = "mentions") -> dict:
     table = stack.deployment.table_name("StateTable")
-    item = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": f"x#{account_id}"}})
+    item = boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": f"x#{account_id}#{stream}"}})
     return {key: value["S"] for key, value in item.get("Item", {}).items()}
 
 
@@ -102,14 +102,14 @@ def poison_unknown_account(stack, monkeypatch):
 
 
 def poison_bug(stack, monkeypatch):
-    real = XAdapter.fetch_mentions
+    real = XAdapter.read
 
-    def crash(self, account_id, **kwargs):
-        if account_id == SECOND.id:
+    def crash(self, stream, *args, **kwargs):
+        if self._account.id == SECOND.id:
             raise KeyError("a bug nobody foresaw")
-        return real(self, account_id, **kwargs)
+        return real(self, stream, *args, **kwargs)
 
-    monkeypatch.setattr(XAdapter, "fetch_mentions", crash)
+    monkeypatch.setattr(XAdapter, "read", crash)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_a_poisoned_account_never_stops_the_others(brands, monkeypatch, poison, 
     assert {name: emitted.get(name) for name in expected} == expected
     stack.deliver_stream()
     assert stack.replies_to("1001"), "the healthy account's mention is acknowledged"
-    assert state(stack, BRAND.id)["mentions_since_id"] == "1001"
+    assert state(stack, BRAND.id)["cursor"] == "1001"
 
 
 def test_a_rate_limit_reset_far_in_the_future_pauses_for_a_day_at_most(brands):
@@ -162,14 +162,14 @@ def test_a_post_without_created_at_is_quarantined_and_the_rest_of_its_page_store
     stack.clock.set(at(1))
     result = stack.poll()["accounts"][0]
     assert (result["stored"], result["quarantined"], result["cursor_moved"]) == (2, 1, True)
-    assert state(stack, BRAND.id)["mentions_since_id"] == "1003", "the cursor moved past it"
+    assert state(stack, BRAND.id)["cursor"] == "1003", "the cursor moved past it"
     [kept] = quarantined_items(stack)
     assert kept["pk"] == "QUARANTINE#x#9001#1002" and kept["post_id"] == "1002"
     assert "created_at is missing" in kept["reason"] and json.loads(kept["raw_json"])["id"] == "1002"
     assert metrics.take()[metric_names.POSTS_QUARANTINED] == 1
     # Read again from scratch (an overlapping poll): kept once, counted once.
     boto3.client("dynamodb").delete_item(
-        TableName=stack.deployment.table_name("StateTable"), Key={"pk": {"S": f"x#{BRAND.id}"}}
+        TableName=stack.deployment.table_name("StateTable"), Key={"pk": {"S": f"x#{BRAND.id}#mentions"}}
     )
     stack.sim.fail_next("GET", r"/mentions$", with_body(drop_created_at))
     again = stack.poll()["accounts"][0]
@@ -190,12 +190,12 @@ def test_a_stream_failing_for_ten_minutes_raises_poll_stalled_once_per_run_until
         assert result["failed"] and not result["broken"]
         stalled.append((result["stalled"], metrics.take()[metric_names.POLL_STALLED]))
     assert stalled == [([], 0), ([], 0), (["mentions"], 1)]
-    assert state(stack, BRAND.id)["mentions_failing_since"] == "2026-11-23T14:01:00Z"
+    assert state(stack, BRAND.id)["failing_since"] == "2026-11-23T14:01:00Z"
     stack.clock.set(at(12))
     recovered = stack.poll()["accounts"][0]
     assert (recovered["stored"], recovered["stalled"]) == (1, [])
     assert metrics.take()[metric_names.POLL_STALLED] == 0
-    assert "mentions_failing_since" not in state(stack, BRAND.id)
+    assert "failing_since" not in state(stack, BRAND.id)
 
 
 def test_a_long_rate_limit_pause_is_a_stall_too(make_stack):
@@ -207,6 +207,8 @@ def test_a_long_rate_limit_pause_is_a_stall_too(make_stack):
     stack.clock.set(at(2))
     assert stack.poll()["accounts"][0]["stalled"] == []
     stack.clock.set(at(11))
+    assert stack.poll()["accounts"][0]["stalled"] == []  # stalls count from the first failed poll
+    stack.clock.set(at(12))
     assert stack.poll()["accounts"][0]["stalled"] == ["mentions"]
 
 

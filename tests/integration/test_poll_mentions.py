@@ -18,7 +18,9 @@ def mentions_requests(stack) -> int:
 def cursor(stack) -> dict:
     table = stack.deployment.table_name("StateTable")
     item = (
-        boto3.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": f"x#{BRAND_ID}"}}).get("Item", {})
+        boto3.client("dynamodb")
+        .get_item(TableName=table, Key={"pk": {"S": f"x#{BRAND_ID}#mentions"}})
+        .get("Item", {})
     )
     return {key: value["S"] for key, value in item.items()}
 
@@ -44,7 +46,7 @@ def test_overlapping_polls_store_each_mention_once(stack):
     stack.poll()
     # A second poll that started from the old cursor (it overlapped the first) reads them all again.
     table = stack.deployment.table_name("StateTable")
-    boto3.client("dynamodb").delete_item(TableName=table, Key={"pk": {"S": f"x#{BRAND_ID}"}})
+    boto3.client("dynamodb").delete_item(TableName=table, Key={"pk": {"S": f"x#{BRAND_ID}#mentions"}})
     result = stack.poll()
     assert result["accounts"][0]["duplicates"] == 5 and result["accounts"][0]["stored"] == 0
     assert sorted(t["post_id"] for t in stack.tickets()) == ["1001", "1002", "1003", "1004", "1005"]
@@ -72,8 +74,8 @@ def test_429_in_the_middle_of_pagination_loses_nothing_and_waits_for_the_reset(m
         stack.mention(str(10_000 + n), str(500 + n), f"@AcmeCare outage {n}", at=at(0.5))
     stack.clock.set(at(1))
     first = stack.poll()["accounts"][0]
-    assert first["stored"] == 100 and not first["cursor_moved"] and first["paused_until"]
-    assert "mentions_since_id" not in cursor(stack)
+    assert first["stored"] == 100 and first["paused_until"]
+    assert cursor(stack)["cursor"] != "10149", "mid-paging: since_id waits until the paging is complete"
     calls = mentions_requests(stack)
     stack.clock.set(at(5))
     assert stack.poll()["accounts"][0]["stored"] == 0
@@ -83,7 +85,7 @@ def test_429_in_the_middle_of_pagination_loses_nothing_and_waits_for_the_reset(m
     assert (later["stored"], later["cursor_moved"]) == (50, True)
     posts = sorted(p for t in stack.tickets() for p in t["post_ids"])
     assert posts == [str(10_000 + n) for n in range(150)]
-    assert cursor(stack)["mentions_since_id"] == "10149"
+    assert cursor(stack)["cursor"] == "10149"
 
 
 @pytest.mark.parametrize("fault", [Fault.status(503), Fault.malformed(), Fault.timeout(3), Fault.status(502)])
@@ -92,7 +94,7 @@ def test_a_transient_failure_is_retried_within_the_invocation(stack, fault):
     stack.sim.fail_next("GET", r"/mentions$", fault)
     stack.clock.set(at(1))
     assert stack.poll()["accounts"][0]["stored"] == 1
-    assert cursor(stack)["mentions_since_id"] == "1001"
+    assert cursor(stack)["cursor"] == "1001"
 
 
 def test_when_retries_run_out_the_cursor_stays_and_the_next_poll_catches_up(stack):
@@ -101,7 +103,7 @@ def test_when_retries_run_out_the_cursor_stays_and_the_next_poll_catches_up(stac
     stack.clock.set(at(1))
     result = stack.poll()["accounts"][0]
     assert result["stored"] == 0 and result["errors"] and not result["cursor_moved"]
-    assert "mentions_since_id" not in cursor(stack)
+    assert "cursor" not in cursor(stack)
     stack.clock.set(at(2))
     assert stack.poll()["accounts"][0]["stored"] == 1
 

@@ -42,7 +42,7 @@ def stores_a_mention(params) -> bool:
 
 
 def moves_the_cursor(params) -> bool:
-    return "mentions_since_id" in attribute_names(params)
+    return "cursor" in attribute_names(params)
 
 
 def begins_an_acknowledgement(params) -> bool:

@@ -2,11 +2,17 @@
 adapter's reading of answers is tested without a network."""
 
 import json
+from datetime import UTC, datetime
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from socialcare.channels.x import XAdapter
+from socialcare.channels.base import Page
+from socialcare.channels.x.account import XAccount
+from socialcare.channels.x.adapter import XAdapter
+
+ACCOUNT = XAccount(channel="x", id="9001", handle="AcmeCare", credentials_secret="x/AcmeCare")
+START = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 
 CREDENTIALS = {
     "bearer_token": "test-bearer",
@@ -36,8 +42,9 @@ class CannedSession:
 
 
 def x_answering(status: int = 200, body=b"", headers: dict | None = None) -> XAdapter:
-    return XAdapter(CREDENTIALS, base_url="https://x.test", session=CannedSession(status, body, headers))
+    session = CannedSession(status, body, headers)
+    return XAdapter(ACCOUNT, CREDENTIALS, base_url="https://x.test", session=session)
 
 
-def mentions(adapter: XAdapter):
-    return adapter.fetch_mentions("9001", since_id=None, page_token=None, start_time=None)
+def mentions(adapter: XAdapter) -> Page:
+    return adapter.read("mentions", None, start_time=START)

@@ -7,7 +7,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from socialcare.channels.textlength import weighted_length
+from socialcare.channels.x.textlength import weighted_length
 from socialcare.domain.redaction import personal_data_in
 from socialcare.domain.reference import ticket_reference
 from socialcare.domain.templates import KNOWN_FIELDS, TemplateError, check_template, render_acknowledgement

@@ -3,7 +3,7 @@ retried once; a second refusal, or a secret that did not change, reaches the cal
 
 import pytest
 
-from socialcare.channels.base import AuthenticationFailed, TransientError
+from socialcare.channels.base import AuthenticationFailed, ReplyTarget, TransientError
 from socialcare.runtime.refreshing import RefreshingAdapter
 
 
@@ -32,14 +32,14 @@ class FakeAdapter:
             raise AuthenticationFailed("401 Unauthorized")
         return f"{name} ok"
 
-    def post_reply(self, account_id, *, in_reply_to_id, text):
+    def post_reply(self, target, text):
         return self._call("post_reply")
 
-    def fetch_mentions(self, account_id, **kwargs):
-        return self._call("fetch_mentions")
+    def read(self, stream, cursor, *, start_time):
+        return self._call(f"read {stream}")
 
-    def fetch_own_posts(self, account_id, **kwargs):
-        return self._call("fetch_own_posts")
+    def find_reply(self, target, since):
+        return self._call("find_reply")
 
 
 class FakeSecret:
@@ -71,7 +71,7 @@ def rotate(network: FakeNetwork, secret: FakeSecret | None, token: str) -> None:
 
 
 def post(adapter) -> str:
-    return adapter.post_reply("9001", in_reply_to_id="1001", text="Thanks, we're on it")
+    return adapter.post_reply(ReplyTarget("1001"), "Thanks, we're on it")
 
 
 def test_a_rotated_secret_is_read_again_once_and_the_call_succeeds(world):
@@ -86,8 +86,8 @@ def test_a_rotated_secret_is_read_again_once_and_the_call_succeeds(world):
 def test_after_a_refresh_every_call_uses_the_new_credentials_without_reading_again(world):
     adapter, network, secret, refreshes = world
     rotate(network, secret, "new")
-    adapter.fetch_mentions("9001")
-    adapter.fetch_own_posts("9001")
+    adapter.read("mentions", None, start_time=None)
+    adapter.find_reply(ReplyTarget("1001"), None)
     post(adapter)
     assert [token for _, token in network.calls] == ["old", "new", "new", "new"]
     assert secret.reads == [False, True] and refreshes == [1]

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialcare.channels.textlength import weighted_length
+from socialcare.channels.x.textlength import weighted_length
 from socialcare.domain.templates import (
     TemplateError,
     check_template,

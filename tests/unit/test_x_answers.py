@@ -12,6 +12,7 @@ from socialcare.channels.base import (
     AccountUnavailable,
     PermanentError,
     RateLimited,
+    ReplyTarget,
     TransientError,
 )
 
@@ -93,7 +94,7 @@ def test_a_malformed_post_is_quarantined_with_its_id_and_the_rest_of_the_page_is
     answer = page(post("1003"), bad, post("1001"), newest_id="1003", oldest_id="1001")
     result = mentions(x_answering(200, answer))
     assert [p.post_id for p in result.posts] == ["1003", "1001"]
-    assert result.newest_id == "1003", "the cursor still moves past the quarantined post"
+    assert result.cursor == "1003", "the cursor still moves past the quarantined post"
     [quarantined] = result.quarantined
     assert reason in quarantined.reason and quarantined.post_id == "1002"
     assert json.loads(quarantined.raw_json) == bad
@@ -176,9 +177,9 @@ def test_unexpected_statuses_and_bodies_are_transient(status, body):
 def test_a_post_created_without_a_readable_id_is_transient_so_the_retry_looks_for_it(data):
     adapter = x_answering(201, {"data": data} if data is not None else {})
     with pytest.raises(TransientError, match=r"data\.id"):
-        adapter.post_reply("9001", in_reply_to_id="1001", text="Thanks")
+        adapter.post_reply(ReplyTarget("1001"), "Thanks")
 
 
 def test_a_created_post_returns_its_id():
     adapter = x_answering(201, {"data": {"id": "2001", "text": "Thanks"}})
-    assert adapter.post_reply("9001", in_reply_to_id="1001", text="Thanks") == "2001"
+    assert adapter.post_reply(ReplyTarget("1001"), "Thanks") == "2001"

@@ -18,11 +18,25 @@ class Quarantined:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a stream. `cursor` is where to resume once this page's posts are stored: the
+    network's own notion (ids, times, tokens), opaque to everyone else, who only store it. None: the
+    stream has nothing to remember yet. `complete`: nothing more to read until new posts arrive."""
+
     posts: list[Post]
-    newest_id: str | None  # the cursor to resume from once every page is stored
-    next_token: str | None = None
-    oldest_id: str | None = None  # where a paging interrupted by a rate limit resumes (until_id)
+    cursor: str | None
+    complete: bool
     quarantined: list[Quarantined] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """The post to answer, as stored: some networks reply differently to a comment, a mention or a
+    tag, and a reply never reaches further than the post it answers (visibility)."""
+
+    post_id: str
+    conversation_id: str | None = None
+    kind: str | None = None
+    visibility: str | None = None
 
 
 class ChannelError(Exception):
@@ -58,43 +72,28 @@ class Credentials:
 
 
 class ChannelAdapter(Protocol):
-    channel: str
+    """One brand account on one network, built with its account configuration and credentials.
+
+    Posts whose author is the account itself are the brand's own (staff replies, our
+    acknowledgements); every other post read is a mention to care for."""
+
     display_name: str
     max_reply_length: int
 
-    def fetch_mentions(
-        self,
-        account_id: str,
-        *,
-        since_id: str | None,
-        page_token: str | None,
-        start_time: datetime | None,
-        until_id: str | None = None,
-    ) -> Page:
-        """One page of posts mentioning the account, newer than `since_id` and older than `until_id`."""
+    def read(self, stream: str, cursor: str | None, *, start_time: datetime) -> Page:
+        """The page of `stream` (one of its network's streams) after `cursor`; with no cursor, from
+        `start_time` (nothing older is worth reading)."""
         ...
 
-    def fetch_own_posts(
-        self,
-        account_id: str,
-        *,
-        since_id: str | None,
-        page_token: str | None,
-        start_time: datetime | None,
-        until_id: str | None = None,
-    ) -> Page:
-        """One page of the account's own posts (its replies included), as fetch_mentions."""
+    def post_reply(self, target: ReplyTarget, text: str) -> str:
+        """Reply to the post, in its thread; returns the new post's id."""
         ...
 
-    def post_reply(self, account_id: str, *, in_reply_to_id: str, text: str) -> str:
-        """Reply in the thread; returns the new post's id."""
+    def find_reply(self, target: ReplyTarget, since: datetime) -> str | None:
+        """The account's reply to the post, if one is already there (an attempt whose answer was
+        lost may have posted): posted no earlier than `since`."""
         ...
 
     def reply_length(self, text: str) -> int:
         """The length of `text` as the network counts it."""
-        ...
-
-    @staticmethod
-    def post_url(handle: str | None, post_id: str) -> str:
-        """A link a person can open to reply."""
         ...

@@ -1,20 +1,13 @@
-"""Which adapter serves which channel. Adding a network is one module plus one line here."""
+"""Every network socialcare speaks. Adding one is its channel module plus one line here."""
 
-from collections.abc import Callable
+from .network import Network
+from .x import NETWORK as X
 
-from .base import ChannelAdapter
-from .x import XAdapter
-
-AdapterFactory = Callable[..., ChannelAdapter]
-
-ADAPTERS: dict[str, AdapterFactory] = {"x": XAdapter}
+NETWORKS: dict[str, Network] = {each.name: each for each in (X,)}
 
 
-def build_adapter(channel: str, credentials: dict[str, str], **options) -> ChannelAdapter:
+def network(channel: str) -> Network:
     try:
-        factory = ADAPTERS[channel]
+        return NETWORKS[channel]
     except KeyError:
-        raise ValueError(
-            f"no adapter for channel {channel!r}; known: {', '.join(sorted(ADAPTERS))}"
-        ) from None
-    return factory(credentials, **options)
+        raise ValueError(f"no network {channel!r}; known: {', '.join(sorted(NETWORKS))}") from None

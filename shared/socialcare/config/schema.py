@@ -1,44 +1,30 @@
 """The configuration's shape and rules. A bad value fails at cold start, naming the field."""
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Union
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
+from ..channels.registry import NETWORKS, network
 from ..domain.ladder import Alert, Ladder, Level
 from ..domain.templates import TemplateError, check_template
+from .account import AccountConfig, Acknowledgements
+from .account import Strict as _Strict
 
-# Per channel: the longest public reply (X counts weighted characters; see channels/x.py).
-REPLY_LIMITS = {"x": 280}
-
-DEFAULT_TEMPLATES = [
-    "Thanks for reaching out. We've logged this as ref {ref} and a person from our team will reply "
-    "{response_time}. Please don't share personal details here; we may ask you to DM us.",
-    "Got it, thank you. Your reference is {ref}; one of our team will get back to you {response_time}. "
-    "For your privacy, please keep order numbers and contact details out of public posts.",
-    "We're on it (ref {ref}). A member of our care team will answer {response_time}. "
-    "Please don't post personal information publicly; we may invite you to a DM.",
-]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Acknowledgements(_Strict):
-    enabled: bool = True
-    # Don't acknowledge the same author twice in one conversation within this window.
-    same_author_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
-    templates: list[str] = Field(default_factory=lambda: list(DEFAULT_TEMPLATES), min_length=1)
-    # Failed posts (5xx, timeouts, a refusal after a credentials refresh) are retried with backoff;
-    # after this many attempts the ticket is marked failed, counted and alarmed, and its alerts say so.
-    max_attempts: int = Field(default=8, ge=1, le=50)
+# An account of any registered network, told apart by its `channel`.
+_ACCOUNT_MODELS = tuple(each.account_model for each in NETWORKS.values())
+AnyAccount = (
+    Annotated[Union[_ACCOUNT_MODELS], Field(discriminator="channel")]  # noqa: UP007 (a runtime tuple)
+    if len(_ACCOUNT_MODELS) > 1
+    else _ACCOUNT_MODELS[0]
+)
 
 
 class Polling(_Strict):
-    # A stream of an account (mentions, own posts) not read successfully for this long raises
-    # PollStalled, whatever the cause: errors, a long rate-limit pause, a refused account.
+    # A stream of an account (mentions, own posts...) failing to be read for this long, counted from
+    # its first failed poll, raises PollStalled, whatever the cause: errors, a long rate-limit pause,
+    # a refused account.
     stall_alarm_minutes: int = Field(default=10, ge=2, le=24 * 60)
 
 
@@ -57,21 +43,6 @@ class Limits(_Strict):
     # Who gets the summary of what a ceiling held back (recipient names with an e-mail address);
     # empty: the e-mail recipients of the first escalation level.
     summary_to: list[str] = Field(default_factory=list)
-
-
-class AccountConfig(_Strict):
-    channel: Literal["x"]
-    id: str = Field(pattern=r"^[0-9]{1,19}$", description="the brand account's numeric user id")
-    handle: str = Field(pattern=r"^[A-Za-z0-9_]{1,15}$")
-    credentials_secret: str = Field(
-        min_length=1, description="Secrets Manager name or ARN holding this account's API credentials"
-    )
-    target_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
-    acknowledgements: Acknowledgements | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.channel}#{self.id}"
 
 
 class Recipient(_Strict):
@@ -117,7 +88,7 @@ class Config(_Strict):
     target_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     retention_days: int = Field(default=90, ge=1, le=3650)
     acknowledgements: Acknowledgements = Field(default_factory=Acknowledgements)
-    accounts: list[AccountConfig] = Field(min_length=1)
+    accounts: list[AnyAccount] = Field(min_length=1)
     recipients: dict[str, Recipient] = Field(default_factory=dict)
     escalation: list[EscalationLevel] = Field(default_factory=_default_ladder)
     polling: Polling = Field(default_factory=Polling)
@@ -144,11 +115,11 @@ class Config(_Strict):
             if recipient is None or recipient.email is None:
                 raise ValueError(f"limits.summary_to: {name!r} is not a recipient with an email")
         for index, account in enumerate(self.accounts):
-            limit = REPLY_LIMITS[account.channel]
+            rules = network(account.channel)
             where = f"accounts.{index}.acknowledgements" if account.acknowledgements else "acknowledgements"
             for number, template in enumerate(self.acknowledgements_for(account).templates):
                 try:
-                    check_template(template, limit, _length_for(account.channel))
+                    check_template(template, rules.reply_limit, rules.reply_length)
                 except TemplateError as error:
                     raise ValueError(f"{where}.templates.{number}: {error}") from None
         return self
@@ -174,10 +145,3 @@ class Config(_Strict):
 
     def account(self, channel: str, account_id: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.channel == channel and a.id == account_id), None)
-
-
-def _length_for(channel: str):
-    # Imported lazily: the channel's own counting rule, without config depending on HTTP code.
-    from ..channels.textlength import weighted_length
-
-    return weighted_length if channel == "x" else len

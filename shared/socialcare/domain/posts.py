@@ -15,6 +15,11 @@ class Post:
     conversation_id: str | None = None
     in_reply_to_id: str | None = None
     lang: str | None = None
+    kind: str | None = None  # the network's word for it where it matters: comment, mention, tag, post
+    visibility: str | None = None  # where the network has such a notion: public, unlisted, private, direct
+    # Whether the network lets an automated account answer it in public (some allow replies only
+    # to posts that tag the account); the adapter decides, the acknowledger obeys.
+    reply_allowed: bool = True
 
     @property
     def conversation(self) -> str:

@@ -15,6 +15,8 @@ class SkipReason(StrEnum):
     AUTHOR_RECENTLY_ACKNOWLEDGED = "author_recently_acknowledged"
     ACCOUNT_HOURLY_CEILING = "account_hourly_ceiling"
     TOO_OLD = "mention_older_than_target"
+    # The network allows no automated public reply to this post (e.g. it does not tag the brand).
+    NETWORK_DISALLOWS_REPLY = "network_disallows_reply"
 
 
 CAPS = frozenset({SkipReason.AUTHOR_RECENTLY_ACKNOWLEDGED, SkipReason.ACCOUNT_HOURLY_CEILING})
@@ -41,6 +43,7 @@ class AckSituation:
     last_ack_to_author_on_account: LastAck | None
     author_window: timedelta
     target: timedelta
+    reply_allowed: bool = True
 
 
 def skip_reason(situation: AckSituation, now: datetime) -> SkipReason | None:
@@ -49,6 +52,8 @@ def skip_reason(situation: AckSituation, now: datetime) -> SkipReason | None:
         return SkipReason.AUTHOR_IS_BRAND
     if not situation.enabled:
         return SkipReason.ACKNOWLEDGEMENTS_OFF
+    if not situation.reply_allowed:
+        return SkipReason.NETWORK_DISALLOWS_REPLY
     if situation.human_replied:
         return SkipReason.HUMAN_ALREADY_REPLIED
     last = situation.last_ack_to_author_in_conversation

@@ -7,6 +7,7 @@ a quarantined post (one the network sent that could not be read).
 """
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -83,6 +84,9 @@ class TicketModel(Model):
     conversation_id = UnicodeAttribute()
     in_reply_to_id = UnicodeAttribute(null=True)
     lang = UnicodeAttribute(null=True)
+    post_kind = UnicodeAttribute(null=True)  # the network's kind of post, where replies differ by kind
+    visibility = UnicodeAttribute(null=True)
+    reply_allowed = BooleanAttribute(null=True)  # False: the network allows no automated reply
     created_at = UnicodeAttribute()
     detected_at = UnicodeAttribute()
     due_at = UnicodeAttribute()
@@ -145,29 +149,18 @@ class ConversationAuthorModel(Model):
     expires_at = NumberAttribute(null=True)
 
 
-class AccountStateModel(Model):
-    """pk <channel>#<account id>: cursors and rate-limit pauses that must survive invocations."""
+class StreamStateModel(Model):
+    """pk <account key>#<stream>: one stream of one account (e.g. its mentions, its own posts, its
+    posting). Where its reading stands, as the network's own cursor (opaque here), a rate-limit pause,
+    and since when it has failed, if it is failing."""
 
     class Meta:
         table_name = "StateTable"
 
     pk = UnicodeAttribute(hash_key=True)
-    mentions_since_id = UnicodeAttribute(null=True)
-    own_since_id = UnicodeAttribute(null=True)
-    # A paging that a rate limit cut short: the newest id it saw (the cursor once it completes)
-    # and the oldest it stored (it resumes below that with until_id).
-    mentions_pending_newest = UnicodeAttribute(null=True)
-    mentions_until_id = UnicodeAttribute(null=True)
-    own_pending_newest = UnicodeAttribute(null=True)
-    own_until_id = UnicodeAttribute(null=True)
-    mentions_paused_until = UnicodeAttribute(null=True)
-    own_paused_until = UnicodeAttribute(null=True)
-    posting_paused_until = UnicodeAttribute(null=True)
-    # Polling health per stream: the last complete read, and the first failure since then.
-    mentions_ok_at = UnicodeAttribute(null=True)
-    mentions_failing_since = UnicodeAttribute(null=True)
-    own_ok_at = UnicodeAttribute(null=True)
-    own_failing_since = UnicodeAttribute(null=True)
+    cursor = UnicodeAttribute(null=True)
+    paused_until = UnicodeAttribute(null=True)
+    failing_since = UnicodeAttribute(null=True)
 
 
 class CeilingModel(Model):
@@ -236,8 +229,8 @@ def bind_tables(*, tickets_table: str, state_table: str, region: str | None = No
     """Point the models at the deployed (or local) tables; resets cached connections."""
     for model in TICKETS_MODELS:
         model.Meta.table_name = tickets_table
-    AccountStateModel.Meta.table_name = state_table
-    for model in (*TICKETS_MODELS, AccountStateModel):
+    StreamStateModel.Meta.table_name = state_table
+    for model in (*TICKETS_MODELS, StreamStateModel):
         if region:
             model.Meta.region = region
         model.Meta.host = host

@@ -1,70 +1,44 @@
-"""Per-account cursors, rate-limit pauses and polling health, kept between invocations."""
+"""Per account stream: the network's cursor, rate-limit pauses and polling health, kept between
+invocations. A cursor is the adapter's opaque string: stored and compared, never read."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from ..domain.timefmt import from_iso, to_iso
-from .models import AccountStateModel
-
-PAUSE_FIELDS = {
-    "mentions": AccountStateModel.mentions_paused_until,
-    "own": AccountStateModel.own_paused_until,
-    "posting": AccountStateModel.posting_paused_until,
-}
-CURSOR_FIELDS = {"mentions": AccountStateModel.mentions_since_id, "own": AccountStateModel.own_since_id}
+from .models import StreamStateModel
 
 
 class AccountState:
-    def __init__(self, account_key: str):
+    """The streams of one account, read together in one request."""
+
+    def __init__(self, account_key: str, streams: Iterable[str]):
         self.key = account_key
-        try:
-            self._item = AccountStateModel.get(account_key, consistent_read=True)
-        except DoesNotExist:
-            self._item = AccountStateModel(account_key)
+        self._items = {stream: StreamStateModel(f"{account_key}#{stream}") for stream in streams}
+        by_pk = {item.pk: stream for stream, item in self._items.items()}
+        for item in StreamStateModel.batch_get(list(by_pk), consistent_read=True):
+            self._items[by_pk[item.pk]] = item
 
     def cursor(self, stream: str) -> str | None:
-        return getattr(self._item, CURSOR_FIELDS[stream].attr_name)
-
-    def progress(self, stream: str) -> tuple[str | None, str | None]:
-        """(newest id seen, oldest id stored) of a paging cut short, or (None, None)."""
-        return getattr(self._item, f"{stream}_pending_newest"), getattr(self._item, f"{stream}_until_id")
-
-    def save_progress(self, stream: str, pending_newest: str, until_id: str) -> None:
-        """Everything from `until_id` up to `pending_newest` is stored; the next run reads below it."""
-        model = AccountStateModel
-        self._item.update(
-            actions=[
-                getattr(model, f"{stream}_pending_newest").set(pending_newest),
-                getattr(model, f"{stream}_until_id").set(until_id),
-            ]
-        )
+        return self._items[stream].cursor
 
     def paused_until(self, stream: str, now: datetime) -> datetime | None:
-        value = getattr(self._item, PAUSE_FIELDS[stream].attr_name)
+        value = self._items[stream].paused_until
         if value and from_iso(value) > now:
             return from_iso(value)
         return None
 
     def pause(self, stream: str, until: datetime) -> None:
-        attribute = PAUSE_FIELDS[stream]
-        self._item.update(actions=[attribute.set(to_iso(until))])
+        self._items[stream].update(actions=[StreamStateModel.paused_until.set(to_iso(until))])
 
-    def advance(self, stream: str, expected: str | None, newest: str) -> bool:
+    def advance(self, stream: str, expected: str | None, cursor: str) -> bool:
         """Move the cursor only from where this poll started: a poll that overlapped and already
         moved it wins, and nothing is skipped either way (both stored every post they read)."""
-        attribute = CURSOR_FIELDS[stream]
+        attribute = StreamStateModel.cursor
         condition = attribute.does_not_exist() if expected is None else attribute == expected
-        model = AccountStateModel
         try:
-            self._item.update(
-                actions=[
-                    attribute.set(newest),
-                    getattr(model, f"{stream}_pending_newest").remove(),
-                    getattr(model, f"{stream}_until_id").remove(),
-                ],
-                condition=condition,
-            )
+            self._items[stream].update(actions=[attribute.set(cursor)], condition=condition)
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 return False
@@ -72,26 +46,17 @@ class AccountState:
         return True
 
     def record_health(self, succeeded: dict[str, bool], now: datetime) -> dict[str, datetime]:
-        """Remember which streams were read completely this run. For each that was not, returns since
-        when it has gone without success: its last success, else its first failure (so a brand-new
-        deployment is measured from its first poll, not from the beginning of time)."""
-        model = AccountStateModel
-        actions = []
+        """Remember which streams failing this run, and since when. Returns, for each stream that
+        did not succeed, the time of its first failure since its last success (so a brand-new
+        deployment is measured from its first poll). Only a change is written: a healthy stream costs
+        nothing, a failing one one write when it starts failing and one when it recovers."""
+        failing: dict[str, datetime] = {}
         for stream, ok in succeeded.items():
-            ok_at, failing = getattr(model, f"{stream}_ok_at"), getattr(model, f"{stream}_failing_since")
-            if ok:
-                actions += [ok_at.set(to_iso(now)), failing.remove()]
-            else:
-                actions.append(failing.set(failing | to_iso(now)))  # if_not_exists: the first failure
-        self._item.update(actions=actions)
-        return {
-            stream: from_iso(
-                getattr(self._item, f"{stream}_ok_at") or getattr(self._item, f"{stream}_failing_since")
-            )
-            for stream, ok in succeeded.items()
-            if not ok
-        }
-
-
-def paused_until_for(account_key: str, stream: str, now: datetime) -> datetime | None:
-    return AccountState(account_key).paused_until(stream, now)
+            item = self._items[stream]
+            if ok and item.failing_since is not None:
+                item.update(actions=[StreamStateModel.failing_since.remove()])
+            elif not ok:
+                if item.failing_since is None:
+                    item.update(actions=[StreamStateModel.failing_since.set(to_iso(now))])
+                failing[stream] = from_iso(item.failing_since)
+        return failing

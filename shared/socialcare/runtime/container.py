@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
-from ..channels.registry import ADAPTERS, build_adapter
+from ..channels.registry import network
 from ..channels.retry import Budget
 from ..config import AccountConfig, Config, load_config
 from ..domain.alerts import Email
@@ -68,9 +68,10 @@ class Container:
         """One adapter per account per container; credentials come from Secrets Manager, and are
         read again (cache bypassed) when the network refuses them."""
         if account.key not in self._adapters:
-            options = {"timeout": self.settings.http_timeout_seconds}
-            if account.channel == "x":
-                options["base_url"] = self.settings.x_api_base_url
+            rules = network(account.channel)
+            base_url = (
+                account.base_url or self.settings.api_base_urls.get(rules.name) or rules.default_base_url
+            )
 
             def read_credentials(fresh: bool) -> dict[str, str]:
                 try:
@@ -82,7 +83,9 @@ class Container:
 
             def build(credentials: dict[str, str]) -> ChannelAdapter:
                 try:
-                    return build_adapter(account.channel, credentials, **options)
+                    return rules.adapter_class()(
+                        account, credentials, base_url=base_url, timeout=self.settings.http_timeout_seconds
+                    )
                 except PermanentError as error:  # incomplete credentials: fixed in the secret, not here
                     raise AuthenticationFailed(str(error)) from None
 
@@ -156,8 +159,6 @@ class Container:
         return Escalator(
             self.config,
             _sent_even_if_unrecorded(send_once, sent),
-            post_url=lambda channel, handle, post_id: ADAPTERS[channel].post_url(handle, post_id),
-            channel_name=lambda channel: ADAPTERS[channel].display_name,
         )
 
     def register_context(self, context) -> None:

@@ -37,14 +37,14 @@ class RefreshingAdapter:
             on_refresh()
             self._adapter = build(self._credentials)
 
-    def __getattr__(self, name: str) -> Any:  # channel, display_name, reply_length, post_url...
+    def __getattr__(self, name: str) -> Any:  # display_name, max_reply_length, reply_length...
         return getattr(self._adapter, name)
 
-    def fetch_mentions(self, *args, **kwargs):
-        return self._call("fetch_mentions", args, kwargs)
+    def read(self, *args, **kwargs):
+        return self._call("read", args, kwargs)
 
-    def fetch_own_posts(self, *args, **kwargs):
-        return self._call("fetch_own_posts", args, kwargs)
+    def find_reply(self, *args, **kwargs):
+        return self._call("find_reply", args, kwargs)
 
     def post_reply(self, *args, **kwargs):
         return self._call("post_reply", args, kwargs)

@@ -47,6 +47,7 @@ def hold_back(
             ),
             author_window=author_window,
             target=config.target_for(account),
+            reply_allowed=ticket.reply_allowed is not False,
         ),
         now,
     )

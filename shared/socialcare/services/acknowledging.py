@@ -17,6 +17,7 @@ from ..channels.base import (
     ChannelError,
     PermanentError,
     RateLimited,
+    ReplyTarget,
     TransientError,
 )
 from ..config import AccountConfig, Config
@@ -30,7 +31,6 @@ logger = Logger(child=True)
 
 # A post attempt older than this is presumed dead (its worker crashed) and may be retried.
 ATTEMPT_LEASE = timedelta(minutes=3)
-RECONCILE_PAGES = 3
 
 PostFn = Callable[..., dict]
 
@@ -39,34 +39,23 @@ class PostInProgress(Exception):
     """Another invocation holds this ticket's post (it may have timed out mid-post)."""
 
 
-def find_existing_reply(
-    adapter: ChannelAdapter, account_id: str, in_reply_to_id: str, since: datetime
-) -> str | None:
-    """The brand's reply to `in_reply_to_id` if it is already on the channel."""
-    token = None
-    for _ in range(RECONCILE_PAGES):
-        page = adapter.fetch_own_posts(account_id, since_id=None, page_token=token, start_time=since)
-        for post in page.posts:
-            if post.in_reply_to_id == in_reply_to_id:
-                return post.post_id
-        token = page.next_token
-        if not token:
-            break
-    return None
+def reply_target(request: dict) -> ReplyTarget:
+    return ReplyTarget(
+        post_id=request["in_reply_to_id"],
+        conversation_id=request.get("conversation_id"),
+        kind=request.get("post_kind"),
+        visibility=request.get("visibility"),
+    )
 
 
 def post_acknowledgement(adapter: ChannelAdapter, request: dict) -> dict:
     """The side effect itself; wrapped in Powertools idempotency by the runtime."""
+    target = reply_target(request)
     if request["reconcile"]:
-        existing = find_existing_reply(
-            adapter, request["account_id"], request["in_reply_to_id"], from_iso(request["created_at"])
-        )
+        existing = adapter.find_reply(target, from_iso(request["created_at"]))
         if existing:
             return {"post_id": existing, "reconciled": True}
-    post_id = adapter.post_reply(
-        request["account_id"], in_reply_to_id=request["in_reply_to_id"], text=request["text"]
-    )
-    return {"post_id": post_id, "reconciled": False}
+    return {"post_id": adapter.post_reply(target, request["text"]), "reconciled": False}
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -123,7 +112,7 @@ class Acknowledger:
             max_length=adapter.max_reply_length,
             length=adapter.reply_length,
         )
-        state = AccountState(account.key)
+        state = AccountState(account.key, ["posting"])
         paused = state.paused_until("posting", now)
         if paused is not None and ticket.ack_state in (None, "deferred"):
             self._store.schedule_ack_retry(
@@ -139,6 +128,9 @@ class Acknowledger:
             "channel": account.channel,
             "account_id": account.id,
             "in_reply_to_id": ticket.post_id,
+            "conversation_id": ticket.conversation_id,
+            "post_kind": ticket.post_kind,
+            "visibility": ticket.visibility,
             "text": text,
             "created_at": ticket.created_at,
             "reconcile": outcome_unknown,

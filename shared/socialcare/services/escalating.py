@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
+from ..channels.network import PostRef
+from ..channels.registry import network
 from ..config import AccountConfig, Config
 from ..domain import alert_retry
 from ..domain.alerts import (
@@ -76,13 +78,9 @@ class Escalator:
         self,
         config: Config,
         send: SendFn,
-        post_url: Callable[[str, str | None, str], str],
-        channel_name: Callable[[str], str],
     ):
         self._config = config
         self._send = send
-        self._post_url = post_url
-        self._channel_name = channel_name
         self._ladder: Ladder = config.ladder()
         self._summaries_done_for: str | None = None  # the clock hour whose summaries all went out
 
@@ -216,10 +214,10 @@ class Escalator:
         known = level <= len(self._ladder.levels)  # a retry may outlive a shortened ladder
         return AlertSubject(
             ref=ticket.ref,
-            channel_name=self._channel_name(ticket.channel),
+            channel_name=network(ticket.channel).display_name,
             author_handle=ticket.author_handle,
             text=ticket.text,
-            post_url=self._post_url(ticket.channel, ticket.author_handle, ticket.post_id),
+            post_url=self._link(ticket),
             created_at=from_iso(ticket.created_at),
             due_at=from_iso(ticket.due_at),
             level=level,
@@ -228,6 +226,14 @@ class Escalator:
             ack_failed=ticket.ack_state == "failed",
             ack_error=ticket.ack_error,
         )
+
+    def _link(self, ticket: TicketModel) -> str:
+        """Where staff open the post to reply; empty when no link can be made (alerts say so)."""
+        account = self._config.account(ticket.channel, ticket.account_id)
+        if account is None:
+            return ""
+        post = PostRef(ticket.post_id, ticket.conversation_id, ticket.author_handle)
+        return network(ticket.channel).post_url(account, post) or ""
 
     def _target(self, ticket: TicketModel) -> timedelta:
         account = self._config.account(ticket.channel, ticket.account_id)
@@ -299,7 +305,7 @@ class Escalator:
     def _summary(self, account: AccountConfig, buckets: list[HeldBack]) -> HeldBackSummary:
         sections = {bucket.kind: self._section(bucket) for bucket in buckets}
         return HeldBackSummary(
-            account_name=f"{self._channel_name(account.channel)} @{account.handle}",
+            account_name=f"{network(account.channel).display_name} @{account.handle}",
             hour_start=from_iso(buckets[0].starts_at),
             alerts=sections.get(CeilingKind.ALERT),
             acknowledgements=sections.get(CeilingKind.ACKNOWLEDGEMENT),
@@ -311,9 +317,9 @@ class Escalator:
         tickets = tuple(
             HeldTicket(
                 ref=t.ref,
-                channel_name=self._channel_name(t.channel),
+                channel_name=network(t.channel).display_name,
                 author_handle=t.author_handle,
-                post_url=self._post_url(t.channel, t.author_handle, t.post_id),
+                post_url=self._link(t),
                 due_at=from_iso(t.due_at),
                 answered=t.status != "open",
             )

@@ -1,6 +1,5 @@
 """poll_mentions: read each account's new mentions into tickets, and notice staff's native replies."""
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from ..channels.base import (
     Quarantined,
     RateLimited,
 )
+from ..channels.registry import network
 from ..channels.retry import Budget, with_retries
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
@@ -26,8 +26,7 @@ from ..persistence.tickets import NewTicketPolicy, Stored, TicketStore
 
 logger = Logger(child=True)
 
-MAX_PAGES = 50  # X serves at most 800 mentions back; this is a guard against a looping cursor
-STREAMS = ("mentions", "own")
+MAX_PAGES = 50  # per stream and run: a guard against a looping cursor; the next run goes on
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
 
 
@@ -52,16 +51,16 @@ class AccountPoll:
     errors: list[str] = field(default_factory=list)
     failed: bool = False  # something other than a rate limit kept this poll from completing
     broken: bool = False  # fails the run (see above)
-    unavailable: bool = False  # X will not serve the account: alarmed at once
+    unavailable: bool = False  # the network will not serve the account: alarmed at once
     streams_read: list[str] = field(default_factory=list)  # read completely this run
     stalled: list[str] = field(default_factory=list)  # no success for polling.stall_alarm_minutes
 
 
 @dataclass
 class Reading:
+    started_at: str | None  # the cursor this run started from
     posts: list[Post]
-    newest_id: str | None  # the newest id of the whole paging (resumed or not)
-    oldest_id: str | None  # the oldest id read in this run
+    cursor: str | None  # where the next run resumes once these posts are stored
     complete: bool
     quarantined: list[Quarantined] = field(default_factory=list)
 
@@ -90,20 +89,23 @@ class Poller:
             result = AccountPoll(account=account.key)
             state = None
             try:
-                state = AccountState(account.key)
+                state = AccountState(account.key, network(account.channel).streams)
                 self._poll_account(account, state, now, result)
             except Exception as error:  # whatever it is, only this account waits; the others go on
                 _record_failure(result, error)
-            self._check_health(account.key, state, now, result)
+            self._check_health(account, state, now, result)
             results.append(result)
         return results
 
-    def _check_health(self, key: str, state: AccountState | None, now: datetime, result: AccountPoll) -> None:
+    def _check_health(
+        self, account: AccountConfig, state: AccountState | None, now: datetime, result: AccountPoll
+    ) -> None:
         """A stream that has not been read completely for polling.stall_alarm_minutes is stalled,
         whatever the cause (errors, a long rate-limit pause, a refused account)."""
+        key, streams = account.key, network(account.channel).streams
         try:
-            state = state or AccountState(key)
-            since = state.record_health({stream: stream in result.streams_read for stream in STREAMS}, now)
+            state = state or AccountState(account.key, streams)
+            since = state.record_health({stream: stream in result.streams_read for stream in streams}, now)
         except Exception as error:
             _record_failure(result, error)
             return
@@ -121,36 +123,36 @@ class Poller:
             retention=timedelta(days=self._config.retention_days),
             one_open_ticket_per_author=self._config.limits.one_open_ticket_per_author,
         )
-        mentions = self._read(adapter.fetch_mentions, account, state, "mentions", now, result)
-        own = self._read(adapter.fetch_own_posts, account, state, "own", now, result)
+        streams = network(account.channel).streams
+        readings = {stream: self._read(adapter, account, state, stream, now, result) for stream in streams}
         # One timeline, oldest first: a follow-up posted after staff answered must see the ticket
         # answered, and one posted before must still join it.
-        merged = [(post, True) for post in (mentions.posts if mentions else [])]
-        merged += [(post, False) for post in (own.posts if own else [])]
-        for post, is_mention in sorted(merged, key=lambda item: (item[0].created_at, not item[1])):
+        posts: dict[str, Post] = {}
+        for reading in filter(None, readings.values()):
+            for post in reading.posts:
+                posts.setdefault(post.post_id, post)  # read by two streams: as the first one read it
+        ordered = sorted(posts.values(), key=lambda post: (post.created_at, _is_brands(post, account)))
+        for post in ordered:
             post = _not_after(post, now)  # after sorting: clamping must not reorder the timeline
-            if is_mention:
-                self._store_mention(post, policy, now, result)
-            else:
+            if _is_brands(post, account):
                 self._notice_brand_post(post, result)
-        for stream, reading in (("mentions", mentions), ("own", own)):
+            else:
+                self._store_mention(post, policy, now, result)
+        for stream, reading in readings.items():
             if reading is None:
                 continue
             self._quarantine(account.key, reading, policy, now, result)
             moved = self._settle(state, stream, reading)
-            if stream == "mentions":
-                result.cursor_moved = moved
+            result.cursor_moved = result.cursor_moved or moved
             if reading.complete:
                 result.streams_read.append(stream)
 
     @staticmethod
     def _settle(state: AccountState, stream: str, reading: Reading) -> bool:
-        """After storing: move the cursor when the paging finished, else remember how far it got."""
-        if reading.complete:
-            return bool(reading.newest_id) and state.advance(stream, state.cursor(stream), reading.newest_id)
-        if (reading.posts or reading.quarantined) and reading.newest_id and reading.oldest_id:
-            state.save_progress(stream, reading.newest_id, reading.oldest_id)
-        return False
+        """After storing: the cursor moves to where the next run resumes, complete or not."""
+        if reading.cursor is None or reading.cursor == reading.started_at:
+            return False
+        return state.advance(stream, reading.started_at, reading.cursor)
 
     @staticmethod
     def _quarantine(key: str, reading: Reading, policy: NewTicketPolicy, now: datetime, result) -> None:
@@ -178,30 +180,24 @@ class Poller:
             result.duplicates += 1
 
     def _read(
-        self, fetch, account, state: AccountState, stream: str, now: datetime, result
+        self, adapter: ChannelAdapter, account, state: AccountState, stream: str, now: datetime, result
     ) -> Reading | None:
-        """Every page since the cursor. A 429 pauses this stream until X's reset time (persisted);
-        a failure after retries returns what was read, marked incomplete, so it is stored but the
-        cursor stays put."""
+        """Every page after the stream's cursor. A rate limit pauses this stream until the network's
+        reset time (persisted); a failure after retries returns what was read, marked incomplete, so
+        it is stored and the next run resumes after it."""
         paused = state.paused_until(stream, now)
         if paused is not None:
             result.paused_until = to_iso(paused)
             return None
-        since = state.cursor(stream)
-        # A paging cut short earlier resumes below what it stored; the cursor waits for the end.
-        newest, until = state.progress(stream)
+        started_at = cursor = state.cursor(stream)
         # First run: don't backfill history older than the target (nobody can act on it in time).
-        start = None if since else now - self._config.target_for(account)
+        start = now - self._config.target_for(account)
         posts: list[Post] = []
         quarantined: list[Quarantined] = []
-        oldest: str | None = None
-        token: str | None = None
         for _ in range(MAX_PAGES):
             try:
                 page: Page = with_retries(
-                    lambda token=token: fetch(
-                        account.id, since_id=since, page_token=token, start_time=start, until_id=until
-                    ),
+                    lambda cursor=cursor: adapter.read(stream, cursor, start_time=start),
                     self._budget,
                     base_delay=self._retry_base_delay,
                     call_timeout=self._call_timeout,
@@ -210,19 +206,17 @@ class Poller:
                 state.pause(stream, error.reset_at)
                 result.paused_until = to_iso(error.reset_at)
                 _record_failure(result, error, stream)
-                return Reading(posts, newest, oldest, False, quarantined)
+                return Reading(started_at, posts, cursor, False, quarantined)
             except ChannelError as error:
                 _record_failure(result, error, stream)
-                return Reading(posts, newest, oldest, False, quarantined)
+                return Reading(started_at, posts, cursor, False, quarantined)
             posts.extend(page.posts)
             quarantined.extend(page.quarantined)
-            newest = newest or page.newest_id
-            oldest = page.oldest_id or oldest
-            token = page.next_token
-            if not token:
-                return Reading(posts, newest, oldest, True, quarantined)
+            cursor = page.cursor or cursor
+            if page.complete:
+                return Reading(started_at, posts, cursor, True, quarantined)
         result.errors.append(f"{stream}: more than {MAX_PAGES} pages; continuing next run")
-        return Reading(posts, newest, oldest, False, quarantined)
+        return Reading(started_at, posts, cursor, False, quarantined)
 
     def _notice_brand_post(self, post: Post, result: AccountPoll) -> None:
         """A brand reply in a ticket's thread that is not one of our acknowledgements stops the clock."""
@@ -267,6 +261,12 @@ def _record_failure(result: AccountPoll, error: Exception, stream: str | None = 
         logger.exception("poll failed unexpectedly", account=result.account, stream=stream)
 
 
+def _is_brands(post: Post, account: AccountConfig) -> bool:
+    """The brand's own post (a staff reply, our acknowledgement). A post in which the brand mentions
+    itself is a mention like any other: recorded as an internal ticket, never answered."""
+    return post.author_id == account.id and post.kind != "mention"
+
+
 def _not_after(post: Post, now: datetime) -> Post:
     """A post dated well after we read it means the network's clock or ours is wrong. It counts from
     when we read it, so its deadline and escalations run on our clock and are never pushed out by
@@ -283,5 +283,5 @@ def _is_our_unrecorded_ack(ticket, post: Post) -> bool:
 
 
 def _normal(text: str) -> str:
-    # X returns text HTML-escaped (&amp;) and may fold whitespace.
-    return " ".join(html.unescape(text).split())
+    # Networks may fold whitespace (adapters undo their own escaping).
+    return " ".join(text.split())

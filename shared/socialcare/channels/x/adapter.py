@@ -1,40 +1,46 @@
 """X (Twitter) API v2: mentions and own timeline with the app's bearer token, replies with OAuth 1.0a."""
 
+import html
 import json
 import re
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 from requests_oauthlib import OAuth1
 
-from .. import clock
-from ..domain.posts import Post
-from ..domain.timefmt import from_iso, to_iso
-from .base import (
+from ... import clock
+from ...domain.posts import Post
+from ...domain.timefmt import from_iso, to_iso
+from ..base import (
     AccountUnavailable,
     AuthenticationFailed,
     Page,
     PermanentError,
     Quarantined,
     RateLimited,
+    ReplyTarget,
     TransientError,
 )
+from .account import XAccount
+from .cursor import Position
 from .textlength import weighted_length
 
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
 # No usable x-rate-limit-reset header: back off for one 15-minute window, X's usual.
 _FALLBACK_WINDOW = timedelta(minutes=15)
+RECONCILE_PAGES = 3  # how far back a lost reply is looked for
 SECRET_KEYS = ("bearer_token", "api_key", "api_secret", "access_token", "access_token_secret")
 
 
 class XAdapter:
-    channel = "x"
     display_name = "X"
     max_reply_length = 280
 
     def __init__(
         self,
+        account: XAccount,
         credentials: dict[str, str],
         *,
         base_url: str = "https://api.x.com",
@@ -45,6 +51,7 @@ class XAdapter:
         missing = [key for key in SECRET_KEYS if not credentials.get(key)]
         if missing:
             raise PermanentError(f"X credentials lack {', '.join(missing)}")
+        self._account = account
         self._base = base_url.rstrip("/")
         self._timeout = timeout
         self._http = session or requests.Session()
@@ -59,38 +66,57 @@ class XAdapter:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def fetch_mentions(
-        self, account_id, *, since_id=None, page_token=None, start_time=None, until_id=None
-    ) -> Page:
-        return self._timeline(f"/2/users/{account_id}/mentions", since_id, page_token, start_time, until_id)
+    def read(self, stream: str, cursor: str | None, *, start_time: datetime) -> Page:
+        """X pages newest first. A paging runs from the newest post down to the last one read
+        before (`since_id`); until it ends, the cursor remembers where it is (the oldest id stored,
+        read below with `until_id`, which unlike a pagination token never expires) and the newest id
+        seen, which becomes `since_id` once the paging is complete."""
+        path = {"mentions": "/2/users/{}/mentions", "own": "/2/users/{}/tweets"}[stream]
+        position = Position.parse(cursor)
+        body = self._timeline(path.format(self._account.id), position, start_time)
+        page = _parse_timeline(body, self._account if stream == "mentions" else None)
+        newest = position.newest or page.newest_id
+        if page.next_token is None:  # the paging is complete
+            done = newest or position.since
+            return Page(page.posts, done, True, page.quarantined)
+        if page.oldest_id is None:
+            raise TransientError("X answered a next page but no meta.oldest_id to resume from")
+        start = None if position.since else position.start or to_iso(start_time)
+        resume = replace(position, start=start).below(newest, page.oldest_id)
+        return Page(page.posts, resume.encode(), False, page.quarantined)
 
-    def fetch_own_posts(
-        self, account_id, *, since_id=None, page_token=None, start_time=None, until_id=None
-    ) -> Page:
-        return self._timeline(f"/2/users/{account_id}/tweets", since_id, page_token, start_time, until_id)
+    def find_reply(self, target: ReplyTarget, since: datetime) -> str | None:
+        position = Position(start=to_iso(since))
+        for _ in range(RECONCILE_PAGES):
+            page = _parse_timeline(self._timeline(f"/2/users/{self._account.id}/tweets", position, since))
+            for post in page.posts:
+                if post.in_reply_to_id == target.post_id:
+                    return post.post_id
+            if page.next_token is None or page.oldest_id is None:
+                return None
+            position = position.below(position.newest or page.newest_id, page.oldest_id)
+        return None
 
-    def _timeline(self, path: str, since_id, page_token, start_time, until_id) -> Page:
+    def _timeline(self, path: str, position: "Position", start_time: datetime) -> dict:
         params: dict[str, Any] = {
             "max_results": self._page_size,
             "tweet.fields": TWEET_FIELDS,
             "expansions": "author_id",
             "user.fields": "username",
         }
-        if since_id:
-            params["since_id"] = since_id
-        elif start_time:
-            params["start_time"] = to_iso(start_time)
-        if until_id:
-            params["until_id"] = until_id
-        if page_token:
-            params["pagination_token"] = page_token
-        body = self._request("GET", path, params=params, headers={"Authorization": f"Bearer {self._bearer}"})
-        return _parse_timeline(body)
+        if position.since:
+            params["since_id"] = position.since
+        else:
+            params["start_time"] = position.start or to_iso(start_time)
+        if position.until:
+            params["until_id"] = position.until
+        headers = {"Authorization": f"Bearer {self._bearer}"}
+        return self._request("GET", path, params=params, headers=headers)
 
     # -- writing -------------------------------------------------------------------------------
 
-    def post_reply(self, account_id: str, *, in_reply_to_id: str, text: str) -> str:
-        payload = {"text": text, "reply": {"in_reply_to_tweet_id": in_reply_to_id}}
+    def post_reply(self, target: ReplyTarget, text: str) -> str:
+        payload = {"text": text, "reply": {"in_reply_to_tweet_id": target.post_id}}
         body = self._request("POST", "/2/tweets", json=payload, auth=self._oauth)
         data = body.get("data")
         post_id = data.get("id") if isinstance(data, dict) else None
@@ -101,10 +127,6 @@ class XAdapter:
 
     def reply_length(self, text: str) -> int:
         return weighted_length(text)
-
-    @staticmethod
-    def post_url(handle: str | None, post_id: str) -> str:
-        return f"https://x.com/{handle or 'i'}/status/{post_id}"
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -203,7 +225,16 @@ def _reset_time(headers) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _parse_timeline(body: dict) -> Page:
+@dataclass(frozen=True)
+class _Timeline:
+    posts: list[Post]
+    newest_id: str | None
+    next_token: str | None
+    oldest_id: str | None
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+
+def _parse_timeline(body: dict, account: XAccount | None = None) -> _Timeline:
     meta = body.get("meta")
     if not isinstance(meta, dict):
         _raise_for_errors(body)
@@ -217,10 +248,10 @@ def _parse_timeline(body: dict) -> Page:
     posts, quarantined = [], []
     for raw in data:
         try:
-            posts.append(_parse_post(raw, users))
+            posts.append(_parse_post(raw, users, account))
         except _Malformed as error:
             quarantined.append(_quarantine(raw, str(error)))
-    return Page(
+    return _Timeline(
         posts=posts,
         newest_id=_meta_value(meta, "newest_id", _ID),
         next_token=_meta_value(meta, "next_token", _TOKEN),
@@ -267,7 +298,7 @@ def _usernames(includes: Any) -> dict[str, str]:
     }
 
 
-def _parse_post(raw: Any, users: dict[str, str]) -> Post:
+def _parse_post(raw: Any, users: dict[str, str], account: XAccount | None = None) -> Post:
     if not isinstance(raw, dict):
         raise _Malformed(f"a post that is not an object but {type(raw).__name__}")
     author_id = _post_id(raw, "author_id")
@@ -283,12 +314,20 @@ def _parse_post(raw: Any, users: dict[str, str]) -> Post:
         post_id=_post_id(raw, "id"),
         author_id=author_id,
         author_handle=users.get(author_id),
-        text=_clean(text),
+        text=_clean(html.unescape(text)),  # X escapes &, < and > in text
         created_at=_created_at(raw.get("created_at")),
         conversation_id=_post_id(raw, "conversation_id") if conversation_id is not None else None,
         in_reply_to_id=_replied_to(raw),
         lang=_clean(lang) if lang else None,
+        kind="mention" if account is not None else None,  # read from the mentions timeline
+        reply_allowed=account is None or _addresses(raw, text, account),
     )
+
+
+def _addresses(raw: dict, text: str, account: XAccount) -> bool:
+    """X lets an app reply only to posts whose author mentioned the account (or replied to it)."""
+    mention = re.compile(rf"(?<![A-Za-z0-9_])@{re.escape(account.handle)}(?![A-Za-z0-9_])", re.IGNORECASE)
+    return raw.get("in_reply_to_user_id") == account.id or bool(mention.search(html.unescape(text)))
 
 
 def _post_id(raw: dict, name: str) -> str:

@@ -1,0 +1,10 @@
+"""One harness per network: its simulator, its adapter for a brand account, and the few scenario
+moves the adapter contract needs. tests/contract/test_adapter_contract.py runs the same contract
+over every harness listed here; a network is done when it passes."""
+
+from .base import Harness, ReadFault
+from .x import XHarness
+
+HARNESSES: dict[str, type[Harness]] = {"x": XHarness}
+
+__all__ = ["HARNESSES", "Harness", "ReadFault"]
