@@ -230,6 +230,7 @@ class MetaSimulator(Scenario):
             h.send_header(name, value)
         h.end_headers()
         h.wfile.write(payload)
+        h.wfile.flush()  # the client has its answer before any webhook this call triggers
 
     def _answer(self, h, method: str, path: str, params: dict[str, str]) -> Reply:
         base_url = f"http://{h.headers.get('Host', '127.0.0.1')}"
