@@ -59,6 +59,12 @@ class MetaApi:
         return params.get("access_token", "")
 
     def handle(self, method: str, path: str, params: dict[str, str], headers: dict, base_url: str) -> Reply:
+        reply = self._handle(method, path, params, headers, base_url)
+        for name, value in self.usage.headers(None, None).items():  # the app's usage goes with every answer
+            reply.headers.setdefault(name, value)
+        return reply
+
+    def _handle(self, method: str, path: str, params: dict[str, str], headers: dict, base_url: str) -> Reply:
         match = VERSIONED.match(path)
         version, rest = (match.group(1), match.group(2) or "/") if match else (DEFAULT_VERSION, path)
         parts = [p for p in rest.split("/") if p]

@@ -22,7 +22,8 @@ FILTERS, ORDERS = ("toplevel", "stream"), ("chronological", "reverse_chronologic
 
 
 def page_values(store: Store, page: Page, app: dict) -> dict:
-    linked = next((u for u in store.ig_users.values() if u.page_id == page.id), None)
+    with store.lock:
+        linked = next((u for u in store.ig_users.values() if u.page_id == page.id), None)
     return {
         "id": page.id,
         "name": page.name,
