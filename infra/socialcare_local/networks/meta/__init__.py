@@ -2,6 +2,7 @@
 node specs, with usage headers, expiring cursors and signed webhooks."""
 
 from .faults import Fault, answer_lost, connection_dropped, throttle
+from .replay import MetaScenario
 from .server import SIM_APP, MetaSimulator
 from .spec import expected_meta_spec_dir, find_meta_specs, load_meta_spec
 from .webhooks import Delivery, WebhookRequest, WebhookVerificationError, sign
@@ -10,6 +11,7 @@ __all__ = [
     "SIM_APP",
     "Delivery",
     "Fault",
+    "MetaScenario",
     "MetaSimulator",
     "WebhookRequest",
     "WebhookVerificationError",
