@@ -95,14 +95,12 @@ class MetaApi:
     def _operation(self, method, node, object_id, parts, params, version, token, base_url) -> Reply:
         edge = parts[1] if len(parts) > 1 else None
         if self.spec is not None:
-            in_spec, errors = self.spec.request_errors(node, method, edge, params)
-            for _, message in errors:
+            problems = self.spec.request_errors(node, method, edge, params)
+            for message, _ in problems:
                 self.on_violation(message)
-            if not in_spec:
-                self.on_violation(f"{method} {'/'.join(parts)}: no such operation on {node} in the spec")
-            wrong_values = [m for name, m in errors if name and "is not one the spec lists" not in m]
-            if wrong_values:  # Meta refuses a value of the wrong type; it ignores unknown parameters
-                return invalid_parameter(wrong_values[0])
+            refused = [message for message, refuse in problems if refuse]
+            if refused:
+                return invalid_parameter(refused[0])
         obj = self.store.get(node, object_id)
         if method == "GET":
             reply = self._read(node, obj, edge, params, version, token, base_url)

@@ -81,25 +81,26 @@ class MetaSpec:
     # ---- requests --------------------------------------------------------------------------
     def request_errors(
         self, node: str, method: str, edge: str | None, params: dict[str, str]
-    ) -> tuple[bool, list[tuple[str | None, str]]]:
-        """(the operation exists, [(parameter or None, message)]) for one call."""
+    ) -> list[tuple[str, bool]]:
+        """[(message, whether Meta refuses the call for it)]: Meta refuses a value of the wrong type
+        or a missing required parameter; it ignores unknown parameters and answers unknown paths."""
         api = self.api(node, method, edge)
         target = f"{method} /{{{node}}}" + (f"/{edge}" if edge else "")
         if api is None:
-            return False, [(None, f"{target} is not an operation of {node}")]
+            return [(f"{target} is not an operation of {node}", False)]
         declared = {p["name"]: p for p in api.get("params", [])}
-        errors: list[tuple[str | None, str]] = []
+        problems: list[tuple[str, bool]] = []
         for name, value in params.items():
             if name in declared:
                 why = _param_error(declared[name]["type"], value)
                 if why:
-                    errors.append((name, f"{target}: parameter {name} {why}"))
+                    problems.append((f"{target}: parameter {name} {why}", True))
             elif name not in GENERIC_PARAMS:
-                errors.append((name, f"{target}: parameter {name} is not one the spec lists"))
+                problems.append((f"{target}: parameter {name} is not one the spec lists", False))
         for name, param in declared.items():
             if param.get("required") and name not in params:
-                errors.append((name, f"{target}: required parameter {name} is missing"))
-        return True, errors
+                problems.append((f"{target}: required parameter {name} is missing", True))
+        return problems
 
     # ---- answers ----------------------------------------------------------------------------
     def response_errors(self, node: str, method: str, edge: str | None, body) -> list[str]:
