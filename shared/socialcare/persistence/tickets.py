@@ -344,12 +344,14 @@ class TicketStore:
 
     # -- acknowledgements ----------------------------------------------------------------------
 
-    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> bool:
+    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
         """Record the intent (and the exact text) before posting. The ticket also enters the retry
-        index at now + lease, so a worker that dies mid-post is picked up by the retry sweep."""
+        index at now + lease, so a worker that dies mid-post is picked up by the retry sweep. Returns the
+        ticket as it now stands (its attempt counted), or None when another attempt holds it."""
         stale = to_iso(now - lease)
+        item = _item(ticket)
         try:
-            _item(ticket).update(
+            item.update(
                 actions=[
                     TicketModel.ack_state.set("posting"),
                     TicketModel.ack_text.set(text),
@@ -365,9 +367,9 @@ class TicketStore:
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
+                return None
             raise
-        return True
+        return to_ticket(item)
 
     def schedule_ack_retry(
         self, ticket: Ticket, at: datetime, error: str, *, posted_maybe: bool, attempts: int = 0

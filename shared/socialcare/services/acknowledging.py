@@ -119,7 +119,8 @@ class Acknowledger:
             return "deferred"
         # An earlier attempt whose outcome is unknown (crashed mid-post, timed out, 5xx).
         outcome_unknown = ticket.ack_state in OUTCOME_UNKNOWN
-        if not self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE):
+        ticket = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE)
+        if ticket is None:
             return "in_progress"
         request = AckRequest(
             key=ticket.ticket_id,

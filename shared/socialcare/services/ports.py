@@ -27,7 +27,9 @@ class Tickets(Protocol):
 
     def record_human_reply(self, pk: str, reply_post_id: str, replied_at: datetime) -> bool: ...
 
-    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> bool: ...
+    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
+        """The ticket with this attempt counted, or None when another attempt holds it."""
+        ...
 
     def schedule_ack_retry(
         self, ticket: Ticket, at: datetime, error: str, *, posted_maybe: bool, attempts: int = 0
