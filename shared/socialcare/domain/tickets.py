@@ -60,6 +60,47 @@ class PostClaim:
 
 
 @dataclass(frozen=True)
+class AlertRecord:
+    """One alert of a ticket's ladder: sent (error None), refused, given up, or held by a ceiling."""
+
+    level: int
+    via: str
+    to: str
+    recipient: str
+    at: datetime
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """One alert whose send failed and waits for its retry; its level's other alerts went on."""
+
+    level: int
+    via: str
+    to: str
+    recipient: str
+    attempts: int
+    first_failed_at: datetime
+    retry_at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """One closed hour of one account in which a ceiling held something back."""
+
+    account_key: str
+    kind: CeilingKind
+    hour: str  # "2026-11-23T14"
+    held: int
+    ticket_pks: list[str]
+
+    @property
+    def starts_at(self) -> str:
+        return f"{self.hour}:00:00Z"
+
+
+@dataclass(frozen=True)
 class Ticket:
     pk: str
     ticket_id: str
@@ -86,6 +127,11 @@ class Ticket:
     ack_error: str | None = None
     human_replied_at: datetime | None = None
     expires_at: int | None = None
+    # The escalation ladder: the next level to send, the sends waiting for a retry, how many alerts
+    # are recorded so far.
+    next_level: int | None = None
+    pending_sends: tuple[PendingAlert, ...] = ()
+    alerts_recorded: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..domain.ladder import due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
-from ..domain.tickets import AckState, NewTicketPolicy, PostClaim, Stored, Ticket, TicketStatus
+from ..domain.tickets import AckState, NewTicketPolicy, PendingAlert, PostClaim, Stored, Ticket, TicketStatus
 from ..domain.timefmt import from_iso, to_iso
 from .models import (
     OPEN_BUCKET,
@@ -83,6 +83,21 @@ def to_ticket(item: TicketModel) -> Ticket:
         ack_error=item.ack_error,
         human_replied_at=from_iso(item.human_replied_at) if item.human_replied_at else None,
         expires_at=int(item.expires_at) if item.expires_at else None,
+        next_level=int(item.next_level) if item.next_level is not None else None,
+        pending_sends=tuple(
+            PendingAlert(
+                level=int(send.level),
+                via=send.via,
+                to=send.to,
+                recipient=send.recipient,
+                attempts=int(send.attempts),
+                first_failed_at=from_iso(send.first_failed_at),
+                retry_at=from_iso(send.retry_at),
+                error=send.error,
+            )
+            for send in item.pending_sends or ()
+        ),
+        alerts_recorded=len(item.escalations or ()),
     )
 
 

@@ -28,7 +28,7 @@ from ..config import AccountConfig, Config, load_config
 from ..domain.alerts import Email
 from ..domain.tickets import AckRequest
 from ..notify.senders import EmailSender, SmsSender
-from ..persistence import ceilings
+from ..persistence import ceilings, escalations
 from ..persistence.models import bind_tables
 from ..persistence.quarantine import quarantine_post
 from ..persistence.state import AccountState
@@ -172,6 +172,8 @@ class Container:
         return Escalator(
             self.config,
             _sent_even_if_unrecorded(send_once, sent),
+            queue=escalations,
+            ceilings=ceilings,
         )
 
     def register_context(self, context) -> None:

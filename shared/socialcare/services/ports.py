@@ -7,7 +7,7 @@ from typing import Protocol
 
 from ..domain.posts import Post
 from ..domain.skip_rules import LastAck
-from ..domain.tickets import NewTicketPolicy, PostClaim, Stored, Ticket
+from ..domain.tickets import AlertRecord, HeldBack, NewTicketPolicy, PendingAlert, PostClaim, Stored, Ticket
 
 
 class Tickets(Protocol):
@@ -72,3 +72,44 @@ class Ceilings(Protocol):
     def __call__(self, account_key: str, kind: str, limit: int, ticket_pk: str, now: datetime) -> bool:
         """Take one unit of the account's hourly ceiling of `kind` for the ticket; False: held back."""
         ...
+
+
+class SweepRead(Protocol):
+    keys: list[str]
+    items_read: int
+
+
+class EscalationQueue(Protocol):
+    """Tickets with an escalation step ahead of them, claimed one step at a time."""
+
+    def due_tickets(self, now: datetime) -> SweepRead: ...
+
+    def claim_level(self, pk: str, now: datetime, token: str, lease: timedelta) -> Ticket | None:
+        """The ticket's due step for this sweep; None if another sweep holds it or nothing is due."""
+        ...
+
+    def complete_level(
+        self,
+        ticket: Ticket,
+        token: str,
+        records: list[AlertRecord],
+        pending: list[PendingAlert],
+        next_level: int,
+        next_step_at: datetime | None,
+    ) -> bool: ...
+
+    def release_claim(self, ticket: Ticket, token: str) -> None: ...
+
+    def ticket_by_key(self, pk: str) -> Ticket | None: ...
+
+
+class AlertCeilings(Protocol):
+    def hour_of(self, moment: datetime) -> str:
+        """The clock hour the ceilings count in, e.g. "2026-11-23T14"."""
+        ...
+
+    def take(self, account_key: str, kind: str, limit: int, ticket_pk: str, now: datetime) -> bool: ...
+
+    def held_back(self, account_key: str, now: datetime) -> list[HeldBack]: ...
+
+    def mark_summarised(self, held: HeldBack, now: datetime) -> bool: ...

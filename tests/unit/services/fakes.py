@@ -5,6 +5,7 @@ that the real store makes conditional are conditional here too."""
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from socialcare.channels.base import Page, ReplyTarget, TransientError
 from socialcare.domain.folding import OpenTicketRef, tickets_to_join
@@ -15,6 +16,9 @@ from socialcare.domain.skip_rules import LastAck
 from socialcare.domain.tickets import (
     FINAL_ACK_STATES,
     AckState,
+    AlertRecord,
+    CeilingKind,
+    HeldBack,
     NewTicketPolicy,
     PostClaim,
     Stored,
@@ -32,6 +36,11 @@ class InMemoryTickets:
         self.last_ack_in_conversation: dict[tuple[str, str, str], datetime] = {}
         self.last_ack_on_account: dict[tuple[str, str, str], LastAck] = {}
         self.fail_on_post: set[str] = set()  # post ids whose storing fails (a throttled write)
+        # The escalation queue (the same table in DynamoDB): when each ticket's next step is due,
+        # who holds it, and every alert recorded.
+        self.next_step_at: dict[str, datetime] = {}
+        self.claims_held: dict[str, str] = {}
+        self.alerts: dict[str, list[AlertRecord]] = {}
 
     # -- storing mentions ----------------------------------------------------------------------
 
@@ -74,6 +83,10 @@ class InMemoryTickets:
             reply_allowed=post.reply_allowed,
         )
         self._claim(post, pk, "post")
+        step = None if from_brand else policy.ladder.next_step(post.created_at, policy.target, 0)
+        if step is not None:
+            self.tickets[pk] = replace(self.tickets[pk], next_level=step[0])
+            self.next_step_at[pk] = step[1]
         self.in_conversation[(post.channel, post.conversation, post.author_id)] = pk
         if folds:
             self.on_account[(post.channel, policy.account_id, post.author_id)] = pk
@@ -118,6 +131,7 @@ class InMemoryTickets:
         if ticket is None or ticket.status is not TicketStatus.OPEN:
             return False
         self.tickets[pk] = replace(ticket, status=TicketStatus.ANSWERED, human_replied_at=replied_at)
+        self.next_step_at.pop(pk, None)  # out of the escalation queue
         return True
 
     def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
@@ -158,6 +172,73 @@ class InMemoryTickets:
 
     def _set(self, ticket: Ticket, **changes) -> None:
         self.tickets[ticket.pk] = replace(self.tickets[ticket.pk], **changes)
+
+    # -- the escalation queue -------------------------------------------------------------------
+
+    def due_tickets(self, now: datetime) -> SimpleNamespace:
+        keys = sorted(pk for pk, at in self.next_step_at.items() if at <= now)
+        return SimpleNamespace(keys=keys, items_read=len(keys))
+
+    def claim_level(self, pk: str, now: datetime, token: str, lease: timedelta) -> Ticket | None:
+        due = self.next_step_at.get(pk)
+        if due is None or due > now or pk in self.claims_held:
+            return None
+        self.claims_held[pk] = token
+        return self.tickets[pk]
+
+    def complete_level(self, ticket, token, records, pending, next_level, next_step_at) -> bool:
+        if self.claims_held.get(ticket.pk) != token:
+            return False
+        del self.claims_held[ticket.pk]
+        self.alerts.setdefault(ticket.pk, []).extend(records)
+        self._set(ticket, next_level=next_level, pending_sends=tuple(pending))
+        self._set(ticket, alerts_recorded=len(self.alerts[ticket.pk]))
+        if next_step_at is None:
+            self.next_step_at.pop(ticket.pk, None)
+        else:
+            self.next_step_at[ticket.pk] = next_step_at
+        return True
+
+    def release_claim(self, ticket: Ticket, token: str) -> None:
+        if self.claims_held.get(ticket.pk) == token:
+            del self.claims_held[ticket.pk]
+
+    def ticket_by_key(self, pk: str) -> Ticket | None:
+        return self.tickets.get(pk)
+
+
+class InMemoryCeilings:
+    """Per account, kind and clock hour: units used against a limit, and what was held back."""
+
+    def __init__(self):
+        self.used: dict[tuple[str, str, str], int] = {}
+        self.held: dict[tuple[str, str, str], list[str]] = {}
+        self.summarised: set[tuple[str, str, str]] = set()
+
+    @staticmethod
+    def hour_of(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%dT%H")
+
+    def take(self, account_key, kind, limit, ticket_pk, now) -> bool:
+        key = (account_key, str(kind), self.hour_of(now))
+        if self.used.get(key, 0) >= limit:
+            self.held.setdefault(key, []).append(ticket_pk)
+            return False
+        self.used[key] = self.used.get(key, 0) + 1
+        return True
+
+    def held_back(self, account_key: str, now: datetime) -> list[HeldBack]:
+        return [
+            HeldBack(account, CeilingKind(kind), hour, len(pks), pks)
+            for (account, kind, hour), pks in self.held.items()
+            if account == account_key
+            and hour < self.hour_of(now)
+            and (account, kind, hour) not in self.summarised
+        ]
+
+    def mark_summarised(self, held: HeldBack, now: datetime) -> bool:
+        self.summarised.add((held.account_key, str(held.kind), held.hour))
+        return True
 
 
 def _ref(pk: str | None) -> OpenTicketRef | None:
