@@ -101,7 +101,7 @@ def _shrink(since: int, seen: dict[str, int], first_waiting: Post | None) -> tup
     """Keep the newest MAX_SEEN ids by raising `since` past the older ones, never past a post that
     is still to be handed on."""
     times = sorted(seen.values(), reverse=True)
-    raised = times[MAX_SEEN - 1]  # every id at this second or later stays
+    raised = times[MAX_SEEN] + 1  # the ids after the MAX_SEEN+1th newest's second stay
     if first_waiting is not None:
         raised = min(raised, _seconds(first_waiting.created_at))
     since = max(since, raised)
