@@ -57,10 +57,15 @@ def test_a_refused_or_expired_token_is_an_authentication_failure(code, subcode):
     assert isinstance(mapped(400, graph_error(code, subcode)), AuthenticationFailed)
 
 
+def missing(object_id: str) -> dict:
+    message = f"Unsupported get request. Object with ID '{object_id}' does not exist"
+    return graph_error(100, 33, type="GraphMethodException", message=message)
+
+
 def test_a_missing_object_is_permanent_and_a_missing_account_says_so():
-    gone = graph_error(100, 33, type="GraphMethodException")
-    assert type(mapped(400, gone)) is PermanentError
-    assert isinstance(mapped(400, gone, on_account=True), AccountUnavailable)
+    assert type(mapped(400, missing("880001_5"))) is PermanentError
+    assert type(mapped(400, missing("17900000000000999"), on_account=True)) is PermanentError
+    assert isinstance(mapped(400, missing(PAGE), on_account=True), AccountUnavailable)
 
 
 @pytest.mark.parametrize(

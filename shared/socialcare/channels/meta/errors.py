@@ -138,6 +138,7 @@ def failure(
         return AuthenticationFailed(said)
     if code in TRANSIENT_CODES or status >= 500 or error.get("is_transient") is True:
         return TransientError(said)
-    if code == 100 and subcode == OBJECT_MISSING_SUBCODE and on_account:
+    # Meta names the missing object: the account itself, or only something asked of it (a mention).
+    if code == 100 and subcode == OBJECT_MISSING_SUBCODE and on_account and f"'{owner_id}'" in detail:
         return AccountUnavailable(said)
     return PermanentError(said)
