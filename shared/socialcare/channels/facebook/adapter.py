@@ -65,7 +65,10 @@ class FacebookAdapter:
 
     def read(self, stream: str, cursor: str | None, *, start_time: datetime) -> Page:
         position = Position.parse(cursor, start_time)
-        reader = {"comments": self._comments, "tagged": self._tagged}[stream]
+        readers = {"comments": self._comments, "tagged": self._tagged}
+        if stream not in readers:
+            raise PermanentError(f"Facebook has no stream {stream!r}")
+        reader = readers[stream]
         posts, quarantined, cut = reader(position.since)
         batch = position.advance(posts, self._page_size, cut=cut)
         return Page(batch.posts, batch.position.encode(), batch.complete, quarantined)
