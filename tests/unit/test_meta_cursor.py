@@ -90,3 +90,15 @@ def test_the_position_moves_on_as_time_does():
 def test_a_cursor_this_adapter_did_not_write_is_refused_for_good(cursor):
     with pytest.raises(PermanentError):
         Position.parse(cursor, T0)
+
+
+def test_a_cut_short_fetch_of_a_busy_thread_never_skips_what_was_not_fetched():
+    quiet = [comment(n, T0 + timedelta(seconds=700 + n)) for n in range(MAX_SEEN)]
+    first = Position.parse(None, T0).advance(quiet, 1000)
+    # Five comments a second on another post; a read cut short fetched only some of second 319.
+    busy = [comment(10_000 + n, T0 + timedelta(seconds=300 + n // 5)) for n in range(400)]
+    cut = busy[97].created_at
+    second = first.position.advance(quiet + busy[:98], 1000, cut=cut)
+    assert second.position.since <= int(cut.timestamp())
+    third = second.position.advance(quiet + busy, 1000)
+    assert [p.post_id for p in second.posts + third.posts] == [p.post_id for p in busy]

@@ -81,14 +81,13 @@ class Position:
         seen = {**self.seen, **{post.post_id: _seconds(post.created_at) for post in taken}}
         newest = max(seen.values(), default=self.since)
         since = max(self.since, newest - int(OVERLAP.total_seconds()))
-        if waiting:  # never past a post not handed on yet
-            since = min(since, _seconds(waiting[0].created_at))
-        elif cut is not None:
-            since = min(since, _seconds(cut))
-        since = max(since, self.since)
+        # Never past a post not handed on yet, nor past the cut (later posts may be unfetched).
+        bound = _seconds(waiting[0].created_at) if waiting else _seconds(cut) if cut is not None else None
+        if bound is not None:
+            since = max(min(since, bound), self.since)
         seen = {post_id: at for post_id, at in seen.items() if at >= since}
         if len(seen) > MAX_SEEN:
-            since, seen = _shrink(since, seen, waiting[0] if waiting else None)
+            since, seen = _shrink(since, seen, bound)
         complete = not waiting and cut is None
         return Batch(taken, Position(since, seen), complete)
 
@@ -97,12 +96,11 @@ def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _shrink(since: int, seen: dict[str, int], first_waiting: Post | None) -> tuple[int, dict[str, int]]:
-    """Keep the newest MAX_SEEN ids by raising `since` past the older ones, never past a post that
-    is still to be handed on."""
+def _shrink(since: int, seen: dict[str, int], bound: int | None) -> tuple[int, dict[str, int]]:
+    """Keep the newest MAX_SEEN ids by raising `since` past the older ones, never past `bound`."""
     times = sorted(seen.values(), reverse=True)
     raised = times[MAX_SEEN] + 1  # the ids after the MAX_SEEN+1th newest's second stay
-    if first_waiting is not None:
-        raised = min(raised, _seconds(first_waiting.created_at))
+    if bound is not None:
+        raised = min(raised, bound)
     since = max(since, raised)
     return since, {post_id: at for post_id, at in seen.items() if at >= since}
