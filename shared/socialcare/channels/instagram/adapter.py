@@ -2,8 +2,9 @@
 
 `comments`: the account's media of the last `media_lookback_days`, each with its comments (newest
 first) and their replies, paged at once down to the stream's position (Meta's cursors expire, never
-kept; the position is meta.cursor.Position). @mentions in other accounts' captions and comments are
-delivered by webhook only; `read_mention` reads one for the webhook."""
+kept; the position is meta.cursor.Position). Instagram cannot list comments by time: a new reply under
+a top-level comment older than the last page read is the webhook's (`comments`) to deliver. @mentions
+in other accounts' captions and comments come by webhook only; `read_mention` reads one for it."""
 
 from datetime import datetime, timedelta
 from typing import Any
