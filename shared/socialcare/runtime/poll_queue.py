@@ -66,4 +66,3 @@ class PollQueue:
         for entry in failed:
             logger.warning("poll message refused", code=entry.get("Code"), message=entry.get("Message"))
         return [keys[int(entry["Id"])] for entry in failed]
-
