@@ -31,6 +31,7 @@ def lambda_handler(event: dict, context) -> dict:
             key, minute = read_poll_message(record["body"])
         except (KeyError, TypeError, ValueError) as error:
             logger.error("malformed poll message", message_id=record.get("messageId"), error=str(error))
+            metrics.add_metric(metric_names.POLL_FAILED, MetricUnit.Count, 1)
             failures.append({"itemIdentifier": record.get("messageId", "")})
             continue
         poll = poller.poll_by_key(key, clock.now())
