@@ -64,5 +64,5 @@ class PollQueue:
             return list(keys)
         failed = response.get("Failed") or []
         for entry in failed:
-            logger.warning("poll message refused", code=entry.get("Code"), message=entry.get("Message"))
+            logger.warning("poll message refused", code=entry.get("Code"), reason=entry.get("Message"))
         return [keys[int(entry["Id"])] for entry in failed]
