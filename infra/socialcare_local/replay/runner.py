@@ -125,6 +125,7 @@ def _report(run: LocalStack) -> dict:
         else 0,
         invocations=dict(run.deployment.invocations),
         scheduled_failures=run.scheduler.failure_count,
+        queue_messages_failed=sum(len(batch.failed) for batch in run.scheduler.queues.batches),
         stream_records_discarded=len(run.pump.discarded),
         x_spec_violations=len(run.sim.spec_violations),
         dynamodb_requests=sum(
