@@ -2,6 +2,7 @@
 the level, the next levels and other tickets go out on time; the failed one is retried alone and sent
 exactly once, or recorded as refused; nothing a customer writes can stop an alert."""
 
+import dataclasses
 import email
 import io
 import json
@@ -214,7 +215,7 @@ def test_a_lone_surrogate_in_the_text_and_a_line_break_in_the_handle_stop_no_lev
     def claim_with_a_lone_surrogate(*args, **kwargs):
         ticket = real_claim(*args, **kwargs)
         if ticket is not None:
-            ticket.text = ticket.text.replace("order", "order \ud83d")
+            return dataclasses.replace(ticket, text=ticket.text.replace("order", "order \ud83d"))
         return ticket
 
     monkeypatch.setattr(escalations, "claim_level", claim_with_a_lone_surrogate)

@@ -13,7 +13,7 @@ from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
-from ..networks.x import XSimulator
+from ..networks.base import SimulatedNetwork
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"
@@ -21,12 +21,6 @@ CONFIG_PARAMETER = "/socialcare/config"
 SECRETS_PREFIX = f"socialcare/{LOCAL_STACK_NAME}/"
 SENDER_EMAIL = "alerts@socialcare.example"
 ALARM_EMAIL = "ops@socialcare.example"
-# The simulated X's app credentials (not secrets: they only open the local simulator).
-SIM_APP = {
-    "bearer_token": "sim-bearer",
-    "consumer_key": "sim-consumer-key",
-    "consumer_secret": "sim-consumer-secret",
-}
 
 
 @dataclass(frozen=True)
@@ -58,9 +52,9 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
 
 
 def build_world(
-    sim: XSimulator, text: str, scenario_accounts: list[Account], region: str
+    networks: dict[str, SimulatedNetwork], text: str, scenario_accounts: list[Account], region: str
 ) -> list[WorldAccount]:
-    """Register the brand accounts on the simulator, store their credentials, publish the config."""
+    """Register the brand accounts on their simulators, store their credentials, publish the config."""
     config = parse_config(text, "replay configuration")
     known = {(a.channel, a.id) for a in config.accounts}
     missing = [a for a in scenario_accounts if (a.channel, a.id) not in known]
@@ -70,22 +64,12 @@ def build_world(
     secrets = boto3.client("secretsmanager", region_name=region)
     world = []
     for account in config.accounts:
-        access_token, access_secret = f"sim-access-{account.id}", f"sim-access-secret-{account.id}"
-        sim.add_user(account.id, account.handle)
-        sim.grant_user_token(account.id, access_token, access_secret)
+        network = networks.get(account.channel)
+        if network is None:
+            raise ValueError(f"no simulated network for {account.channel!r} (account {account.handle})")
+        credentials = network.add_brand_account(account.channel, account.id, account.handle)
         name = secret_name(account.credentials_secret, SECRETS_PREFIX)
-        secrets.create_secret(
-            Name=name,
-            SecretString=json.dumps(
-                {
-                    "bearer_token": SIM_APP["bearer_token"],
-                    "api_key": SIM_APP["consumer_key"],
-                    "api_secret": SIM_APP["consumer_secret"],
-                    "access_token": access_token,
-                    "access_token_secret": access_secret,
-                }
-            ),
-        )
+        secrets.create_secret(Name=name, SecretString=json.dumps(credentials))
         world.append(WorldAccount(account.channel, account.id, account.handle, name))
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)

@@ -6,39 +6,18 @@ is counted on the same item (with the first tickets' keys) and summarised to sta
 over, so nothing held back goes unseen.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
+from ..domain.tickets import CeilingKind, HeldBack
 from ..domain.timefmt import to_iso
 from .models import CeilingModel
 
 HELD_LISTED = 50  # ticket keys kept per bucket for the summary; the count goes on beyond it
 KEEP_FOR = timedelta(days=2)  # TTL: long enough for any late summary
 SUMMARY_LOOKBACK = timedelta(hours=24)
-
-
-class CeilingKind(StrEnum):
-    ACKNOWLEDGEMENT = "ack"
-    ALERT = "alert"
-
-
-@dataclass(frozen=True)
-class HeldBack:
-    """One closed hour of one account in which a ceiling held something back."""
-
-    account_key: str
-    kind: CeilingKind
-    hour: str  # "2026-11-23T14"
-    held: int
-    ticket_pks: list[str]
-
-    @property
-    def starts_at(self) -> str:
-        return f"{self.hour}:00:00Z"
 
 
 def _pk(account_key: str) -> str:

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
+from ..domain.tickets import AlertRecord, PendingAlert, Ticket
 from ..domain.timefmt import to_iso
 from .models import OPEN_BUCKET, EscalationRecord, PendingSend, TicketModel
+from .tickets import to_ticket
 
 
 @dataclass
@@ -31,7 +33,7 @@ def _condition_failed(error: UpdateError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-def claim_level(pk: str, now: datetime, token: str, lease: timedelta) -> TicketModel | None:
+def claim_level(pk: str, now: datetime, token: str, lease: timedelta) -> Ticket | None:
     """Take the ticket's due step (its next level, retries of failed sends) for this sweep, returned
     with the whole ticket; None if another sweep holds it, a human answered, or nothing is due.
     A claim older than `lease` is abandoned (its sweep crashed before finishing) and may be taken over."""
@@ -51,31 +53,33 @@ def claim_level(pk: str, now: datetime, token: str, lease: timedelta) -> TicketM
         if _condition_failed(error):
             return None
         raise
-    return ticket
+    return to_ticket(ticket)
 
 
 def complete_level(
-    ticket: TicketModel,
+    ticket: Ticket,
     token: str,
-    records: list[EscalationRecord],
-    pending: list[PendingSend],
+    records: list[AlertRecord],
+    pending: list[PendingAlert],
     next_level: int,
     next_step_at: datetime | None,
 ) -> bool:
     """Record what was sent (or refused, or held back), keep the sends still to retry, and move the
     ticket to its next step: the next level or the earliest retry, whichever comes first; out of the
     index when there is neither. False if the claim was lost (taken over after its lease ran out)."""
+    pending_items = [_pending_item(send) for send in pending]
+    record_items = [_record_item(record) for record in records]
     actions = [
         TicketModel.next_level.set(next_level),
         TicketModel.claim_level.remove(),
         TicketModel.claim_token.remove(),
         TicketModel.claim_at.remove(),
-        TicketModel.pending_sends.set(pending) if pending else TicketModel.pending_sends.remove(),
+        TicketModel.pending_sends.set(pending_items) if pending else TicketModel.pending_sends.remove(),
     ]
     if records:
         actions.append(
             TicketModel.escalations.set(
-                TicketModel.escalations.append(records) if ticket.escalations else records
+                TicketModel.escalations.append(record_items) if ticket.alerts_recorded else record_items
             )
         )
     if next_step_at is None:
@@ -83,7 +87,7 @@ def complete_level(
     else:
         actions.append(TicketModel.next_step_at.set(to_iso(next_step_at)))
     try:
-        ticket.update(actions=actions, condition=TicketModel.claim_token == token)
+        TicketModel(ticket.pk, "TICKET").update(actions=actions, condition=TicketModel.claim_token == token)
     except UpdateError as error:
         if _condition_failed(error):
             return False
@@ -91,10 +95,10 @@ def complete_level(
     return True
 
 
-def release_claim(ticket: TicketModel, token: str) -> None:
+def release_claim(ticket: Ticket, token: str) -> None:
     """Give the ticket back after an unexpected failure, so the next sweep retries it at once."""
     try:
-        ticket.update(
+        TicketModel(ticket.pk, "TICKET").update(
             actions=[
                 TicketModel.claim_level.remove(),
                 TicketModel.claim_token.remove(),
@@ -107,9 +111,33 @@ def release_claim(ticket: TicketModel, token: str) -> None:
             raise
 
 
-def ticket_by_key(pk: str) -> TicketModel | None:
+def ticket_by_key(pk: str) -> Ticket | None:
     """One ticket (for the summary of what a ceiling held back); None once it has expired."""
     try:
-        return TicketModel.get(pk, "TICKET")
+        return to_ticket(TicketModel.get(pk, "TICKET"))
     except TicketModel.DoesNotExist:
         return None
+
+
+def _record_item(record: AlertRecord) -> EscalationRecord:
+    return EscalationRecord(
+        level=record.level,
+        via=record.via,
+        to=record.to,
+        recipient=record.recipient,
+        at=to_iso(record.at),
+        error=record.error,
+    )
+
+
+def _pending_item(send: PendingAlert) -> PendingSend:
+    return PendingSend(
+        level=send.level,
+        via=send.via,
+        to=send.to,
+        recipient=send.recipient,
+        attempts=send.attempts,
+        first_failed_at=to_iso(send.first_failed_at),
+        retry_at=to_iso(send.retry_at),
+        error=send.error,
+    )

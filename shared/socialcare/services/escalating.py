@@ -36,11 +36,10 @@ from ..domain.alerts import (
     render_sms,
 )
 from ..domain.ladder import Alert, Ladder
-from ..domain.timefmt import from_iso, to_iso
+from ..domain.tickets import AckState, AlertRecord, CeilingKind, HeldBack, PendingAlert, Ticket, TicketStatus
+from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
-from ..persistence import ceilings, escalations
-from ..persistence.ceilings import CeilingKind, HeldBack
-from ..persistence.models import EscalationRecord, PendingSend, TicketModel
+from .ports import AlertCeilings, EscalationQueue
 
 logger = Logger(child=True)
 
@@ -69,8 +68,8 @@ class SweepReport:
 class _Step:
     """What one claimed step of one ticket did, to be written in one conditional update."""
 
-    records: list[EscalationRecord] = field(default_factory=list)
-    pending: list[PendingSend] = field(default_factory=list)
+    records: list[AlertRecord] = field(default_factory=list)
+    pending: list[PendingAlert] = field(default_factory=list)
 
 
 class Escalator:
@@ -78,15 +77,20 @@ class Escalator:
         self,
         config: Config,
         send: SendFn,
+        *,
+        queue: EscalationQueue,
+        ceilings: AlertCeilings,
     ):
         self._config = config
         self._send = send
+        self._queue = queue
+        self._ceilings = ceilings
         self._ladder: Ladder = config.ladder()
         self._summaries_done_for: str | None = None  # the clock hour whose summaries all went out
 
     def sweep(self, now: datetime) -> SweepReport:
         report = SweepReport()
-        read = escalations.due_tickets(now)
+        read = self._queue.due_tickets(now)
         report.items_read, report.due = read.items_read, len(read.keys)
         for pk in read.keys:
             try:
@@ -103,54 +107,54 @@ class Escalator:
         # Several levels may be due at once (a late detection): one step per level, in order.
         for _ in range(len(self._ladder.levels) + 1):
             token = uuid.uuid4().hex
-            ticket = escalations.claim_level(pk, now, token, CLAIM_LEASE)
+            ticket = self._queue.claim_level(pk, now, token, CLAIM_LEASE)
             if ticket is None:
                 report.contended += 1
                 return
             try:
                 next_at = self._step(ticket, token, now, report)
             except Exception:
-                escalations.release_claim(ticket, token)  # the next sweep retries; sent ones are idempotent
+                self._queue.release_claim(ticket, token)  # the next sweep retries; sent ones are idempotent
                 raise
             if next_at is None or next_at > now:
                 return
 
-    def _step(self, ticket: TicketModel, token: str, now: datetime, report: SweepReport) -> datetime | None:
+    def _step(self, ticket: Ticket, token: str, now: datetime, report: SweepReport) -> datetime | None:
         """Retry the sends due for it, then send the next level if due. Returns when the ticket is next
         due, or None when nothing is ahead of it or the claim was lost meanwhile (stop either way)."""
         step = _Step()
-        for send in ticket.pending_sends or []:
-            if from_iso(send.retry_at) > now:
+        for send in ticket.pending_sends:
+            if send.retry_at > now:
                 step.pending.append(send)
             else:
                 alert = Alert(send.via, send.recipient, send.to)
-                self._attempt(ticket, int(send.level), alert, now, report, step, previous=send)
-        level = int(ticket.next_level)
+                self._attempt(ticket, send.level, alert, now, report, step, previous=send)
+        level = ticket.next_level or 1
         target = self._target(ticket)
-        created = from_iso(ticket.created_at)
+        created = ticket.created_at
         sent_level = None
         if level <= len(self._ladder.levels) and self._ladder.step_time(created, target, level) <= now:
             step = self._send_level(ticket, level, now, report, step)
             sent_level, level = level, level + 1
-        upcoming = [from_iso(send.retry_at) for send in step.pending]
+        upcoming = [send.retry_at for send in step.pending]
         if level <= len(self._ladder.levels):
             upcoming.append(self._ladder.step_time(created, target, level))
         next_at = min(upcoming, default=None)
-        if not escalations.complete_level(ticket, token, step.records, step.pending, level, next_at):
+        if not self._queue.complete_level(ticket, token, step.records, step.pending, level, next_at):
             return None
         if sent_level is not None:
             report.levels_sent += 1
         return next_at
 
     def _send_level(
-        self, ticket: TicketModel, level: int, now: datetime, report: SweepReport, step: _Step
+        self, ticket: Ticket, level: int, now: datetime, report: SweepReport, step: _Step
     ) -> _Step:
         account_key = self._account_key(ticket)
         limit = self._config.limits.account_alerts_per_hour
         for alert in self._ladder.level(level).alerts:
             # A unit of the ceiling is taken once per alert, when its level falls due; its retries
             # reuse it. (A crash before the step is recorded costs a unit twice: the safe side.)
-            if not ceilings.take(account_key, CeilingKind.ALERT, limit, ticket.pk, now):
+            if not self._ceilings.take(account_key, CeilingKind.ALERT, limit, ticket.pk, now):
                 report.alerts_capped += 1
                 step.records.append(_record(level, alert, now, HELD_BY_CEILING))
                 logger.warning("alert held by the account ceiling", ticket=ticket.ticket_id, level=level)
@@ -160,13 +164,13 @@ class Escalator:
 
     def _attempt(
         self,
-        ticket: TicketModel,
+        ticket: Ticket,
         level: int,
         alert: Alert,
         now: datetime,
         report: SweepReport,
         step: _Step,
-        previous: PendingSend | None = None,
+        previous: PendingAlert | None = None,
     ) -> None:
         where = {"ticket": ticket.ticket_id, "level": level, "via": alert.via, "recipient": alert.recipient}
         try:
@@ -178,8 +182,8 @@ class Escalator:
             logger.error("alert rejected", error=str(error), **where)
             return
         except Exception as error:  # noqa: BLE001 - throttling, an outage, anything: this send only
-            attempts = int(previous.attempts) + 1 if previous else 1
-            first = from_iso(previous.first_failed_at) if previous else now
+            attempts = previous.attempts + 1 if previous else 1
+            first = previous.first_failed_at if previous else now
             reason = f"{type(error).__name__}: {error}"[:ERROR_LIMIT]
             if alert_retry.give_up(first, now):
                 report.alerts_rejected += 1
@@ -196,7 +200,7 @@ class Escalator:
         report.alerts_sent += 1
         step.records.append(_record(level, alert, now, None))
 
-    def _request(self, ticket: TicketModel, level: int, alert: Alert, now: datetime) -> dict:
+    def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> dict:
         subject = self._subject(ticket, level)
         request = {
             "key": f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}",
@@ -210,7 +214,7 @@ class Escalator:
             request.update(text=render_sms(subject, now))
         return request
 
-    def _subject(self, ticket: TicketModel, level: int) -> AlertSubject:
+    def _subject(self, ticket: Ticket, level: int) -> AlertSubject:
         known = level <= len(self._ladder.levels)  # a retry may outlive a shortened ladder
         return AlertSubject(
             ref=ticket.ref,
@@ -218,16 +222,16 @@ class Escalator:
             author_handle=ticket.author_handle,
             text=ticket.text,
             post_url=self._link(ticket),
-            created_at=from_iso(ticket.created_at),
-            due_at=from_iso(ticket.due_at),
+            created_at=ticket.created_at,
+            due_at=ticket.due_at,
             level=level,
             level_count=len(self._ladder.levels),
             breached=self._ladder.level(level).at_percent >= 100 if known else True,
-            ack_failed=ticket.ack_state == "failed",
+            ack_failed=ticket.ack_state is AckState.FAILED,
             ack_error=ticket.ack_error,
         )
 
-    def _link(self, ticket: TicketModel) -> str:
+    def _link(self, ticket: Ticket) -> str:
         """Where staff open the post to reply; empty when no link can be made (alerts say so)."""
         account = self._config.account(ticket.channel, ticket.account_id)
         if account is None:
@@ -235,13 +239,13 @@ class Escalator:
         post = PostRef(ticket.post_id, ticket.conversation_id, ticket.author_handle)
         return network(ticket.channel).post_url(account, post) or ""
 
-    def _target(self, ticket: TicketModel) -> timedelta:
+    def _target(self, ticket: Ticket) -> timedelta:
         account = self._config.account(ticket.channel, ticket.account_id)
         if account is not None:
             return self._config.target_for(account)
         return timedelta(minutes=self._config.target_minutes)
 
-    def _account_key(self, ticket: TicketModel) -> str:
+    def _account_key(self, ticket: Ticket) -> str:
         account = self._config.account(ticket.channel, ticket.account_id)
         return account.key if account is not None else f"{ticket.channel}#{ticket.account_id}"
 
@@ -251,13 +255,13 @@ class Escalator:
         """Once a clock hour is over, one e-mail per account and hour about what its ceilings held.
         Closed hours get no new holds, so once every summary went out this container looks again
         only when the hour changes (a sweep that misses one: the next hour's finds it, 24 h back)."""
-        hour = ceilings.hour_of(now)
+        hour = self._ceilings.hour_of(now)
         if self._summaries_done_for == hour:
             return
         done = True
         for account in self._config.accounts:
             try:
-                held = ceilings.held_back(account.key, now)
+                held = self._ceilings.held_back(account.key, now)
                 for hour_held in sorted({h.hour for h in held}):
                     buckets = [h for h in held if h.hour == hour_held]
                     done = self._send_summary(account, buckets, now, report) and done
@@ -299,7 +303,7 @@ class Escalator:
             report.alerts_rejected += 1
             logger.error("nobody to send the held-back summary to (limits.summary_to)", **where)
         for bucket in buckets:
-            ceilings.mark_summarised(bucket, now)
+            self._ceilings.mark_summarised(bucket, now)
         return True
 
     def _summary(self, account: AccountConfig, buckets: list[HeldBack]) -> HeldBackSummary:
@@ -313,15 +317,15 @@ class Escalator:
 
     def _section(self, bucket: HeldBack) -> HeldSection:
         listed = list(dict.fromkeys(bucket.ticket_pks))  # a ticket held at two levels is listed once
-        found = [t for t in map(escalations.ticket_by_key, listed) if t is not None]
+        found = [t for t in map(self._queue.ticket_by_key, listed) if t is not None]
         tickets = tuple(
             HeldTicket(
                 ref=t.ref,
                 channel_name=network(t.channel).display_name,
                 author_handle=t.author_handle,
                 post_url=self._link(t),
-                due_at=from_iso(t.due_at),
-                answered=t.status != "open",
+                due_at=t.due_at,
+                answered=t.status is not TicketStatus.OPEN,
             )
             for t in found
         )
@@ -329,22 +333,22 @@ class Escalator:
         return HeldSection(held=bucket.held, tickets=tickets, complete=complete)
 
 
-def _record(level: int, alert: Alert, now: datetime, error: str | None) -> EscalationRecord:
-    return EscalationRecord(
-        level=level, via=alert.via, to=alert.address, recipient=alert.recipient, at=to_iso(now), error=error
+def _record(level: int, alert: Alert, now: datetime, error: str | None) -> AlertRecord:
+    return AlertRecord(
+        level=level, via=alert.via, to=alert.address, recipient=alert.recipient, at=now, error=error
     )
 
 
 def _pending(
     level: int, alert: Alert, attempts: int, first: datetime, retry_at: datetime, error: str
-) -> PendingSend:
-    return PendingSend(
+) -> PendingAlert:
+    return PendingAlert(
         level=level,
         via=alert.via,
         to=alert.address,
         recipient=alert.recipient,
         attempts=attempts,
-        first_failed_at=to_iso(first),
-        retry_at=to_iso(retry_at),
+        first_failed_at=first,
+        retry_at=retry_at,
         error=error,
     )

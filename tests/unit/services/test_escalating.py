@@ -1,0 +1,97 @@
+"""The escalator's promises on in-memory ports: each level on time and each alert once, a failed
+send retried alone without holding back the rest, a staff reply stopping the ladder, a ceiling
+holding alerts back and summarising them."""
+
+from datetime import timedelta
+
+import pytest
+from conftest import T0, post
+from fakes import InMemoryCeilings
+
+from socialcare.domain.tickets import NewTicketPolicy
+from socialcare.notify.senders import AlertRejected
+from socialcare.services.escalating import Escalator
+
+
+class Outbox:
+    """The senders: records each request; fails the addresses it is told to, for as long as told."""
+
+    def __init__(self):
+        self.sent: list[dict] = []
+        self.failing: dict[str, Exception] = {}
+
+    def __call__(self, request: dict) -> dict:
+        error = self.failing.get(str(request["to"]))
+        if error is not None:
+            raise error
+        self.sent.append(request)
+        return {"message_id": f"m{len(self.sent)}"}
+
+
+@pytest.fixture
+def run(config, world):
+    outbox, ceilings = Outbox(), InMemoryCeilings()
+    escalator = Escalator(config, lambda request: outbox(request), queue=world.tickets, ceilings=ceilings)
+    policy = NewTicketPolicy(config.accounts[0].id, timedelta(hours=1), config.ladder(), timedelta(days=90))
+    world.tickets.store_mention(post("101", 0), policy, T0)
+
+    def sweep_until(minute: int) -> None:
+        for m in range(minute + 1):
+            escalator.sweep(T0 + timedelta(minutes=m))
+
+    return outbox, ceilings, sweep_until, escalator
+
+
+def sent(outbox) -> list[tuple[str, str]]:
+    return [(request["via"], request["to"]) for request in outbox.sent]
+
+
+def test_each_level_goes_out_once_at_its_share_of_the_target(config, world, run):
+    outbox, _, sweep_until, _ = run
+    sweep_until(29)
+    assert outbox.sent == []
+    sweep_until(30)
+    assert sent(outbox) == [("email", "care-team@acme.example")]
+    sweep_until(90)
+    vias = [via for via, _ in sent(outbox)]
+    assert vias == ["email", "sms", "email", "sms"], "50% e-mail, 80% SMS, 100% e-mail and SMS"
+    assert world.tickets.next_step_at == {}, "nothing is left to send"
+
+
+def test_a_staff_reply_stops_the_ladder(world, run):
+    outbox, _, sweep_until, _ = run
+    sweep_until(35)
+    world.tickets.record_human_reply("TICKET#x:101", "201", T0 + timedelta(minutes=36))
+    sweep_until(120)
+    assert len(outbox.sent) == 1
+
+
+def test_a_failing_send_is_retried_alone_and_the_level_and_the_next_go_on(config, world, run):
+    outbox, _, sweep_until, _ = run
+    manager = config.recipients["manager"]
+    outbox.failing[str(manager.sms)] = ConnectionError("throttled")
+    sweep_until(61)
+    vias = [via for via, _ in sent(outbox)]
+    assert vias == ["email", "sms", "email"], "the manager's e-mail went out without their SMS"
+    del outbox.failing[str(manager.sms)]
+    sweep_until(75)
+    assert sent(outbox)[-1] == ("sms", str(manager.sms)) and len(outbox.sent) == 4
+
+
+def test_a_refused_address_is_recorded_and_never_retried(config, world, run):
+    outbox, _, sweep_until, _ = run
+    outbox.failing["care-team@acme.example"] = AlertRejected("address refused")
+    sweep_until(200)
+    [record] = [r for r in world.tickets.alerts["TICKET#x:101"] if r.to == "care-team@acme.example"]
+    assert record.error == "address refused"
+    assert ("email", "care-team@acme.example") not in sent(outbox)
+
+
+def test_alerts_over_the_accounts_ceiling_are_held_then_summarised(config, world, run):
+    outbox, ceilings, sweep_until, escalator = run
+    ceilings.used[("x#9001", "alert", "2026-11-23T14")] = config.limits.account_alerts_per_hour
+    sweep_until(59)
+    assert outbox.sent == []
+    escalator.sweep(T0 + timedelta(hours=1, minutes=1))  # the hour is over
+    summaries = [r for r in outbox.sent if str(r["key"]).startswith("summary#")]
+    assert len(summaries) == 1 and "held" in summaries[0]["text"].lower()
