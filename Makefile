@@ -62,6 +62,9 @@ bench: $(STAMP) ## replay 1,000 and 10,000 mentions and print the cost figures
 bench-redaction: $(STAMP) ## redaction recall per category, false positives and throughput
 	$(BIN)/python -m socialcare_local.bench_redaction
 
+bench-fanout: $(STAMP) ## 500 accounts polled fanned out per account vs in series, on a slow network
+	$(BIN)/python -m socialcare_local.bench_fanout
+
 $(SAM_VENV)/bin/sam:
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip

@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cfn_events import Schedule, StreamSource, async_settings, parse_rate, schedules_of, streams_of
+from .cfn_events import (
+    QueueSource,
+    Schedule,
+    StreamSource,
+    async_settings,
+    parse_rate,
+    queues_of,
+    schedules_of,
+    streams_of,
+)
 from .intrinsics import PSEUDO_ACCOUNT, CfnError, CfnLoader, Resolver, load_template, parameter_values
 
 __all__ = [
@@ -16,6 +25,7 @@ __all__ = [
     "CfnLoader",
     "FunctionDef",
     "LocalTemplate",
+    "QueueSource",
     "QueueSpec",
     "Schedule",
     "StreamSource",
@@ -51,6 +61,7 @@ class FunctionDef:
     layer_dirs: tuple[Path, ...] = ()
     schedules: list[Schedule] = field(default_factory=list)
     streams: list[StreamSource] = field(default_factory=list)
+    queue_sources: list[QueueSource] = field(default_factory=list)
     # Asynchronous invocations (schedules): Lambda's own retries, then these queues (logical ids).
     async_max_retries: int = 2
     async_on_failure_queue: str | None = None
@@ -212,6 +223,7 @@ class LocalTemplate:
             layer_dirs=tuple(self._layer_dirs(merged.get("Layers") or [])),
             schedules=schedules_of(self, logical_id, own.get("Events") or {}),
             streams=streams_of(self, logical_id, own.get("Events") or {}),
+            queue_sources=queues_of(self, logical_id, own.get("Events") or {}),
             **async_settings(self, logical_id, merged),
         )
 

@@ -1,4 +1,5 @@
-"""A SAM function's Events: ScheduleV2/Schedule become Schedules, DynamoDB becomes StreamSources."""
+"""A SAM function's Events: ScheduleV2/Schedule become Schedules, DynamoDB becomes StreamSources,
+SQS becomes QueueSources."""
 
 import json
 import re
@@ -34,6 +35,15 @@ class StreamSource:
     filter_patterns: list[dict[str, Any]] = field(default_factory=list)
     starting_position: str = "TRIM_HORIZON"
     max_record_age_seconds: int = -1
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    name: str
+    queue_logical_id: str
+    batch_size: int = 10
+    report_batch_item_failures: bool = False
+    maximum_concurrency: int | None = None  # locally messages are delivered one batch at a time
 
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
@@ -104,6 +114,30 @@ def streams_of(template: "LocalTemplate", function_id: str, events: dict[str, An
                 ],
                 starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
                 max_record_age_seconds=int(props.get("MaximumRecordAgeInSeconds", -1)),
+            )
+        )
+    return sources
+
+
+def queues_of(template: "LocalTemplate", function_id: str, events: dict[str, Any]) -> list["QueueSource"]:
+    sources = []
+    for name, event in events.items():
+        if event.get("Type") != "SQS":
+            continue
+        raw = event.get("Properties") or {}
+        props = template.resolver.resolve({k: v for k, v in raw.items() if k != "Queue"})
+        if props.get("Enabled") is False:
+            continue
+        where = f"{function_id}.Events.{name}"
+        concurrency = (props.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        sources.append(
+            QueueSource(
+                name=name,
+                queue_logical_id=_queue(template, raw.get("Queue"), where),
+                batch_size=int(props.get("BatchSize", 10)),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in (props.get("FunctionResponseTypes") or []),
+                maximum_concurrency=int(concurrency) if concurrency is not None else None,
             )
         )
     return sources

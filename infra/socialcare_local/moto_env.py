@@ -50,8 +50,8 @@ def environ(values: dict[str, str], unset: tuple[str, ...] = ()) -> Iterator[Non
 
 
 def use_virtual_time(clock: "VirtualClock") -> Callable[[], None]:
-    """Point socialcare.clock (the domain's only "now") and moto's DynamoDB timestamps (stream
-    records' ApproximateCreationDateTime) at the virtual clock; returns the undo."""
+    """Point socialcare.clock (the domain's only "now"), moto's DynamoDB timestamps (stream
+    records' ApproximateCreationDateTime) and moto's SQS times at the virtual clock; returns the undo."""
     undo: list[Callable[[], None]] = []
     if importlib.util.find_spec("socialcare") is not None:
         with contextlib.suppress(ImportError):
@@ -63,6 +63,19 @@ def use_virtual_time(clock: "VirtualClock") -> Callable[[], None]:
         original = table_module.utcnow
         table_module.utcnow = lambda: clock.now().astimezone(UTC).replace(tzinfo=None)
         undo.append(lambda: setattr(table_module, "utcnow", original))
+
+    # SQS: visibility timeouts, receive counts towards a redrive and retention run on the clock.
+    sqs_module = importlib.import_module("moto.sqs.models")
+    for name, now in (
+        ("unix_time", lambda: clock.now().timestamp()),
+        ("unix_time_millis", lambda: clock.now().timestamp() * 1000),
+    ):
+        if hasattr(sqs_module, name):
+            original_time = getattr(sqs_module, name)
+            setattr(sqs_module, name, now)
+            undo.append(
+                lambda name=name, original_time=original_time: setattr(sqs_module, name, original_time)
+            )
 
     def restore() -> None:
         for step in reversed(undo):

@@ -1,13 +1,14 @@
 """EventBridge schedules on the virtual clock: moto stores schedules but never fires them.
 
 Each schedule first fires at the first whole minute at or after the scheduler's start, then every
-`every`. Missed fire times are all run, in order, each with its own scheduled time.
+`every`. Missed fire times are all run, in order, each with its own scheduled time. What a run
+sends to a queue with a function behind it is delivered right after the run, within its minute.
 """
 
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ import boto3
 
 from .cfn import Schedule
 from .clock import VirtualClock
+from .queues import QueueBatch, QueuePump
 
 if TYPE_CHECKING:
     from .deployment import LocalDeployment
@@ -38,6 +40,7 @@ class ScheduledRun:
     error_type: str | None = None
     error_message: str | None = None
     attempts: int = 1
+    deliveries: list[QueueBatch] = field(default_factory=list)  # queue batches this run set off
 
 
 class Scheduler:
@@ -46,6 +49,7 @@ class Scheduler:
     def __init__(self, deployment: "LocalDeployment", clock: VirtualClock | None = None) -> None:
         self.deployment = deployment
         self.clock = clock or deployment.clock
+        self.queues = QueuePump(deployment)
         first = _ceil_minute(self.clock.now())
         self._schedules = {(fid, s.name): s for fid, fn in deployment.functions.items() for s in fn.schedules}
         self._next = dict.fromkeys(self._schedules, first)
@@ -75,7 +79,9 @@ class Scheduler:
         runs = []
         for firing in self.due(self.clock.now()):
             self._next[(firing.function_id, firing.schedule.name)] = firing.at + firing.schedule.every
-            runs.append(self._run(firing))
+            run = self._run(firing)
+            run.deliveries = self.queues.pump()
+            runs.append(run)
         return runs
 
     def run_until(self, until: datetime, *, between: Callable[[], Any] | None = None) -> list[ScheduledRun]:

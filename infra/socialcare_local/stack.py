@@ -32,7 +32,7 @@ REGION = "us-east-1"
 LOCAL_ENVIRONMENT = {"RETRY_BASE_DELAY_SECONDS": "0.01", "HTTP_TIMEOUT_SECONDS": "2"}
 
 FUNCTIONS = {
-    "poll": "PollMentionsFunction",
+    "poll": "PollFanOutFunction",
     "acknowledge": "AcknowledgeFunction",
     "escalate": "EscalateFunction",
 }
@@ -77,8 +77,26 @@ class LocalStack:
         event = json.loads(template.replace("<aws.scheduler.scheduled-time>", now))
         return self.deployment.invoke(fn.logical_id, event)
 
-    def poll(self) -> Any:
-        return self.invoke_scheduled("poll")
+    def poll(self) -> dict[str, Any]:
+        """One minute's polling: the fan-out's messages delivered to the poll function at once.
+        accounts: what each account's poll did, in configuration order; retried: the accounts whose
+        message failed (SQS delivers it again after the visibility timeout)."""
+        fanout = self.invoke_scheduled("poll")
+        batches = self.scheduler.queues.pump()
+        polls = [poll for batch in batches for poll in (batch.response or {}).get("accounts", [])]
+        keys = [f"{account.channel}#{account.id}" for account in self.accounts]
+        polls.sort(key=lambda poll: keys.index(poll["account"]) if poll["account"] in keys else len(keys))
+        errors = [batch.error for batch in batches if batch.error]
+        if errors:  # the poll function itself failed: as loud as a failed invocation
+            raise RuntimeError("poll function failed: " + " | ".join(errors))
+        retried = [
+            poll["account"]
+            for batch in batches
+            if batch.failed
+            for poll in (batch.response or {}).get("accounts", [])
+            if poll["broken"]
+        ]
+        return {"minute": fanout["minute"], "accounts": polls, "retried": retried}
 
     def escalate(self) -> Any:
         return self.invoke_scheduled("escalate")

@@ -129,5 +129,6 @@ def test_the_run_is_clean(morning):
     _, report = morning
     summary = report["summary"]
     assert summary["scheduled_failures"] == 0 and summary["stream_records_discarded"] == 0
+    assert summary["queue_messages_failed"] == 0
     assert set(summary["spec_violations"].values()) == {0}
     assert summary["ack_pending"] == 0

@@ -22,7 +22,7 @@ TEMPLATE = REPO / "template.yaml"
 EXPANDER = Path(__file__).with_name("expand_template.py")
 SAM_PYTHON = Path(os.environ.get("SAM_PYTHON", REPO / ".venv-sam" / "bin" / "python"))
 
-FUNCTIONS = ("PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction")
+FUNCTIONS = ("PollFanOutFunction", "PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction")
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
 }
@@ -139,8 +139,8 @@ def _sub(text: str) -> str:
 def test_no_role_has_a_managed_policy_a_wildcard_action_or_an_unscoped_resource(
     expanded: dict[str, Any],
 ) -> None:
-    # three function roles and one per schedule: all of them are checked
-    assert len(roles(expanded)) == 6
+    # four function roles and one per schedule (three): all of them are checked
+    assert len(roles(expanded)) == 7
     assert role_problems(expanded) == []
 
 
@@ -225,6 +225,7 @@ def _on(resource: str, *names: str) -> set[tuple[str, str]]:
 
 
 ITEM_RW = ("getitem", "putitem", "updateitem")
+SQS_CONSUME = ("receivemessage", "deletemessage", "getqueueattributes", "changemessagevisibility")
 
 
 def test_poll_role_grants_exactly_what_polling_needs(expanded: dict[str, Any]) -> None:
@@ -232,10 +233,26 @@ def test_poll_role_grants_exactly_what_polling_needs(expanded: dict[str, Any]) -
         _common("PollMentionsLogGroup")
         | _on(_arn("TicketsTable"), *ITEM_RW, "query", "conditioncheckitem")
         | _on(_arn("StateTable"), *ITEM_RW)
+        | {(f"sqs:{action}", _arn("PollQueue")) for action in SQS_CONSUME}
         | _secrets()
         | _config_parameter()
     )
     assert grants(expanded, function_role(expanded, "PollMentionsFunction")) == expected
+    # what its event source mapping reads: the poll queue, and partial batch failures are reported
+    (mapping,) = [
+        r
+        for r in expanded["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "PollMentionsFunction"}
+    ]
+    assert json.dumps(mapping["Properties"]["EventSourceArn"], sort_keys=True) == _arn("PollQueue")
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "PollConcurrency"}}
+
+
+def test_fan_out_role_may_only_send_to_the_poll_queue(expanded: dict[str, Any]) -> None:
+    expected = _common("PollFanOutLogGroup") | {("sqs:sendmessage", _arn("PollQueue"))} | _config_parameter()
+    assert grants(expanded, function_role(expanded, "PollFanOutFunction")) == expected
 
 
 def test_acknowledge_role_reads_the_tickets_stream_and_no_other(expanded: dict[str, Any]) -> None:
@@ -254,8 +271,12 @@ def test_acknowledge_role_reads_the_tickets_stream_and_no_other(expanded: dict[s
     role = function_role(expanded, "AcknowledgeFunction")
     assert grants(expanded, role) == expected
     # that is the stream its event source mapping reads
-    (mapping,) = [r for r in expanded["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert mapping["Properties"]["FunctionName"] == {"Ref": "AcknowledgeFunction"}
+    (mapping,) = [
+        r
+        for r in expanded["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "AcknowledgeFunction"}
+    ]
     assert json.dumps(mapping["Properties"]["EventSourceArn"], sort_keys=True) == _arn(
         "TicketsTable", "StreamArn"
     )

@@ -20,12 +20,14 @@ from socialcare.runtime import metric_names
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 
 FUNCTIONS = {
+    "PollFanOutFunction": "functions/poll_fanout/",
     "PollMentionsFunction": "functions/poll_mentions/",
     "AcknowledgeFunction": "functions/acknowledge/",
     "EscalateFunction": "functions/escalate/",
 }
 TABLES = ("TicketsTable", "StateTable", "IdempotencyTable")
-QUEUES = ("ScheduleDeadLetterQueue", "AckFailureQueue")
+QUEUES = ("ScheduleDeadLetterQueue", "AckFailureQueue", "PollDeadLetterQueue")  # each alarmed
+SCHEDULED = ("PollFanOutFunction", "AcknowledgeFunction", "EscalateFunction")
 
 CONTRACT_ENV = {
     "TICKETS_TABLE": {"Ref": "TicketsTable"},
@@ -304,7 +306,7 @@ def test_shared_layer(resources: dict[str, Any]) -> None:
     assert layer["Metadata"].get("BuildArchitecture") == "arm64"
 
 
-def test_exactly_the_three_functions(resources: dict[str, Any]) -> None:
+def test_exactly_the_four_functions(resources: dict[str, Any]) -> None:
     assert set(_of_type(resources, "AWS::Serverless::Function")) == set(FUNCTIONS)
     assert not _of_type(resources, "AWS::Lambda::Function")
 
@@ -349,7 +351,7 @@ def test_scheduled_async_invocations_are_not_retried_for_hours(template: dict[st
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", SCHEDULED)
 def test_every_function_runs_every_minute(resources: dict[str, Any], name: str) -> None:
     schedules = _events(resources, name, "ScheduleV2")
     assert len(schedules) == 1, f"{name} should have one ScheduleV2 event"
@@ -374,7 +376,7 @@ def test_every_schedule_has_a_dead_letter_queue_and_no_retries(resources: dict[s
     # no other kind of schedule slipped in without a DLQ
     for name in FUNCTIONS:
         types = {ev["Type"] for ev in resources[name]["Properties"]["Events"].values()}
-        assert types <= {"ScheduleV2", "DynamoDB"}, name
+        assert types <= {"ScheduleV2", "DynamoDB", "SQS"}, name
 
 
 def test_acknowledge_stream_event(resources: dict[str, Any]) -> None:
@@ -396,6 +398,84 @@ def test_acknowledge_stream_event(resources: dict[str, Any]) -> None:
     assert json.loads(filters[0]["Pattern"]) == ACK_FILTER
     for other in ("PollMentionsFunction", "EscalateFunction"):
         assert not _events(resources, other, "DynamoDB"), f"{other} must not consume the ticket stream"
+
+
+# --------------------------------------------------------------------------------------------------
+# polling fanned out per account (PollFanOutFunction -> PollQueue -> PollMentionsFunction)
+# --------------------------------------------------------------------------------------------------
+
+
+def test_poll_queue_retries_a_failed_account_then_keeps_it_in_an_alarmed_dead_letter_queue(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    queue = _props(resources, "PollQueue")
+    assert queue.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in queue
+    # a message is never handed to a second poller while its first invocation may still run
+    assert int(queue["VisibilityTimeout"]) > _function_setting(template, "PollMentionsFunction", "Timeout")
+    redrive = queue["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == _arn("PollDeadLetterQueue")
+    assert 2 <= int(redrive["maxReceiveCount"]) <= 5
+    # every receive happens before the message expires, so a failing account reaches the DLQ
+    assert int(redrive["maxReceiveCount"]) * int(queue["VisibilityTimeout"]) < int(
+        queue["MessageRetentionPeriod"]
+    )
+
+
+def test_the_poll_function_takes_one_account_at_a_time_at_the_reserved_concurrency(
+    resources: dict[str, Any],
+) -> None:
+    assert not _events(resources, "PollMentionsFunction", "ScheduleV2"), "the fan-out is scheduled instead"
+    (source,) = _events(resources, "PollMentionsFunction", "SQS").values()
+    assert source["Queue"] == _arn("PollQueue")
+    assert 1 <= source["BatchSize"] <= 5
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # no more pollers than reserved: excess messages wait instead of being throttled into the DLQ
+    assert source["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "PollConcurrency"}
+    reserved = _props(resources, "PollMentionsFunction")["ReservedConcurrentExecutions"]
+    assert reserved["Fn::If"][1] == {"Ref": "PollConcurrency"}
+    consumers = [n for n in FUNCTIONS if _events(resources, n, "SQS")]
+    assert consumers == ["PollMentionsFunction"]
+
+
+def test_poll_concurrency_fits_an_sqs_event_source(template: dict[str, Any]) -> None:
+    spec = template["Parameters"]["PollConcurrency"]
+    assert int(spec["MinValue"]) >= 2, "MaximumConcurrency of an SQS event source is at least 2"
+    assert int(spec["Default"]) >= 20, "500 accounts within the minute (make bench-fanout)"
+
+
+def test_only_the_fan_out_sends_to_the_poll_queue_and_only_the_poll_function_consumes_it(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    queue = _arn("PollQueue")
+    consume = {
+        "sqs:receivemessage",
+        "sqs:deletemessage",
+        "sqs:getqueueattributes",
+        "sqs:changemessagevisibility",
+    }
+    fanout = _function_statements(resources, "PollFanOutFunction")
+    assert _actions_on(fanout, queue) == {"sqs:sendmessage"}
+    poll = _function_statements(resources, "PollMentionsFunction")
+    assert _actions_on(poll, queue) == consume
+    for name in ("AcknowledgeFunction", "EscalateFunction"):
+        assert not _actions_on(_function_statements(resources, name), queue), name
+    # the fan-out reads its configuration and sends, nothing else: no table, no secret
+    granted = {a for s in fanout for a in _actions(s)}
+    assert not any(a.startswith(("dynamodb:", "secretsmanager:", "ses:", "sns:")) for a in granted)
+    assert _effective_env(template, "PollFanOutFunction")["POLL_QUEUE_URL"] == {"Ref": "PollQueue"}
+    assert "POLL_QUEUE_URL" not in _effective_env(template, "PollMentionsFunction")
+
+
+def test_polls_that_fall_behind_the_minute_are_alarmed(resources: dict[str, Any]) -> None:
+    (alarm,) = [
+        a
+        for a in _alarms(resources).values()
+        if a["Namespace"] == "AWS/SQS"
+        and a["MetricName"] == "ApproximateAgeOfOldestMessage"
+        and _dimension(a, "QueueName") == {"Fn::GetAtt": ["PollQueue", "QueueName"]}
+    ]
+    assert alarm["Statistic"] == "Maximum" and alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert 60 <= alarm["Threshold"] <= 300
 
 
 # --------------------------------------------------------------------------------------------------
@@ -576,6 +656,7 @@ def test_sms_publish_can_never_reach_a_topic(resources: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 CONCURRENCY = {
+    "PollFanOutFunction": 2,  # one run a minute, and one overlapping it: no parameter needed
     "PollMentionsFunction": "PollConcurrency",
     "AcknowledgeFunction": "AcknowledgeConcurrency",
     "EscalateFunction": "EscalateConcurrency",
@@ -588,6 +669,9 @@ def test_every_function_has_reserved_concurrency_from_a_parameter(
 ) -> None:
     reserved = template["Resources"][name]["Properties"]["ReservedConcurrentExecutions"]
     parameter = CONCURRENCY[name]
+    if isinstance(parameter, int):
+        assert reserved == {"Fn::If": ["ReservesConcurrency", parameter, {"Ref": "AWS::NoValue"}]}
+        return
     assert reserved == {"Fn::If": ["ReservesConcurrency", {"Ref": parameter}, {"Ref": "AWS::NoValue"}]}
     spec = template["Parameters"][parameter]
     assert spec["Type"] == "Number"
@@ -780,6 +864,9 @@ def test_outputs(template: dict[str, Any]) -> None:
         "StateTableName": {"Ref": "StateTable"},
         "IdempotencyTableName": {"Ref": "IdempotencyTable"},
         "PollMentionsFunctionArn": _arn("PollMentionsFunction"),
+        "PollFanOutFunctionArn": _arn("PollFanOutFunction"),
+        "PollQueueUrl": {"Ref": "PollQueue"},
+        "PollDeadLetterQueueUrl": {"Ref": "PollDeadLetterQueue"},
         "AcknowledgeFunctionArn": _arn("AcknowledgeFunction"),
         "EscalateFunctionArn": _arn("EscalateFunction"),
         "ScheduleDeadLetterQueueUrl": {"Ref": "ScheduleDeadLetterQueue"},

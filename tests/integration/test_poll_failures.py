@@ -128,11 +128,9 @@ def test_a_poisoned_account_never_stops_the_others(brands, monkeypatch, poison, 
     stack.mention("1002", "43", "@AcmeHelp where is my refund", at=at(0.2))
     poison(stack, monkeypatch)
     stack.clock.set(at(1))
-    if run_fails:  # the other account was polled first; the run fails at the end to raise the alarm
-        with pytest.raises(RuntimeError, match="x#9002"):
-            stack.poll()
-    else:
-        stack.poll()
+    # Each account is its own message: only the poisoned one's fails when a person must act (it is
+    # delivered again, then lands in the alarmed dead-letter queue).
+    assert stack.poll()["retried"] == (["x#9002"] if run_fails else [])
     assert "1001" in [t["post_id"] for t in stack.tickets()]
     emitted = metrics.take()
     assert {name: emitted.get(name) for name in expected} == expected

@@ -89,10 +89,11 @@ WRITE_PATHS = {
 
 
 def failures_seen(stack, logs) -> list[str]:
-    """Failed scheduled invocations and stream batches (Lambda's Errors metric, alarmed) and the
-    functions' error logs."""
+    """Failed scheduled invocations and stream batches (Lambda's Errors metric, alarmed), poll
+    messages that failed (retried, then dead-lettered: alarmed) and the functions' error logs."""
     scheduled = [f"{run.function_id}: {run.error}" for run in stack.scheduler.failures]
     batches = [f"{b.function_id}: {b.outcome} {b.error}" for b in stack.pump.batches if b.outcome != "ok"]
+    batches += [f"{b.function_id}: {b.outcome}" for b in stack.scheduler.queues.batches if b.outcome != "ok"]
     lines = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith('{"level"')]
     errors = [f"{line.get('function_name')}: {line['message']}" for line in lines if line["level"] == "ERROR"]
     return scheduled + batches + errors
@@ -139,8 +140,8 @@ def test_a_poll_transaction_cancelled_by_a_conflict_is_retried_never_a_duplicate
     assert fault.hits == 1
     assert sorted(p for t in stack.tickets() for p in t["post_ids"]) == ["1001", "1002"]
     assert [len(stack.replies_to(p)) for p in ("1001", "1002")] == [1, 1]
-    polls = [run.result for run in stack.scheduler.runs if run.function_id == "PollMentionsFunction"]
-    assert sum(poll["accounts"][0]["duplicates"] for poll in polls if poll) == 0
+    polls = [b.response for b in stack.scheduler.queues.batches if b.function_id == "PollMentionsFunction"]
+    assert polls and sum(poll["accounts"][0]["duplicates"] for poll in polls if poll) == 0
 
 
 def test_a_write_failing_inside_the_poll_transaction_leaves_no_claim_without_its_ticket(stack, monkeypatch):
@@ -157,7 +158,7 @@ def test_a_write_failing_inside_the_poll_transaction_leaves_no_claim_without_its
     stack.mention("1001", "42", "@AcmeCare my order never came", at=at(0.1), handle="jane")
     monkeypatch.setattr(Table, "put_item", ticket_write_fails)
     stack.run_until(at(1))
-    assert stack.scheduler.failures and stack.tickets() == []
+    assert [batch for batch in stack.scheduler.queues.batches if batch.failed] and stack.tickets() == []
     claim = boto3.client("dynamodb").get_item(
         TableName=stack.deployment.table_name("TicketsTable"),
         Key={"pk": {"S": "POST#x#1001"}, "sk": {"S": "POST"}},

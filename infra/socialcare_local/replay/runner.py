@@ -120,6 +120,7 @@ def _report(run: LocalStack) -> dict:
         else 0,
         invocations=dict(run.deployment.invocations),
         scheduled_failures=run.scheduler.failure_count,
+        queue_messages_failed=sum(len(batch.failed) for batch in run.scheduler.queues.batches),
         stream_records_discarded=len(run.pump.discarded),
         spec_violations=run.spec_violations(),
         dynamodb_requests=sum(

@@ -4,6 +4,7 @@ A bad environment variable or configuration field raises here, before any event 
 with a message naming it.
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,9 +39,10 @@ from ..services.escalating import Escalator
 from ..services.polling import Poller
 from . import metric_names
 from .logging import build_metrics
+from .poll_queue import PollQueue
 from .refreshing import RefreshingAdapter
 from .secrets import SecretError, channel_credentials
-from .settings import Settings, load_settings
+from .settings import Settings, SettingsError, load_settings
 
 logger = Logger(child=True)
 
@@ -114,6 +116,13 @@ class Container:
             retry_base_delay=self.settings.retry_base_delay_seconds,
             call_timeout=self.settings.http_timeout_seconds,
         )
+
+    def poll_queue(self) -> PollQueue:
+        """Only the fan-out function has POLL_QUEUE_URL (the only one allowed to send to it)."""
+        url = os.environ.get("POLL_QUEUE_URL", "")
+        if not url.startswith("https://"):
+            raise SettingsError(f"invalid environment:\n  POLL_QUEUE_URL: not a queue URL ({url!r})")
+        return PollQueue(boto3.client("sqs"), url)
 
     @cached_property
     def acknowledger(self) -> Acknowledger:

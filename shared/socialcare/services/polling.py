@@ -87,18 +87,24 @@ class Poller:
         self._call_timeout = call_timeout
 
     def poll_all(self, now: datetime) -> list[AccountPoll]:
-        results = []
-        for account in self._config.accounts:
-            result = AccountPoll(account=account.key)
-            state = None
-            try:
-                state = self._account_states(account.key, network(account.channel).streams)
-                self._poll_account(account, state, now, result)
-            except Exception as error:  # whatever it is, only this account waits; the others go on
-                _record_failure(result, error)
-            self._check_health(account, state, now, result)
-            results.append(result)
-        return results
+        return [self.poll(account, now) for account in self._config.accounts]
+
+    def poll_by_key(self, key: str, now: datetime) -> AccountPoll | None:
+        """One account, as a fanned-out poll message names it; None if it is no longer configured
+        (the configuration changed after the message was sent: nothing to poll)."""
+        account = next((a for a in self._config.accounts if a.key == key), None)
+        return None if account is None else self.poll(account, now)
+
+    def poll(self, account: AccountConfig, now: datetime) -> AccountPoll:
+        result = AccountPoll(account=account.key)
+        state = None
+        try:
+            state = self._account_states(account.key, network(account.channel).streams)
+            self._poll_account(account, state, now, result)
+        except Exception as error:  # whatever it is, only this account waits; the others go on
+            _record_failure(result, error)
+        self._check_health(account, state, now, result)
+        return result
 
     def _check_health(
         self, account: AccountConfig, state: StreamStates | None, now: datetime, result: AccountPoll
