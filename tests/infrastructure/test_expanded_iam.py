@@ -22,7 +22,7 @@ TEMPLATE = REPO / "template.yaml"
 EXPANDER = Path(__file__).with_name("expand_template.py")
 SAM_PYTHON = Path(os.environ.get("SAM_PYTHON", REPO / ".venv-sam" / "bin" / "python"))
 
-FUNCTIONS = ("PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction")
+FUNCTIONS = ("PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction", "WebhookFunction")
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
 }
@@ -139,8 +139,8 @@ def _sub(text: str) -> str:
 def test_no_role_has_a_managed_policy_a_wildcard_action_or_an_unscoped_resource(
     expanded: dict[str, Any],
 ) -> None:
-    # three function roles and one per schedule: all of them are checked
-    assert len(roles(expanded)) == 6
+    # four function roles and one per schedule: all of them are checked
+    assert len(roles(expanded)) == 7
     assert role_problems(expanded) == []
 
 
@@ -289,7 +289,10 @@ def test_no_other_role_may_publish_or_read_secrets(expanded: dict[str, Any]) -> 
         granted = {action for action, _resource in grants(expanded, name)}
         if name != escalate:
             assert not any(a.startswith(("sns:", "ses:")) for a in granted), name
-        readers = {function_role(expanded, f) for f in ("PollMentionsFunction", "AcknowledgeFunction")}
+        readers = {
+            function_role(expanded, f)
+            for f in ("PollMentionsFunction", "AcknowledgeFunction", "WebhookFunction")
+        }
         if name not in readers:
             assert not any(a.startswith("secretsmanager:") for a in granted), name
 
