@@ -53,10 +53,12 @@ class MetaWebhook:
     def announcements(self, payload: object) -> Announcements:
         payload = _object(payload, "the payload")
         kind = payload.get("object")
+        if not isinstance(kind, str):
+            raise MalformedPayload("object is not a text")
         entries = _list(payload.get("entry"), "entry")
         found = Announcements()
         if kind not in ("page", "instagram"):
-            found.ignored.append(f"object {str(kind)[:40]!r}")
+            found.ignored.append(f"object {kind[:40]!r}")
             return found
         for entry in entries:
             entry = _object(entry, "an entry")
