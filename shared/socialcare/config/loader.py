@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from ..channels.registry import NETWORKS
 from .schema import Config
 
 BUNDLED_EXAMPLE = Path(__file__).with_name("example.yaml")
@@ -69,6 +70,20 @@ def _check_shape(text: str, source: str) -> None:
             )
 
 
+def _location(problem: dict) -> list:
+    """Where the reader wrote it: a union told apart by `channel` names the matching model after the
+    list index (accounts.0.facebook.id), and an unknown channel only the account (accounts.0)."""
+    loc = problem["loc"]
+    parts = [
+        part
+        for index, part in enumerate(loc)
+        if not (part in NETWORKS and index > 0 and isinstance(loc[index - 1], int))
+    ]
+    if problem["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        parts.append(str(problem.get("ctx", {}).get("discriminator", "")).strip("'"))
+    return parts
+
+
 def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None) -> Config:
     try:
         _check_shape(text, source)
@@ -84,7 +99,7 @@ def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None)
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"]) or "(top level)"
+            field = ".".join(str(part) for part in _location(item)) or "(top level)"
             problems.append(f"  {field}: {item['msg']}")
         raise ConfigError(f"invalid configuration from {source}:\n" + "\n".join(problems)) from None
 

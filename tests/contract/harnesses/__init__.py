@@ -3,8 +3,14 @@ moves the adapter contract needs. tests/contract/test_adapter_contract.py runs t
 over every harness listed here; a network is done when it passes."""
 
 from .base import Harness, ReadFault
+from .facebook import FacebookHarness
+from .instagram import InstagramHarness
 from .x import XHarness
 
-HARNESSES: dict[str, type[Harness]] = {"x": XHarness}
+HARNESSES: dict[str, type[Harness]] = {
+    "x": XHarness,
+    "facebook": FacebookHarness,
+    "instagram": InstagramHarness,
+}
 
 __all__ = ["HARNESSES", "Harness", "ReadFault"]

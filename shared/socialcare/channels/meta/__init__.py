@@ -1,0 +1,3 @@
+"""What Facebook and Instagram share of Meta's Graph API: the transport, Meta's error codes and usage
+headers, its time format, and the time-plus-ids cursor both networks keep (Meta's own paging
+cursors expire, so they never outlive one read). Each network's knowledge stays in its package."""

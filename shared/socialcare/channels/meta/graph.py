@@ -1,0 +1,99 @@
+"""One brand account's calls to the Graph API: token, version prefix, Meta's errors and usage headers.
+
+Every answer becomes a JSON object or a ChannelError, whatever its shape. An answer whose usage
+headers show the account near a limit is still used; the calls after it wait (errors.pause_until)."""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from ... import clock
+from ..base import RateLimited, TransientError
+from .errors import failure, pause_until
+
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v25.0"
+_MALFORMED = object()
+
+
+def _json(content: bytes | None) -> Any:
+    try:
+        return json.loads(content or b"")
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
+        return _MALFORMED
+
+
+class GraphClient:
+    def __init__(
+        self,
+        *,
+        network: str,
+        owner_id: str,
+        token: str,
+        base_url: str,
+        version: str,
+        timeout: float,
+        session: requests.Session | None = None,
+    ):
+        self._network = network
+        self._owner_id = owner_id
+        self._token = token
+        self._base = base_url.rstrip("/")
+        self._version = version
+        self._timeout = timeout
+        self._http = session or requests.Session()
+        self._paused_until: datetime | None = None
+
+    def get(self, path: str, params: dict[str, Any]) -> dict:
+        return self._request("GET", path, params=params)
+
+    def post(self, path: str, data: dict[str, Any]) -> dict:
+        return self._request("POST", path, data=data)
+
+    def next_after(self, body: dict) -> str | None:
+        """The `after` cursor when Meta says more follows (`paging.next`), else None. Meta's cursors
+        expire: they are used at once, within one read, never stored."""
+        paging = body.get("paging")
+        if not isinstance(paging, dict) or paging.get("next") is None:
+            return None
+        cursors = paging.get("cursors")
+        after = cursors.get("after") if isinstance(cursors, dict) else None
+        if not isinstance(after, str) or not after or len(after) > 2_000:
+            raise TransientError(f"{self._network} answered paging.next without a usable after cursor")
+        return after
+
+    def _request(self, method: str, path: str, **kwargs) -> dict:
+        where = f"{self._network} {method} {path}"
+        now = clock.now()
+        if self._paused_until is not None and now < self._paused_until:
+            raise RateLimited(self._paused_until, f"{where} not sent: usage near Meta's limit")
+        url = f"{self._base}/{self._version}{path}"
+        headers = {"Authorization": f"Bearer {self._token}"}
+        try:
+            response = self._http.request(method, url, headers=headers, timeout=self._timeout, **kwargs)
+        except requests.Timeout as error:
+            raise TransientError(f"{where} timed out: {error}") from None
+        except requests.RequestException as error:
+            raise TransientError(f"{where} failed: {error}") from None
+        now = clock.now()
+        self._paused_until = pause_until(response.headers, self._owner_id, now)
+        body = _json(response.content)
+        status = response.status_code
+        if not 200 <= status < 300 or (isinstance(body, dict) and "error" in body):
+            on_account = path.strip("/").split("/")[0] == self._owner_id
+            raise failure(
+                status,
+                body,
+                response.headers,
+                owner_id=self._owner_id,
+                now=now,
+                where=where,
+                on_account=on_account,
+            )
+        if body is _MALFORMED:
+            raise TransientError(f"{where} answered malformed JSON")
+        if not isinstance(body, dict):
+            raise TransientError(f"{where} answered JSON that is not an object")
+        return body
