@@ -1,9 +1,11 @@
 """The whole system on one machine: template.yaml deployed onto moto, the real handlers, a
-simulated X, schedules and streams on a virtual clock. The replay and the tests both drive it."""
+simulated X and a simulated Meta (Facebook, Instagram) whose webhooks reach the webhook function's
+URL, schedules and streams on a virtual clock. The replay and the tests both drive it."""
 
 import contextlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,8 +14,10 @@ from typing import IO, Any
 
 from .clock import VirtualClock
 from .deployment import LocalDeployment, local_aws
+from .function_urls import FunctionUrlServer
 from .moto_env import environ
 from .moto_transactions import fast_transactions
+from .networks.meta import MetaSimulator, find_meta_specs
 from .networks.x import XSimulator, find_x_spec
 from .replay import world
 from .replay.report import SentMessages, read_tickets
@@ -32,7 +36,11 @@ FUNCTIONS = {
     "poll": "PollMentionsFunction",
     "acknowledge": "AcknowledgeFunction",
     "escalate": "EscalateFunction",
+    "webhook": "WebhookFunction",
 }
+META_FIELDS = ("feed", "comments", "mentions")  # what the README tells an operator to subscribe
+# A simulator answers, then sends the webhook its call triggered: that follows well within this.
+SETTLE_SECONDS = 0.05
 
 
 @dataclass
@@ -48,15 +56,45 @@ class StackOptions:
 
 class LocalStack:
     def __init__(
-        self, clock: VirtualClock, sim: XSimulator, deployment: LocalDeployment, accounts: list[Account]
+        self,
+        clock: VirtualClock,
+        sim: XSimulator,
+        deployment: LocalDeployment,
+        accounts: list[Account],
+        meta: MetaSimulator | None = None,
     ):
         self.clock = clock
         self.sim = sim
+        self.meta = meta
         self.deployment = deployment
         self.accounts = accounts
         self.scheduler = Scheduler(deployment, clock)
         self.pump = StreamPump(deployment)
         self.sent = SentMessages(REGION)
+        # The webhook function's URL; each request is followed by the stream, as in AWS.
+        self.function_url = FunctionUrlServer(deployment, FUNCTIONS["webhook"], after=self.pump.pump)
+
+    def subscribe_meta_webhooks(self) -> None:
+        """What an operator does in the Meta app: register the callback URL (Meta checks it with a
+        GET carrying the verify token) for page feed and Instagram comments and mentions."""
+        self.function_url.start()
+        self.meta.subscribe(
+            self.function_url.url + "meta",
+            world.META_WEBHOOK["verify_token"],
+            world.META_WEBHOOK["app_secret"],
+            META_FIELDS,
+        )
+
+    def settle(self) -> None:
+        """Wait until every webhook delivered so far is handled and its tickets acknowledged,
+        including the deliveries those acknowledgements trigger (Meta announces the page's own
+        comments too): quiet for a moment, and no request arrived meanwhile."""
+        while True:
+            self.function_url.wait_idle()
+            received = self.function_url.received
+            time.sleep(SETTLE_SECONDS)
+            if self.function_url.received == received and self.function_url.idle:
+                return
 
     # -- running the functions -------------------------------------------------------------------
 
@@ -83,6 +121,7 @@ class LocalStack:
 
     def minute(self) -> None:
         """One minute of the deployed system: every schedule due, then the stream."""
+        self.settle()
         self.clock.advance(timedelta(minutes=1))
         self.scheduler.run_due()
         self.pump.pump()
@@ -173,6 +212,8 @@ def local_stack(
         **world.SIM_APP,
     )
     sim.start()
+    meta = MetaSimulator(clock.now, spec_dir=find_meta_specs() if options.validate_spec else None)
+    meta.start()
     log = options.log or open(os.devnull, "w")  # noqa: SIM115 - closed below when ours
     try:
         with (
@@ -181,19 +222,26 @@ def local_stack(
             environ(LOCAL_ENVIRONMENT),
             contextlib.redirect_stdout(log),
         ):
-            world.build_world(sim, text, accounts, REGION)
+            world.build_world(sim, text, accounts, REGION, meta)
             parameters = {
                 "SenderEmail": world.SENDER_EMAIL,
                 "AlarmEmail": world.ALARM_EMAIL,
                 "ConfigParameterName": world.CONFIG_PARAMETER,
-                "ApiBaseUrls": f"x={sim.base_url}",
+                "ApiBaseUrls": f"x={sim.base_url},facebook={meta.base_url},instagram={meta.base_url}",
                 "LogLevel": options.log_level,
             }
             with LocalDeployment(
                 options.template_path, clock=clock, parameters=parameters, region=REGION
             ) as stack:
-                yield LocalStack(clock, sim, stack, accounts)
+                local = LocalStack(clock, sim, stack, accounts, meta)
+                if any(a.channel in world.META_TOKEN_KEYS for a in accounts):
+                    local.subscribe_meta_webhooks()
+                try:
+                    yield local
+                finally:
+                    local.function_url.stop()
     finally:
         sim.stop()
+        meta.stop()
         if options.log is None:
             log.close()

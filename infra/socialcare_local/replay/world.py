@@ -13,6 +13,7 @@ from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
+from ..networks.meta import MetaScenario, MetaSimulator
 from ..networks.x import XSimulator
 from .scenario import Account
 
@@ -20,6 +21,11 @@ CONFIG_PARAMETER = "/socialcare/config"
 # The template's default SecretsPrefix for the local stack: the only secrets its functions may read.
 SECRETS_PREFIX = f"socialcare/{LOCAL_STACK_NAME}/"
 SENDER_EMAIL = "alerts@socialcare.example"
+# Meta's webhook: the app secret signs deliveries, the verify token answers the subscription check.
+META_WEBHOOK_SECRET = "webhooks/meta"  # noqa: S105 - a name relative to SECRETS_PREFIX
+META_WEBHOOK = {"app_secret": "sim-meta-app-secret", "verify_token": "sim-meta-verify-token"}
+# The key each Meta network's adapter reads its token from (see their account modules).
+META_TOKEN_KEYS = {"facebook": "page_access_token", "instagram": "access_token"}
 ALARM_EMAIL = "ops@socialcare.example"
 # The simulated X's app credentials (not secrets: they only open the local simulator).
 SIM_APP = {
@@ -58,9 +64,14 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
 
 
 def build_world(
-    sim: XSimulator, text: str, scenario_accounts: list[Account], region: str
+    sim: XSimulator,
+    text: str,
+    scenario_accounts: list[Account],
+    region: str,
+    meta: MetaSimulator | None = None,
 ) -> list[WorldAccount]:
-    """Register the brand accounts on the simulator, store their credentials, publish the config."""
+    """Register the brand accounts on their network's simulator, store their credentials and the
+    Meta webhook's secret, publish the config."""
     config = parse_config(text, "replay configuration")
     known = {(a.channel, a.id) for a in config.accounts}
     missing = [a for a in scenario_accounts if (a.channel, a.id) not in known]
@@ -70,10 +81,21 @@ def build_world(
     secrets = boto3.client("secretsmanager", region_name=region)
     world = []
     for account in config.accounts:
+        name = secret_name(account.credentials_secret, SECRETS_PREFIX)
+        if account.channel in META_TOKEN_KEYS and meta is not None:
+            token = MetaScenario.token_for(account.channel, account.id)
+            if account.channel == "facebook":
+                meta.add_page(account.id, account.handle, token)
+            else:
+                meta.add_ig_user(account.id, account.handle, token)
+            secrets.create_secret(
+                Name=name, SecretString=json.dumps({META_TOKEN_KEYS[account.channel]: token})
+            )
+            world.append(WorldAccount(account.channel, account.id, account.handle, name))
+            continue
         access_token, access_secret = f"sim-access-{account.id}", f"sim-access-secret-{account.id}"
         sim.add_user(account.id, account.handle)
         sim.grant_user_token(account.id, access_token, access_secret)
-        name = secret_name(account.credentials_secret, SECRETS_PREFIX)
         secrets.create_secret(
             Name=name,
             SecretString=json.dumps(
@@ -87,6 +109,7 @@ def build_world(
             ),
         )
         world.append(WorldAccount(account.channel, account.id, account.handle, name))
+    secrets.create_secret(Name=SECRETS_PREFIX + META_WEBHOOK_SECRET, SecretString=json.dumps(META_WEBHOOK))
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)
     return world
