@@ -238,6 +238,29 @@ def test_poll_role_grants_exactly_what_polling_needs(expanded: dict[str, Any]) -
     assert grants(expanded, function_role(expanded, "PollMentionsFunction")) == expected
 
 
+def test_webhook_role_stores_tickets_and_reads_secrets_nothing_else(expanded: dict[str, Any]) -> None:
+    # No state or idempotency table, no stream, no queue: a delivery only stores tickets.
+    expected = (
+        _common("WebhookLogGroup")
+        | _on(_arn("TicketsTable"), *ITEM_RW, "query", "conditioncheckitem")
+        | _secrets()
+        | _config_parameter()
+    )
+    assert grants(expanded, function_role(expanded, "WebhookFunction")) == expected
+
+
+def test_the_webhook_url_is_public_by_design_and_only_invokes_the_webhook(expanded: dict[str, Any]) -> None:
+    resources = expanded["Resources"]
+    urls = {k: r for k, r in resources.items() if r["Type"] == "AWS::Lambda::Url"}
+    assert list(urls) == ["WebhookFunctionUrl"]
+    assert urls["WebhookFunctionUrl"]["Properties"]["AuthType"] == "NONE"  # the HMAC authenticates
+    permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    public = [p for p in permissions if p.get("Principal") == "*"]
+    assert public and all(p["FunctionName"] == {"Ref": "WebhookFunction"} for p in public)
+    # through the URL only: no one may invoke the function directly
+    assert all(p.get("FunctionUrlAuthType") == "NONE" or p.get("InvokedViaFunctionUrl") for p in public)
+
+
 def test_acknowledge_role_reads_the_tickets_stream_and_no_other(expanded: dict[str, Any]) -> None:
     expected = (
         _common("AcknowledgeLogGroup")
