@@ -3,6 +3,7 @@ verifies the callback, then signs and delivers every comment, tag and mention as
 
 import hashlib
 import hmac
+import io
 import json
 from datetime import timedelta
 
@@ -22,13 +23,37 @@ POST = f"{PAGE.id}_77"
 
 
 @pytest.fixture
-def meta_stack():
-    context = local_stack([PAGE, IG], T0, StackOptions())
-    stack = context.__enter__()
-    stack.meta.publish_page_post(PAGE.id, POST, "Our autumn menu", T0 - timedelta(hours=2))
-    stack.meta.publish_media(IG.id, "1799", "New in store", T0 - timedelta(hours=2))
-    yield stack
-    context.__exit__(None, None, None)
+def make_meta_stack():
+    """make_meta_stack(log=None) -> a running stack with a page and an Instagram account. Called
+    in the test itself when its log is read (pytest swaps stdout between setup and the test)."""
+    contexts = []
+
+    def make(log: io.StringIO | None = None):
+        context = local_stack([PAGE, IG], T0, StackOptions(log=log, log_level="INFO"))
+        contexts.append(context)
+        stack = context.__enter__()
+        stack.meta.publish_page_post(PAGE.id, POST, "Our autumn menu", T0 - timedelta(hours=2))
+        stack.meta.publish_media(IG.id, "1799", "New in store", T0 - timedelta(hours=2))
+        return stack
+
+    yield make
+    for context in reversed(contexts):
+        context.__exit__(None, None, None)
+
+
+@pytest.fixture
+def meta_stack(make_meta_stack):
+    return make_meta_stack()
+
+
+def metric_total(log: io.StringIO, name: str) -> float:
+    """One metric summed over every flush the functions printed (CloudWatch embedded format)."""
+    total = 0.0
+    for line in log.getvalue().splitlines():
+        if '"_aws"' in line:
+            value = json.loads(line).get(name, 0)
+            total += sum(value) if isinstance(value, list) else value
+    return total
 
 
 def comment(stack, comment_id: str, text: str = "My order never arrived", *, parent: str = POST, **kw) -> str:
@@ -190,11 +215,15 @@ def test_a_staff_reply_typed_on_facebook_stops_the_clock_without_a_poll(meta_sta
         (signature(b" " * 300_000), b" " * 300_000, 413),
     ],
 )
-def test_a_refused_delivery_stores_nothing_and_is_counted(meta_stack, headers, body, status):
+def test_a_refused_delivery_stores_nothing_and_is_counted(make_meta_stack, headers, body, status):
+    log = io.StringIO()
+    meta_stack = make_meta_stack(log)
     answer = post_raw(meta_stack, body, headers)
     assert answer.status_code == status
     assert len(answer.text) < 100 and "Still waiting" not in answer.text
     assert meta_stack.tickets() == []
+    assert metric_total(log, "WebhookRejected") == 1
+    assert "Still waiting" not in log.getvalue()  # logs never carry the payload
 
 
 def test_a_signed_binary_body_is_verified_on_its_raw_bytes(meta_stack):
@@ -206,10 +235,13 @@ def test_a_signed_binary_body_is_verified_on_its_raw_bytes(meta_stack):
     assert ticket["channel"] == "facebook"
 
 
-def test_changes_for_a_page_not_configured_are_ignored(meta_stack):
+def test_changes_for_a_page_not_configured_are_ignored(make_meta_stack):
+    log = io.StringIO()
+    meta_stack = make_meta_stack(log)
     body = feed_payload("88_901", page="2000002")
     assert post_raw(meta_stack, body, signature(body)).status_code == 200
     assert meta_stack.tickets() == []
+    assert metric_total(log, "WebhookChangesIgnored") == 1
 
 
 def test_a_missing_webhook_secret_fails_loudly_and_meta_retries(meta_stack):
