@@ -19,9 +19,8 @@ from .replay.scenario import Account
 from .stack import StackOptions, local_stack
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-# The replay's scenario lines speak X only so far: built unvalidated, the stack needs these fields.
-PAGE = Account.model_construct(type="account", channel="facebook", id="1000001", handle="AcmeCare")
-IG = Account.model_construct(type="account", channel="instagram", id="17841400000000001", handle="acmecare")
+PAGE = Account(type="account", channel="facebook", id="1000001", handle="AcmeCare")
+IG = Account(type="account", channel="instagram", id="17841400000000001", handle="acmecare")
 POST, MEDIA = f"{PAGE.id}_77", "1799"
 WAIT_LIMIT = 30.0  # seconds: a reply later than this is reported as missing
 

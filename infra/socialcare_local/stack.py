@@ -1,6 +1,6 @@
-"""The whole system on one machine: template.yaml deployed onto moto, the real handlers, a
-simulated X and a simulated Meta (Facebook, Instagram) whose webhooks reach the webhook function's
-URL, schedules and streams on a virtual clock. The replay and the tests both drive it."""
+"""The whole system on one machine: template.yaml deployed onto moto, the real handlers, one
+simulator per network (Meta's webhooks reach the webhook function's local URL), schedules and
+streams on a virtual clock. The replay and the tests both drive it."""
 
 import contextlib
 import json
@@ -17,8 +17,11 @@ from .deployment import LocalDeployment, local_aws
 from .function_urls import FunctionUrlServer
 from .moto_env import environ
 from .moto_transactions import fast_transactions
+from .networks.base import SimulatedNetwork
 from .networks.meta import MetaSimulator, find_meta_specs
+from .networks.meta.world import MetaNetwork
 from .networks.x import XSimulator, find_x_spec
+from .networks.x.world import SIM_APP, XNetwork
 from .replay import world
 from .replay.report import SentMessages, read_tickets
 from .replay.scenario import Account
@@ -58,14 +61,15 @@ class LocalStack:
     def __init__(
         self,
         clock: VirtualClock,
-        sim: XSimulator,
+        networks: dict[str, SimulatedNetwork],
         deployment: LocalDeployment,
         accounts: list[Account],
-        meta: MetaSimulator | None = None,
     ):
         self.clock = clock
-        self.sim = sim
-        self.meta = meta
+        self.networks = networks  # by scenario channel
+        self.x: XNetwork = networks["x"]
+        self.sim: XSimulator = self.x.sim  # the tests' handle on X: faults, requests
+        self.meta: MetaSimulator = networks["facebook"].sim  # Facebook and Instagram
         self.deployment = deployment
         self.accounts = accounts
         self.scheduler = Scheduler(deployment, clock)
@@ -149,18 +153,15 @@ class LocalStack:
         lang: str | None = None,
     ) -> None:
         """A public post on X; it mentions the brand accounts it names (@handle), else the first."""
-        if handle:
-            self.sim.add_user(author_id, handle)
-        named = [a.id for a in self.accounts if f"@{a.handle.lower()}" in text.lower()]
-        self.sim.publish(
-            post_id=post_id,
-            author_id=author_id,
-            text=text,
-            created_at=at or self.clock.now(),
+        self.x.mention(
+            post_id,
+            author_id,
+            text,
+            at=at or self.clock.now(),
+            handle=handle,
             in_reply_to_id=in_reply_to_id,
             conversation_id=conversation_id,
             lang=lang,
-            mentions=named or [self.accounts[0].id],
         )
 
     def staff_reply(
@@ -182,9 +183,16 @@ class LocalStack:
     def ticket(self, post_id: str) -> dict:
         return next(t for t in self.tickets() if post_id in t["post_ids"])
 
+    def replies(self) -> list[dict]:
+        """Everything socialcare posted, on every network."""
+        return [reply for network in dict.fromkeys(self.networks.values()) for reply in network.replies()]
+
     def replies_to(self, post_id: str) -> list[dict]:
-        """Replies socialcare posted on X to `post_id`."""
-        return [p for p in self.sim.created_posts() if p["in_reply_to_id"] == post_id]
+        """Replies socialcare posted to `post_id`."""
+        return [p for p in self.replies() if p["in_reply_to_id"] == post_id]
+
+    def spec_violations(self) -> dict[str, int]:
+        return {"/".join(n.channels): len(n.spec_violations) for n in dict.fromkeys(self.networks.values())}
 
     def emails(self) -> list[dict]:
         self.sent.collect(self.clock.now())
@@ -202,18 +210,9 @@ def local_stack(
     options = options or StackOptions()
     text = options.config_text or world.config_text(accounts, None)
     clock = VirtualClock(start)
-    sim = XSimulator(
-        clock.now,
-        post_limit=options.post_limit,
-        read_limit=options.read_limit,
-        spec_path=find_x_spec() if options.validate_spec else None,
-        access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
-        access_token_secret="sim-default-secret",  # noqa: S106
-        **world.SIM_APP,
-    )
-    sim.start()
-    meta = MetaSimulator(clock.now, spec_dir=find_meta_specs() if options.validate_spec else None)
-    meta.start()
+    networks = _simulators(clock, options)
+    for network in dict.fromkeys(networks.values()):
+        network.start()
     log = options.log or open(os.devnull, "w")  # noqa: SIM115 - closed below when ours
     try:
         with (
@@ -222,26 +221,42 @@ def local_stack(
             environ(LOCAL_ENVIRONMENT),
             contextlib.redirect_stdout(log),
         ):
-            world.build_world(sim, text, accounts, REGION, meta)
+            world.build_world(networks, text, accounts, REGION)
             parameters = {
                 "SenderEmail": world.SENDER_EMAIL,
                 "AlarmEmail": world.ALARM_EMAIL,
                 "ConfigParameterName": world.CONFIG_PARAMETER,
-                "ApiBaseUrls": f"x={sim.base_url},facebook={meta.base_url},instagram={meta.base_url}",
+                "ApiBaseUrls": ",".join(f"{channel}={n.base_url}" for channel, n in networks.items()),
                 "LogLevel": options.log_level,
             }
             with LocalDeployment(
                 options.template_path, clock=clock, parameters=parameters, region=REGION
             ) as stack:
-                local = LocalStack(clock, sim, stack, accounts, meta)
-                if any(a.channel in world.META_TOKEN_KEYS for a in accounts):
+                local = LocalStack(clock, networks, stack, accounts)
+                if any(a.channel in MetaNetwork.channels for a in accounts):
                     local.subscribe_meta_webhooks()
                 try:
                     yield local
                 finally:
                     local.function_url.stop()
     finally:
-        sim.stop()
-        meta.stop()
+        for network in dict.fromkeys(networks.values()):
+            network.stop()
         if options.log is None:
             log.close()
+
+
+def _simulators(clock: VirtualClock, options: StackOptions) -> dict[str, SimulatedNetwork]:
+    """One simulator per network, by the channels each serves."""
+    x = XSimulator(
+        clock.now,
+        post_limit=options.post_limit,
+        read_limit=options.read_limit,
+        spec_path=find_x_spec() if options.validate_spec else None,
+        access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
+        access_token_secret="sim-default-secret",  # noqa: S106
+        **SIM_APP,
+    )
+    meta = MetaSimulator(clock.now, spec_dir=find_meta_specs() if options.validate_spec else None)
+    simulators: list[SimulatedNetwork] = [XNetwork(x), MetaNetwork(meta)]
+    return {channel: network for network in simulators for channel in network.channels}

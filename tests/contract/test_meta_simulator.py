@@ -12,8 +12,6 @@ import requests
 from meta_graph import (
     IG,
     IG_TOKEN,
-    MEDIA,
-    OTHER_PAGE,
     OTHER_TOKEN,
     PAGE,
     PAGE_TOKEN,
@@ -25,20 +23,11 @@ from meta_graph import (
     error,
     get,
     ids,
-    needs_spec,
     post,
-    usage,
 )
 
 from socialcare_local.networks.meta import (
     SIM_APP,
-    Fault,
-    MetaSimulator,
-    answer_lost,
-    connection_dropped,
-    expected_meta_spec_dir,
-    find_meta_specs,
-    throttle,
 )
 
 pytestmark = pytest.mark.contract
@@ -218,95 +207,6 @@ def test_tokens_are_per_page_and_can_be_rotated(sim, clock):
     assert error(expired)["error_subcode"] == 463 and "Session has expired" in error(expired)["message"]
 
 
-def test_usage_headers_then_throttling_until_the_window_ends(make_sim, clock):
-    sim = make_sim(usage_window=timedelta(hours=1))
-    sim.set_budget(PAGE, 4)
-    answers = [get(sim, f"/{POST}/comments") for _ in range(4)]
-    assert [usage(a)["call_count"] for a in answers] == [25, 50, 75, 100]
-    assert usage(answers[0]) == {
-        "type": "pages",
-        "call_count": 25,
-        "total_cputime": 12,
-        "total_time": 25,
-        "estimated_time_to_regain_access": 0,
-    }
-    assert '"call_count"' in answers[0].headers["X-App-Usage"]
-    clock.advance(minutes=30)
-    refused = get(sim, f"/{POST}/comments")
-    assert refused.status_code == 400 and error(refused)["code"] == 80001
-    assert usage(refused)["estimated_time_to_regain_access"] == 30
-    assert get(sim, f"/{IG}/media", token=IG_TOKEN).status_code == 200  # another object's budget
-    clock.advance(minutes=30)
-    again = get(sim, f"/{POST}/comments")
-    assert again.status_code == 200 and usage(again)["call_count"] == 25
-
-
-def test_instagram_pages_and_app_limits_have_their_own_codes(make_sim):
-    sim = make_sim(page_throttle_code=32, app_budget=5)
-    sim.set_budget(IG, 1)
-    sim.set_budget(PAGE, 1)
-    assert get(sim, f"/{IG}/media", token=IG_TOKEN).status_code == 200
-    limited = get(sim, f"/{IG}/media", token=IG_TOKEN)
-    assert error(limited)["code"] == 80002 and usage(limited, IG)["type"] == "instagram"
-    get(sim, f"/{POST}")
-    assert error(get(sim, f"/{POST}"))["code"] == 32
-    for _ in range(3):
-        get(sim, f"/{OTHER_PAGE}", token=OTHER_TOKEN)
-    app = get(sim, f"/{OTHER_PAGE}", token=OTHER_TOKEN)
-    assert app.status_code == 403 and error(app)["code"] == 4
-    assert '"call_count": 100' in app.headers["X-App-Usage"]
-
-
-def test_read_faults_apply_once_in_order(sim):
-    sim.fail_next(
-        "GET",
-        r"/feed$",
-        Fault.status(500),
-        Fault.status(503),
-        Fault.malformed(),
-        Fault.answer(400, {"error": {"message": "(#613) Calls to this api have exceeded the rate limit."}}),
-    )
-    unknown = get(sim, f"/{PAGE}/feed")
-    assert unknown.status_code == 500 and error(unknown)["code"] == 1
-    unavailable = get(sim, f"/{PAGE}/feed")
-    assert unavailable.status_code == 503 and error(unavailable)["code"] == 2
-    with pytest.raises(ValueError):
-        get(sim, f"/{PAGE}/feed").json()
-    assert "613" in error(get(sim, f"/{PAGE}/feed"))["message"]
-    assert get(sim, f"/{PAGE}/feed").status_code == 200
-    sim.fail_next("GET", r"/feed$", throttle(17))
-    assert error(get(sim, f"/{PAGE}/feed"))["code"] == 17
-    after = get(sim, f"/{PAGE}/feed")  # the page's budget is spent for the rest of the window
-    assert error(after)["code"] == 80001 and usage(after)["estimated_time_to_regain_access"] == 60
-    assert [e["status"] for e in sim.requests_log] == [500, 503, 200, 400, 200, 400, 400]
-
-
-def test_posted_but_the_answer_was_lost(sim):
-    first = comment(sim, 1, minute=0)
-    sim.fail_next(
-        "POST",
-        r"/comments$",
-        answer_lost(),
-        connection_dropped(),
-        connection_dropped(applied=False),
-        Fault.timeout(0.4),
-        Fault.timeout(0.4, applied=True),
-    )
-    lost = post(sim, f"/{first}/comments", message="one")
-    assert lost.status_code == 500 and error(lost)["code"] == 1
-    with pytest.raises(requests.ConnectionError):
-        post(sim, f"/{first}/comments", message="two")
-    with pytest.raises(requests.ConnectionError):
-        post(sim, f"/{first}/comments", message="never made")
-    with pytest.raises(requests.Timeout):
-        post(sim, f"/{first}/comments", message="never made either", timeout=0.1)
-    with pytest.raises(requests.Timeout):
-        post(sim, f"/{first}/comments", message="three", timeout=0.1)
-    assert [c["message"] for c in sim.created_comments()] == ["one", "two", "three"]
-    thread = get(sim, f"/{first}/comments", fields="message")
-    assert [c["message"] for c in thread.json()["data"]] == ["one", "two", "three"]
-
-
 def test_comments_made_with_the_page_token_are_the_pages_and_the_apps(sim, clock):
     first = comment(sim, 1, minute=0)
     clock.advance(minutes=5)
@@ -350,90 +250,3 @@ def test_comments_made_with_the_page_token_are_the_pages_and_the_apps(sim, clock
     empty = post(sim, f"/{first}/comments", message=" ")
     assert empty.status_code == 400 and error(empty)["code"] == 100
     assert len(sim.created_comments()) == 3
-
-
-@needs_spec
-def test_a_whole_session_validates_against_the_specs(sim, clock):
-    first = comment(sim, 1, minute=0)
-    comment(sim, 2, minute=1, parent=first)
-    sim.tag_page(PAGE, "900100", "42", "Jane Doe", "@Acme hello", T0)
-    ig_comment = sim.ig_comment(MEDIA, "17800000000000001", "55", "jane", "@acme help", T0)
-    sim.ig_mention(
-        IG, media_id="17900000000000900", author_id="77", username="bob", text="@acme hi", created_at=T0
-    )
-    everything = (
-        "id,message,created_time,from,parent,application,is_hidden,permalink_url,comment_count,can_hide"
-    )
-    get(sim, f"/{PAGE}", fields="id,name,link,instagram_business_account{id,username}")
-    get(
-        sim,
-        f"/{PAGE}/feed",
-        fields=f"id,message,created_time,permalink_url,comments.limit(1){{{everything}}}",
-    )
-    get(sim, f"/{PAGE}/tagged", fields="id,message,from,created_time,updated_time")
-    page = get(
-        sim, f"/{POST}/comments", filter="stream", order="reverse_chronological", limit=1, fields=everything
-    )
-    requests.get(page.json()["paging"]["next"], timeout=5)
-    get(sim, f"/{first}/comments", since="2026-11-23T13:00:00Z", summary="true")
-    post(sim, f"/{first}/comments", message="On it")
-    post(sim, f"/{first}", is_hidden="false")
-    media_fields = (
-        "id,caption,timestamp,permalink,username,comments_count,like_count,media_type,media_product_type"
-    )
-    get(sim, f"/{IG}", IG_TOKEN, fields="id,username,name,media_count")
-    get(sim, f"/{IG}/media", IG_TOKEN, fields=f"{media_fields},comments{{id,text,from,username}}")
-    get(
-        sim,
-        f"/{MEDIA}/comments",
-        IG_TOKEN,
-        fields="id,text,timestamp,username,from,parent_id,media{id},hidden",
-    )
-    post(sim, f"/{ig_comment}/replies", IG_TOKEN, message="Hi Jane")
-    get(sim, f"/{ig_comment}/replies", IG_TOKEN, fields="id,text,parent_id")
-    post(sim, f"/{ig_comment}", IG_TOKEN, hide="true")
-    get(
-        sim,
-        f"/{IG}",
-        IG_TOKEN,
-        fields="mentioned_media.media_id(17900000000000900){id,caption,timestamp,username}",
-    )
-    post(sim, f"/{IG}/mentions", IG_TOKEN, media_id="17900000000000900", message="Thanks!")
-    get(sim, "/404", token="nope")  # noqa: S106
-    sim.fail_next("GET", "feed", Fault.status(503))
-    get(sim, f"/{PAGE}/feed")
-    assert {e["status"] for e in sim.requests_log} >= {200, 400, 503}
-
-
-@needs_spec
-def test_an_invalid_request_is_reported_and_refused(sim):
-    bad = get(sim, f"/{POST}/comments", filter="everything")
-    assert bad.status_code == 400 and error(bad)["code"] == 100
-    assert len(sim.spec_violations) == 1 and "parameter filter must be one of" in sim.spec_violations[0]
-    sim.spec_violations.clear()
-    extra = get(sim, f"/{POST}/comments", bogus="1")  # Meta ignores it; the spec does not list it
-    assert extra.status_code == 200 and "parameter bogus is not one the spec lists" in sim.spec_violations[0]
-    sim.spec_violations.clear()
-    missing = post(sim, f"/{IG}/mentions", IG_TOKEN, media_id="17900000000000900")
-    assert missing.status_code == 400 and "required parameter message is missing" in sim.spec_violations[0]
-    assert sim.created_comments() == []
-    sim.spec_violations.clear()
-
-
-def test_without_the_specs_it_runs_unchecked(clock):
-    with MetaSimulator(clock) as sim:
-        sim.add_page(PAGE, "Acme", PAGE_TOKEN)
-        sim.publish_page_post(PAGE, POST, "Hello", T0)
-        assert get(sim, f"/{POST}", fields="id,bogus").status_code == 400
-        assert error(get(sim, f"/{POST}/comments", filter="everything"))["code"] == 100
-        assert get(sim, f"/{POST}/comments", bogus="1").status_code == 200
-        assert sim.spec is None and sim.spec_violations == []
-
-
-def test_find_meta_specs_honours_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOCIALCARE_SPECS_DIR", str(tmp_path))
-    assert find_meta_specs() is None and expected_meta_spec_dir() == tmp_path / "meta-graph"
-    (tmp_path / "meta-graph").mkdir()
-    for node in ("Page", "PagePost", "Post", "Comment", "IGUser", "IGMedia", "IGComment"):
-        (tmp_path / "meta-graph" / f"{node}.json").write_text('{"apis": [], "fields": []}')
-    assert find_meta_specs() == tmp_path / "meta-graph"

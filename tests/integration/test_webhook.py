@@ -16,9 +16,8 @@ from socialcare_local.stack import StackOptions, local_stack
 
 from .conftest import T0
 
-# The replay's scenario lines speak X only so far: built unvalidated, the stack needs these fields.
-PAGE = Account.model_construct(type="account", channel="facebook", id="1000001", handle="AcmeCare")
-IG = Account.model_construct(type="account", channel="instagram", id="17841400000000001", handle="acmecare")
+PAGE = Account(type="account", channel="facebook", id="1000001", handle="AcmeCare")
+IG = Account(type="account", channel="instagram", id="17841400000000001", handle="acmecare")
 POST = f"{PAGE.id}_77"
 
 

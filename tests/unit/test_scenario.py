@@ -47,3 +47,18 @@ def test_events_out_of_order_or_repeated_ids_are_refused():
         parse_scenario("\n".join([ACCOUNT, later, MENTION]))
     with pytest.raises(ScenarioError, match="appears twice"):
         parse_scenario("\n".join([ACCOUNT, MENTION, MENTION]))
+
+
+def test_lines_name_things_as_their_network_does_and_brand_posts_parse():
+    post = (
+        '{"type": "brand_post", "at": "2026-11-23T13:00:00Z", "channel": "x", "id": "1000", "text": "New!"}'
+    )
+    events = parse_scenario("\n".join([ACCOUNT, post, MENTION]))
+    assert events[1].type == "brand_post" and events[1].text == "New!"
+    with pytest.raises(ScenarioError, match="2: channel: no simulated network 'myspace'"):
+        parse_scenario("\n".join([ACCOUNT, MENTION.replace('"channel": "x"', '"channel": "myspace"')]))
+    with pytest.raises(ScenarioError, match=r"2: author_id: not as x names it \(X ids are decimal digits"):
+        parse_scenario("\n".join([ACCOUNT, MENTION.replace('"author_id": "42"', '"author_id": "jane"')]))
+    unknown_visibility = MENTION.replace('"lang": "en"', '"lang": "en", "visibility": "secret"')
+    with pytest.raises(ScenarioError, match="2: visibility"):
+        parse_scenario("\n".join([ACCOUNT, unknown_visibility]))

@@ -117,7 +117,7 @@ def summarize(tickets: list[dict], emails: list[dict], sms: list[dict], channel_
         t for t in acked if _parse(t["acknowledged_at"]) - _parse(t["created_at"]) <= timedelta(minutes=1)
     ]
     met = [t for t in customer if t["human_replied_at"] and t["human_replied_at"] <= t["due_at"]]
-    replies_per_post = Counter(r["in_reply_to_id"] for r in channel_replies)
+    replies_per_post = Counter((r["channel"], r["in_reply_to_id"]) for r in channel_replies)
     levels = Counter(level for t in tickets for level in {e["level"] for e in t["escalations"]})
     return {
         "tickets": len(tickets),

@@ -17,7 +17,7 @@ import boto3
 from ..stack import DEFAULT_TEMPLATE, REGION, LocalStack, StackOptions, local_stack
 from . import world
 from .report import summarize
-from .scenario import Account, BrandReply, End, Mention
+from .scenario import Account, BrandPost, BrandReply, End, Mention
 
 MAX_VIRTUAL_DURATION = timedelta(days=7)
 
@@ -39,20 +39,15 @@ def _floor_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def _publish(stack: LocalStack, event: Mention | BrandReply) -> None:
-    if isinstance(event, Mention):
-        stack.mention(
-            event.id,
-            event.author_id,
-            event.text,
-            at=event.at,
-            handle=event.author_handle,
-            in_reply_to_id=event.in_reply_to_id,
-            conversation_id=event.conversation_id,
-            lang=event.lang,
+def _publish(stack: LocalStack, event: Mention | BrandPost | BrandReply) -> None:
+    """On the event's network, for the brand account it names, else the channel's first one."""
+    brands = [a.id for a in stack.accounts if a.channel == event.channel]
+    brand = event.account or (brands[0] if brands else None)
+    if brand is None or brand not in brands:
+        raise ValueError(
+            f"{event.type} {event.id}: no brand account {event.account or ''} on {event.channel}"
         )
-    else:  # the scenario format names no account for staff replies: the first brand account
-        stack.staff_reply(event.id, event.in_reply_to_id, event.text, at=event.at)
+    stack.networks[event.channel].publish(event.channel, event, brand)
 
 
 def replay(events: list, options: ReplayOptions | None = None) -> dict:
@@ -117,7 +112,7 @@ def _settled(run: LocalStack) -> bool:
 
 def _report(run: LocalStack) -> dict:
     tickets = run.tickets()
-    replies = run.sim.created_posts()
+    replies = run.replies()
     summary = summarize(tickets, run.sent.emails, run.sent.sms, replies)
     summary.update(
         virtual_minutes=int((run.clock.now() - _floor_minute(run.scheduler.runs[0].at)).total_seconds() // 60)
@@ -126,7 +121,7 @@ def _report(run: LocalStack) -> dict:
         invocations=dict(run.deployment.invocations),
         scheduled_failures=run.scheduler.failure_count,
         stream_records_discarded=len(run.pump.discarded),
-        x_spec_violations=len(run.sim.spec_violations),
+        spec_violations=run.spec_violations(),
         dynamodb_requests=sum(
             n for (service, _), n in run.deployment.request_counts().items() if service == "dynamodb"
         ),

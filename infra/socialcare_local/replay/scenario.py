@@ -10,7 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-PostId = Annotated[str, Field(pattern=r"^[0-9]{1,19}$")]
+from ..networks.registry import SCENARIO_RULES
+
+# A network's own id, as a string; each network's simulator checks its own form (networks/).
+NetworkId = Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,300}$")]
+Handle = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Line(BaseModel):
@@ -28,9 +32,10 @@ def _utc(value: datetime) -> datetime:
 
 class Account(_Line):
     type: Literal["account"]
-    channel: Literal["x"]
-    id: PostId
-    handle: str = Field(pattern=r"^[A-Za-z0-9_]{1,15}$")
+    channel: str
+    id: NetworkId
+    handle: Handle
+    instance: str | None = None  # a Mastodon instance's host, a WordPress site's URL
 
 
 class _Timed(_Line):
@@ -40,30 +45,53 @@ class _Timed(_Line):
 
 class Mention(_Timed):
     type: Literal["mention"]
-    channel: Literal["x"]
-    id: PostId
-    author_id: PostId
-    author_handle: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{1,15}$")
+    channel: str
+    id: NetworkId
+    author_id: NetworkId
+    author_handle: Handle | None = None  # as the network shows it: any characters, never evaluated
     text: str = Field(min_length=1, max_length=10_000)
-    conversation_id: PostId | None = None
-    in_reply_to_id: PostId | None = None
+    conversation_id: NetworkId | None = None
+    in_reply_to_id: NetworkId | None = None
     lang: str | None = None
+    visibility: Literal["public", "unlisted", "private", "direct"] | None = None
+    kind: Literal["comment", "mention", "tag", "post"] | None = None
+    account: NetworkId | None = None  # which brand account, when a channel has several
+
+
+class BrandPost(_Timed):
+    """A post the brand published itself (a page post, a media item, an article) that customers
+    then comment under."""
+
+    type: Literal["brand_post"]
+    channel: str
+    id: NetworkId
+    text: str = Field(min_length=1, max_length=70_000)
+    account: NetworkId | None = None
 
 
 class BrandReply(_Timed):
     type: Literal["brand_reply"]
-    channel: Literal["x"]
-    id: PostId
-    in_reply_to_id: PostId
+    channel: str
+    id: NetworkId
+    in_reply_to_id: NetworkId
     text: str = Field(min_length=1)
+    account: NetworkId | None = None
 
 
 class End(_Timed):
     type: Literal["end"]
 
 
-Event = Annotated[Account | Mention | BrandReply | End, Field(discriminator="type")]
+Event = Annotated[Account | Mention | BrandPost | BrandReply | End, Field(discriminator="type")]
 _EVENT = TypeAdapter(Event)
+# The fields naming things on a network, checked against that network's rules.
+_NAMED = {
+    "id": "post_id",
+    "author_id": "author_id",
+    "conversation_id": "post_id",
+    "in_reply_to_id": "post_id",
+    "author_handle": "author_handle",
+}
 
 
 class ScenarioError(ValueError):
@@ -83,7 +111,28 @@ def _read_line(raw: str, source: str, number: int) -> object:
         raise ScenarioError(source, number, f"not JSON this reader accepts: {error}") from None
 
 
-def parse_scenario(text: str, source: str = "scenario") -> list[Account | Mention | BrandReply | End]:
+def _network_problem(event) -> str | None:
+    """Where a line does not name things the way its network does (see networks/)."""
+    channel = getattr(event, "channel", None)
+    if channel is None:
+        return None
+    rules = SCENARIO_RULES.get(channel)
+    if rules is None:
+        return f"channel: no simulated network {channel!r} (known: {', '.join(sorted(SCENARIO_RULES))})"
+    if isinstance(event, Account):
+        checks = {"id": rules.account_id, "handle": rules.handle}
+    else:
+        checks = {name: getattr(rules, rule) for name, rule in _NAMED.items() if hasattr(event, name)}
+    for name, pattern in checks.items():
+        value = getattr(event, name)
+        if value is not None and pattern is not None and not pattern.fullmatch(value):
+            return f"{name}: not as {channel} names it ({rules.example})"
+    return None
+
+
+def parse_scenario(
+    text: str, source: str = "scenario"
+) -> list[Account | Mention | BrandPost | BrandReply | End]:
     events = []
     previous: datetime | None = None
     seen_ids: set[str] = set()
@@ -101,6 +150,9 @@ def parse_scenario(text: str, source: str = "scenario") -> list[Account | Mentio
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"][1:]) or "type"
             raise ScenarioError(source, number, f"{where}: {first['msg']}") from None
+        problem = _network_problem(event)
+        if problem:
+            raise ScenarioError(source, number, problem)
         at = getattr(event, "at", None)
         if at is not None:
             if previous is not None and at < previous:
@@ -108,10 +160,10 @@ def parse_scenario(text: str, source: str = "scenario") -> list[Account | Mentio
                     source, number, f"events must be ordered by 'at' ({at} is before {previous})"
                 )
             previous = at
-        if isinstance(event, Mention | BrandReply):
-            if event.id in seen_ids:
+        if isinstance(event, Mention | BrandPost | BrandReply):
+            if (event.channel, event.id) in seen_ids:
                 raise ScenarioError(source, number, f"post id {event.id} appears twice")
-            seen_ids.add(event.id)
+            seen_ids.add((event.channel, event.id))
         events.append(event)
     if not any(isinstance(e, Account) for e in events):
         raise ScenarioError(source, 1, 'the scenario names no brand account (a line of type "account")')

@@ -126,7 +126,10 @@ def summary_lines(summary: dict) -> list[str]:
         ("Tickets escalated", levels),
         ("E-mails / SMS sent", f"{summary['emails']} / {summary['sms']}"),
         ("Posts acknowledged twice", str(summary["posts_with_more_than_one_acknowledgement"])),
-        ("X API answers off-spec", str(summary["x_spec_violations"])),
+        (
+            "Network answers off-spec",
+            ", ".join(f"{name} {count}" for name, count in summary["spec_violations"].items()),
+        ),
         ("Replayed", f"{summary['virtual_minutes']} virtual minutes in {summary['wall_seconds']} s"),
     ]
     width = max(len(label) for label, _ in rows)

@@ -13,8 +13,7 @@ from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
-from ..networks.meta import MetaScenario, MetaSimulator
-from ..networks.x import XSimulator
+from ..networks.base import SimulatedNetwork
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"
@@ -24,15 +23,7 @@ SENDER_EMAIL = "alerts@socialcare.example"
 # Meta's webhook: the app secret signs deliveries, the verify token answers the subscription check.
 META_WEBHOOK_SECRET = "webhooks/meta"  # noqa: S105 - a name relative to SECRETS_PREFIX
 META_WEBHOOK = {"app_secret": "sim-meta-app-secret", "verify_token": "sim-meta-verify-token"}
-# The key each Meta network's adapter reads its token from (see their account modules).
-META_TOKEN_KEYS = {"facebook": "page_access_token", "instagram": "access_token"}
 ALARM_EMAIL = "ops@socialcare.example"
-# The simulated X's app credentials (not secrets: they only open the local simulator).
-SIM_APP = {
-    "bearer_token": "sim-bearer",
-    "consumer_key": "sim-consumer-key",
-    "consumer_secret": "sim-consumer-secret",
-}
 
 
 @dataclass(frozen=True)
@@ -64,14 +55,9 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
 
 
 def build_world(
-    sim: XSimulator,
-    text: str,
-    scenario_accounts: list[Account],
-    region: str,
-    meta: MetaSimulator | None = None,
+    networks: dict[str, SimulatedNetwork], text: str, scenario_accounts: list[Account], region: str
 ) -> list[WorldAccount]:
-    """Register the brand accounts on their network's simulator, store their credentials and the
-    Meta webhook's secret, publish the config."""
+    """Register the brand accounts on their simulators, store their credentials, publish the config."""
     config = parse_config(text, "replay configuration")
     known = {(a.channel, a.id) for a in config.accounts}
     missing = [a for a in scenario_accounts if (a.channel, a.id) not in known]
@@ -81,33 +67,12 @@ def build_world(
     secrets = boto3.client("secretsmanager", region_name=region)
     world = []
     for account in config.accounts:
+        network = networks.get(account.channel)
+        if network is None:
+            raise ValueError(f"no simulated network for {account.channel!r} (account {account.handle})")
+        credentials = network.add_brand_account(account.channel, account.id, account.handle)
         name = secret_name(account.credentials_secret, SECRETS_PREFIX)
-        if account.channel in META_TOKEN_KEYS and meta is not None:
-            token = MetaScenario.token_for(account.channel, account.id)
-            if account.channel == "facebook":
-                meta.add_page(account.id, account.handle, token)
-            else:
-                meta.add_ig_user(account.id, account.handle, token)
-            secrets.create_secret(
-                Name=name, SecretString=json.dumps({META_TOKEN_KEYS[account.channel]: token})
-            )
-            world.append(WorldAccount(account.channel, account.id, account.handle, name))
-            continue
-        access_token, access_secret = f"sim-access-{account.id}", f"sim-access-secret-{account.id}"
-        sim.add_user(account.id, account.handle)
-        sim.grant_user_token(account.id, access_token, access_secret)
-        secrets.create_secret(
-            Name=name,
-            SecretString=json.dumps(
-                {
-                    "bearer_token": SIM_APP["bearer_token"],
-                    "api_key": SIM_APP["consumer_key"],
-                    "api_secret": SIM_APP["consumer_secret"],
-                    "access_token": access_token,
-                    "access_token_secret": access_secret,
-                }
-            ),
-        )
+        secrets.create_secret(Name=name, SecretString=json.dumps(credentials))
         world.append(WorldAccount(account.channel, account.id, account.handle, name))
     secrets.create_secret(Name=SECRETS_PREFIX + META_WEBHOOK_SECRET, SecretString=json.dumps(META_WEBHOOK))
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")

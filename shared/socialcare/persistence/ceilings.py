@@ -8,22 +8,17 @@ over, so nothing held back goes unseen.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
+from ..domain.tickets import CeilingKind
 from ..domain.timefmt import to_iso
 from .models import CeilingModel
 
 HELD_LISTED = 50  # ticket keys kept per bucket for the summary; the count goes on beyond it
 KEEP_FOR = timedelta(days=2)  # TTL: long enough for any late summary
 SUMMARY_LOOKBACK = timedelta(hours=24)
-
-
-class CeilingKind(StrEnum):
-    ACKNOWLEDGEMENT = "ack"
-    ALERT = "alert"
 
 
 @dataclass(frozen=True)

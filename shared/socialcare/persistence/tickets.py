@@ -1,18 +1,17 @@
 """Every write to the tickets table, each one conditional so retries and overlaps stay harmless."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.folding import OpenTicketRef, tickets_to_join
-from ..domain.ladder import Ladder, due_at
+from ..domain.ladder import due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
+from ..domain.tickets import AckState, NewTicketPolicy, PostClaim, Stored, Ticket, TicketStatus
 from ..domain.timefmt import from_iso, to_iso
 from .models import (
     OPEN_BUCKET,
@@ -36,22 +35,6 @@ OPEN_RACE_ATTEMPTS = 3
 STREAM_GRACE = timedelta(minutes=5)
 
 
-class Stored(StrEnum):
-    CREATED = "created"
-    JOINED = "joined"
-    DUPLICATE = "duplicate"
-
-
-@dataclass(frozen=True)
-class NewTicketPolicy:
-    account_id: str
-    target: timedelta
-    ladder: Ladder
-    retention: timedelta
-    # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
-    one_open_ticket_per_author: bool = True
-
-
 def _conditional_failed(error: TransactWriteError, index: int) -> bool:
     reasons = error.cancellation_reasons or []
     return (
@@ -66,6 +49,41 @@ def _open_ref(marker: ConversationAuthorModel | AuthorMarkerModel | None) -> Ope
     if marker is None or not marker.open_ticket_pk:
         return None
     return OpenTicketRef(marker.open_ticket_pk, awaiting_reply=True)
+
+
+def _item(ticket: Ticket) -> TicketModel:
+    """The ticket's item, to update in place (conditions guard what it must still be)."""
+    return TicketModel(ticket.pk, "TICKET")
+
+
+def to_ticket(item: TicketModel) -> Ticket:
+    return Ticket(
+        pk=item.pk,
+        ticket_id=item.ticket_id,
+        ref=item.ref,
+        channel=item.channel,
+        account_id=item.account_id,
+        post_id=item.post_id,
+        post_ids=tuple(item.post_ids or ()),
+        author_id=item.author_id,
+        author_handle=item.author_handle,
+        text=item.text,
+        conversation_id=item.conversation_id,
+        created_at=from_iso(item.created_at),
+        due_at=from_iso(item.due_at),
+        status=TicketStatus(item.status),
+        in_reply_to_id=item.in_reply_to_id,
+        lang=item.lang,
+        post_kind=item.post_kind,
+        visibility=item.visibility,
+        reply_allowed=item.reply_allowed is not False,
+        ack_state=AckState(item.ack_state) if item.ack_state else None,
+        ack_text=item.ack_text,
+        ack_attempts=int(item.ack_attempts or 0),
+        ack_error=item.ack_error,
+        human_replied_at=from_iso(item.human_replied_at) if item.human_replied_at else None,
+        expires_at=int(item.expires_at) if item.expires_at else None,
+    )
 
 
 def _expiry(now: datetime, retention: timedelta) -> int:
@@ -232,17 +250,18 @@ class TicketStore:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def get(self, pk: str) -> TicketModel | None:
+    def get(self, pk: str) -> Ticket | None:
         try:
-            return TicketModel.get(pk, "TICKET", consistent_read=True)
+            return to_ticket(TicketModel.get(pk, "TICKET", consistent_read=True))
         except DoesNotExist:
             return None
 
-    def claim_of(self, channel: str, post_id: str) -> PostClaimModel | None:
+    def claim_of(self, channel: str, post_id: str) -> PostClaim | None:
         try:
-            return PostClaimModel.get(post_pk(channel, post_id), "POST", consistent_read=True)
+            claim = PostClaimModel.get(post_pk(channel, post_id), "POST", consistent_read=True)
         except DoesNotExist:
             return None
+        return PostClaim(kind=claim.kind, ticket_pk=claim.ticket_pk)
 
     def open_tickets_in_conversation(self, channel: str, conversation_id: str) -> list[str]:
         markers = ConversationAuthorModel.query(
@@ -272,7 +291,7 @@ class TicketStore:
             return None
         return LastAck(from_iso(marker.last_ack_at), marker.last_ack_ticket_pk or "")
 
-    def reserve_author_ack(self, ticket: TicketModel, window: timedelta, now: datetime) -> bool:
+    def reserve_author_ack(self, ticket: Ticket, window: timedelta, now: datetime) -> bool:
         """Take the author's one public acknowledgement of this window for `ticket`, before posting,
         so two tickets of theirs acknowledged at once cannot both post. False when another ticket took
         it within the window; taking it again for the same ticket (a retry of its post) succeeds."""
@@ -302,11 +321,11 @@ class TicketStore:
     def record_human_reply(self, pk: str, reply_post_id: str, replied_at: datetime) -> bool:
         """Stop the clock: first response recorded once, ticket leaves both sparse indexes."""
         ticket = self.get(pk)
-        if ticket is None or ticket.status != "open":
+        if ticket is None or ticket.status != TicketStatus.OPEN:
             return False
-        seconds = max(0, int((replied_at - from_iso(ticket.created_at)).total_seconds()))
+        seconds = max(0, int((replied_at - ticket.created_at).total_seconds()))
         try:
-            ticket.update(
+            _item(ticket).update(
                 actions=[
                     TicketModel.status.set("answered"),
                     TicketModel.human_replied_at.set(to_iso(replied_at)),
@@ -325,12 +344,14 @@ class TicketStore:
 
     # -- acknowledgements ----------------------------------------------------------------------
 
-    def begin_ack(self, ticket: TicketModel, text: str, now: datetime, lease: timedelta) -> bool:
+    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
         """Record the intent (and the exact text) before posting. The ticket also enters the retry
-        index at now + lease, so a worker that dies mid-post is picked up by the retry sweep."""
+        index at now + lease, so a worker that dies mid-post is picked up by the retry sweep. Returns the
+        ticket as it now stands (its attempt counted), or None when another attempt holds it."""
         stale = to_iso(now - lease)
+        item = _item(ticket)
         try:
-            ticket.update(
+            item.update(
                 actions=[
                     TicketModel.ack_state.set("posting"),
                     TicketModel.ack_text.set(text),
@@ -346,12 +367,12 @@ class TicketStore:
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
+                return None
             raise
-        return True
+        return to_ticket(item)
 
     def schedule_ack_retry(
-        self, ticket: TicketModel, at: datetime, error: str, *, posted_maybe: bool, attempts: int = 0
+        self, ticket: Ticket, at: datetime, error: str, *, posted_maybe: bool, attempts: int = 0
     ) -> bool:
         """Put the ticket in the retry index. `posted_maybe` (a timeout, a 5xx) makes the retry look
         for the reply on the channel before posting; a rate limit or a pause means it surely wasn't.
@@ -368,7 +389,7 @@ class TicketStore:
             actions.append(TicketModel.ack_attempts.add(attempts))
         return self._update_unless_final(ticket, actions)
 
-    def record_ack_outcome(self, ticket: TicketModel, *, state: str, reason: str | None) -> bool:
+    def record_ack_outcome(self, ticket: Ticket, *, state: str, reason: str | None) -> bool:
         """A final outcome without a post: skipped, with its reason."""
         actions = [
             TicketModel.ack_state.set(state),
@@ -378,7 +399,7 @@ class TicketStore:
         ]
         return self._update_unless_final(ticket, actions)
 
-    def record_ack_failed(self, ticket: TicketModel, error: str) -> bool:
+    def record_ack_failed(self, ticket: Ticket, error: str) -> bool:
         """Final: no acknowledgement will be posted (refused for good, or out of attempts). The ticket
         keeps why, for its alerts; it leaves the retry index."""
         actions = [
@@ -389,9 +410,9 @@ class TicketStore:
         ]
         return self._update_unless_final(ticket, actions)
 
-    def _update_unless_final(self, ticket: TicketModel, actions: list) -> bool:
+    def _update_unless_final(self, ticket: Ticket, actions: list) -> bool:
         try:
-            ticket.update(
+            _item(ticket).update(
                 actions=actions,
                 condition=TicketModel.ack_state.does_not_exist()
                 | TicketModel.ack_state.is_in("posting", "retrying", "deferred"),
@@ -402,14 +423,14 @@ class TicketStore:
             raise
         return True
 
-    def record_ack_posted(self, ticket: TicketModel, post_id: str, text: str, now: datetime) -> None:
+    def record_ack_posted(self, ticket: Ticket, post_id: str, text: str, now: datetime) -> None:
         """Ticket, the acknowledgement's own post claim (so the brand timeline knows it is ours) and
         the author's conversation marker, in one transaction."""
         expires = ticket.expires_at
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(
-                    TicketModel(ticket.pk, ticket.sk),
+                    _item(ticket),
                     actions=[
                         TicketModel.ack_state.set("posted"),
                         TicketModel.ack_post_id.set(post_id),

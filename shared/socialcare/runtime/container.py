@@ -27,8 +27,12 @@ from ..channels.retry import Budget
 from ..channels.webhook import Webhook
 from ..config import AccountConfig, Config, load_config
 from ..domain.alerts import Email
+from ..domain.tickets import AckRequest
 from ..notify.senders import EmailSender, SmsSender
+from ..persistence import ceilings
 from ..persistence.models import bind_tables
+from ..persistence.quarantine import quarantine_post
+from ..persistence.state import AccountState
 from ..persistence.tickets import TicketStore
 from ..services.acknowledging import Acknowledger, PostInProgress, post_acknowledgement
 from ..services.escalating import Escalator
@@ -107,6 +111,8 @@ class Container:
             self.store,
             self.adapter_for,
             Budget(remaining_ms),
+            account_states=AccountState,
+            quarantine=quarantine_post,
             retry_base_delay=self.settings.retry_base_delay_seconds,
             call_timeout=self.settings.http_timeout_seconds,
         )
@@ -126,11 +132,11 @@ class Container:
         @idempotent_function(
             data_keyword_argument="request", persistence_store=self.idempotency, config=self._ack_config
         )
-        def post_once(request: dict) -> dict:
-            account = self.config.account(request["channel"], request["account_id"])
+        def post_once(request: AckRequest) -> dict:
+            account = self.config.account(request.channel, request.account_id)
             return post_acknowledgement(self.adapter_for(account), request)
 
-        def post(request: dict) -> dict:
+        def post(request: AckRequest) -> dict:
             try:
                 return post_once(request=request)
             except IdempotencyAlreadyInProgressError as error:
@@ -138,7 +144,14 @@ class Container:
                 # ends with that invocation's deadline, within the acknowledger's attempt lease.
                 raise PostInProgress(str(error)) from None
 
-        return Acknowledger(self.config, self.store, self.adapter_for, post)
+        return Acknowledger(
+            self.config,
+            self.store,
+            self.adapter_for,
+            post,
+            account_states=AccountState,
+            take_ceiling=ceilings.take,
+        )
 
     @cached_property
     def _ack_config(self) -> IdempotencyConfig:

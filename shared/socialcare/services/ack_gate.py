@@ -7,19 +7,17 @@ from aws_lambda_powertools import Logger
 
 from ..config import AccountConfig, Acknowledgements, Config
 from ..domain.skip_rules import CAPS, AckSituation, SkipReason, skip_reason
-from ..domain.timefmt import from_iso
-from ..persistence import ceilings
-from ..persistence.ceilings import CeilingKind
-from ..persistence.models import TicketModel
-from ..persistence.tickets import TicketStore
+from ..domain.tickets import CeilingKind, Ticket
+from .ports import Ceilings, Tickets
 
 logger = Logger(child=True)
 
 
 def hold_back(
     config: Config,
-    store: TicketStore,
-    ticket: TicketModel,
+    store: Tickets,
+    take_ceiling: Ceilings,
+    ticket: Ticket,
     account: AccountConfig,
     settings: Acknowledgements,
     now: datetime,
@@ -37,7 +35,7 @@ def hold_back(
             author_id=ticket.author_id,
             brand_account_id=account.id,
             human_replied=ticket.human_replied_at is not None,
-            created_at=from_iso(ticket.created_at),
+            created_at=ticket.created_at,
             last_ack_to_author_in_conversation=store.last_ack_to(
                 ticket.channel, ticket.conversation_id, ticket.author_id
             ),
@@ -47,7 +45,7 @@ def hold_back(
             ),
             author_window=author_window,
             target=config.target_for(account),
-            reply_allowed=ticket.reply_allowed is not False,
+            reply_allowed=ticket.reply_allowed,
         ),
         now,
     )
@@ -58,7 +56,7 @@ def hold_back(
     if (
         reason is None
         and ticket.ack_state is None
-        and not ceilings.take(
+        and not take_ceiling(
             account.key, CeilingKind.ACKNOWLEDGEMENT, limits.account_acks_per_hour, ticket.pk, now
         )
     ):

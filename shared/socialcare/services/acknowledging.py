@@ -22,10 +22,10 @@ from ..channels.base import (
 )
 from ..config import AccountConfig, Config
 from ..domain.templates import render_acknowledgement
-from ..domain.timefmt import from_iso
-from ..persistence.state import AccountState
-from ..persistence.tickets import TicketStore
+from ..domain.tickets import FINAL_ACK_STATES, OUTCOME_UNKNOWN, AckRequest, AckState, Ticket
+from ..domain.timefmt import from_iso, to_iso
 from .ack_gate import hold_back
+from .ports import AccountStates, Ceilings, Tickets
 
 logger = Logger(child=True)
 
@@ -39,23 +39,16 @@ class PostInProgress(Exception):
     """Another invocation holds this ticket's post (it may have timed out mid-post)."""
 
 
-def reply_target(request: dict) -> ReplyTarget:
-    return ReplyTarget(
-        post_id=request["in_reply_to_id"],
-        conversation_id=request.get("conversation_id"),
-        kind=request.get("post_kind"),
-        visibility=request.get("visibility"),
-    )
-
-
-def post_acknowledgement(adapter: ChannelAdapter, request: dict) -> dict:
+def post_acknowledgement(adapter: ChannelAdapter, request: AckRequest) -> dict:
     """The side effect itself; wrapped in Powertools idempotency by the runtime."""
-    target = reply_target(request)
-    if request["reconcile"]:
-        existing = adapter.find_reply(target, from_iso(request["created_at"]))
+    target = ReplyTarget(
+        request.in_reply_to_id, request.conversation_id, request.post_kind, request.visibility
+    )
+    if request.reconcile:
+        existing = adapter.find_reply(target, from_iso(request.created_at))
         if existing:
             return {"post_id": existing, "reconciled": True}
-    return {"post_id": adapter.post_reply(target, request["text"]), "reconciled": False}
+    return {"post_id": adapter.post_reply(target, request.text), "reconciled": False}
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -72,34 +65,39 @@ class Acknowledger:
     def __init__(
         self,
         config: Config,
-        store: TicketStore,
+        store: Tickets,
         adapter_for: Callable[[AccountConfig], ChannelAdapter],
         post: PostFn,
+        *,
+        account_states: AccountStates,
+        take_ceiling: Ceilings,
     ):
         self._config = config
         self._store = store
         self._adapter_for = adapter_for
-        self._post = post  # post(request=dict) -> {"post_id": ...}, idempotent per ticket
+        self._post = post  # post(request=AckRequest) -> {"post_id": ...}, idempotent per ticket
+        self._account_states = account_states
+        self._take_ceiling = take_ceiling
 
     def acknowledge(self, pk: str, now: datetime) -> str:
         ticket = self._store.get(pk)
         if ticket is None:  # deleted since (expired, or by hand): nothing left to acknowledge
             logger.warning("acknowledgement for a ticket that no longer exists", ticket_pk=pk)
             return "missing"
-        if ticket.ack_state in ("posted", "skipped", "failed"):
+        if ticket.ack_state in FINAL_ACK_STATES:
             return "done"
         account = self._config.account(ticket.channel, ticket.account_id)
         if account is None:
             self._store.record_ack_outcome(ticket, state="skipped", reason="account_not_configured")
             return "skipped"
         settings = self._config.acknowledgements_for(account)
-        held = hold_back(self._config, self._store, ticket, account, settings, now)
+        held = hold_back(self._config, self._store, self._take_ceiling, ticket, account, settings, now)
         if held is not None:
             return held
         try:
             adapter = self._adapter_for(account)
         except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed
-            unknown = ticket.ack_state in ("posting", "retrying")
+            unknown = ticket.ack_state in OUTCOME_UNKNOWN
             return self._retry_or_give_up(ticket, account, now, error, posted_maybe=unknown, counted=False)
         text = render_acknowledgement(
             settings.templates,
@@ -112,29 +110,30 @@ class Acknowledger:
             max_length=adapter.max_reply_length,
             length=adapter.reply_length,
         )
-        state = AccountState(account.key, ["posting"])
+        state = self._account_states(account.key, ["posting"])
         paused = state.paused_until("posting", now)
-        if paused is not None and ticket.ack_state in (None, "deferred"):
+        if paused is not None and ticket.ack_state in (None, AckState.DEFERRED):
             self._store.schedule_ack_retry(
                 ticket, paused, "posting paused by a rate limit", posted_maybe=False
             )
             return "deferred"
         # An earlier attempt whose outcome is unknown (crashed mid-post, timed out, 5xx).
-        outcome_unknown = ticket.ack_state in ("posting", "retrying")
-        if not self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE):
+        outcome_unknown = ticket.ack_state in OUTCOME_UNKNOWN
+        ticket = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE)
+        if ticket is None:
             return "in_progress"
-        request = {
-            "key": ticket.ticket_id,
-            "channel": account.channel,
-            "account_id": account.id,
-            "in_reply_to_id": ticket.post_id,
-            "conversation_id": ticket.conversation_id,
-            "post_kind": ticket.post_kind,
-            "visibility": ticket.visibility,
-            "text": text,
-            "created_at": ticket.created_at,
-            "reconcile": outcome_unknown,
-        }
+        request = AckRequest(
+            key=ticket.ticket_id,
+            channel=account.channel,
+            account_id=account.id,
+            in_reply_to_id=ticket.post_id,
+            conversation_id=ticket.conversation_id,
+            post_kind=ticket.post_kind,
+            visibility=ticket.visibility,
+            text=text,
+            created_at=to_iso(ticket.created_at),
+            reconcile=outcome_unknown,
+        )
         try:
             answer = self._post(request=request)
         except RateLimited as error:
@@ -164,7 +163,7 @@ class Acknowledger:
 
     def _retry_or_give_up(
         self,
-        ticket,
+        ticket: Ticket,
         account: AccountConfig,
         now: datetime,
         error: ChannelError,
@@ -174,7 +173,7 @@ class Acknowledger:
     ) -> str:
         """A failed attempt is retried with backoff until acknowledgements.max_attempts, then given up.
         `counted`: begin_ack already counted this attempt (False when it failed before reaching it)."""
-        attempts = (ticket.ack_attempts or 0) + (0 if counted else 1)
+        attempts = ticket.ack_attempts + (0 if counted else 1)
         if attempts >= self._config.acknowledgements_for(account).max_attempts:
             return self._give_up(ticket, f"gave up after {attempts} attempts: {error}")
         at = now + retry_delay(attempts)
@@ -190,7 +189,7 @@ class Acknowledger:
         )
         return "retrying"
 
-    def _give_up(self, ticket, reason: str) -> str:
+    def _give_up(self, ticket: Ticket, reason: str) -> str:
         """Final: the customer got no acknowledgement. The ticket says so (its alerts will too)."""
         self._store.record_ack_failed(ticket, reason)
         logger.error("acknowledgement failed for good", ticket=ticket.ticket_id, error=reason)

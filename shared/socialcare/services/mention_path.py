@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
-from ..persistence.tickets import NewTicketPolicy, TicketStore
+from ..domain.tickets import OUTCOME_UNKNOWN, AckState, NewTicketPolicy, Ticket
+from .ports import Tickets
 
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
 
@@ -42,7 +43,7 @@ class BrandPostNoticed:
     acks_recovered: int = 0
 
 
-def notice_brand_post(store: TicketStore, post: Post) -> BrandPostNoticed:
+def notice_brand_post(store: Tickets, post: Post) -> BrandPostNoticed:
     """A brand reply in a ticket's thread that is not one of our acknowledgements stops the clock."""
     noticed = BrandPostNoticed()
     if post.in_reply_to_id is None:
@@ -69,9 +70,9 @@ def notice_brand_post(store: TicketStore, post: Post) -> BrandPostNoticed:
     return noticed
 
 
-def _is_our_unrecorded_ack(ticket, post: Post) -> bool:
+def _is_our_unrecorded_ack(ticket: Ticket, post: Post) -> bool:
     # "failed" too: an attempt whose outcome was unknown may have posted before it was given up.
-    if ticket.ack_state not in ("posting", "retrying", "failed") or not ticket.ack_text:
+    if ticket.ack_state not in {*OUTCOME_UNKNOWN, AckState.FAILED} or not ticket.ack_text:
         return False
     return _normal(ticket.ack_text) == _normal(post.text) and post.in_reply_to_id == ticket.post_id
 

@@ -19,11 +19,10 @@ from ..channels.registry import network
 from ..channels.retry import Budget, with_retries
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
+from ..domain.tickets import NewTicketPolicy, Stored
 from ..domain.timefmt import to_iso
-from ..persistence.quarantine import quarantine_post
-from ..persistence.state import AccountState
-from ..persistence.tickets import NewTicketPolicy, Stored, TicketStore
 from .mention_path import is_brands, new_ticket_policy, not_after, notice_brand_post
+from .ports import AccountStates, Quarantine, StreamStates, Tickets
 
 logger = Logger(child=True)
 
@@ -69,10 +68,12 @@ class Poller:
     def __init__(
         self,
         config: Config,
-        store: TicketStore,
+        store: Tickets,
         adapter_for: Callable[[AccountConfig], ChannelAdapter],
         budget: Budget,
         *,
+        account_states: AccountStates,
+        quarantine: Quarantine,
         retry_base_delay: float = 0.5,
         call_timeout: float = 10.0,
     ):
@@ -80,6 +81,8 @@ class Poller:
         self._store = store
         self._adapter_for = adapter_for
         self._budget = budget
+        self._account_states = account_states
+        self._quarantine_post = quarantine
         self._retry_base_delay = retry_base_delay
         self._call_timeout = call_timeout
 
@@ -89,7 +92,7 @@ class Poller:
             result = AccountPoll(account=account.key)
             state = None
             try:
-                state = AccountState(account.key, network(account.channel).streams)
+                state = self._account_states(account.key, network(account.channel).streams)
                 self._poll_account(account, state, now, result)
             except Exception as error:  # whatever it is, only this account waits; the others go on
                 _record_failure(result, error)
@@ -98,13 +101,13 @@ class Poller:
         return results
 
     def _check_health(
-        self, account: AccountConfig, state: AccountState | None, now: datetime, result: AccountPoll
+        self, account: AccountConfig, state: StreamStates | None, now: datetime, result: AccountPoll
     ) -> None:
         """A stream that has not been read completely for polling.stall_alarm_minutes is stalled,
         whatever the cause (errors, a long rate-limit pause, a refused account)."""
         key, streams = account.key, network(account.channel).streams
         try:
-            state = state or AccountState(account.key, streams)
+            state = state or self._account_states(account.key, streams)
             since = state.record_health({stream: stream in result.streams_read for stream in streams}, now)
         except Exception as error:
             _record_failure(result, error)
@@ -114,7 +117,7 @@ class Poller:
         for stream in result.stalled:
             logger.error("polling stalled", account=key, stream=stream, last_success=to_iso(since[stream]))
 
-    def _poll_account(self, account: AccountConfig, state: AccountState, now: datetime, result) -> None:
+    def _poll_account(self, account: AccountConfig, state: StreamStates, now: datetime, result) -> None:
         adapter = self._adapter_for(account)
         policy = new_ticket_policy(self._config, account)
         streams = network(account.channel).streams
@@ -142,17 +145,16 @@ class Poller:
                 result.streams_read.append(stream)
 
     @staticmethod
-    def _settle(state: AccountState, stream: str, reading: Reading) -> bool:
+    def _settle(state: StreamStates, stream: str, reading: Reading) -> bool:
         """After storing: the cursor moves to where the next run resumes, complete or not."""
         if reading.cursor is None or reading.cursor == reading.started_at:
             return False
         return state.advance(stream, reading.started_at, reading.cursor)
 
-    @staticmethod
-    def _quarantine(key: str, reading: Reading, policy: NewTicketPolicy, now: datetime, result) -> None:
+    def _quarantine(self, key: str, reading: Reading, policy: NewTicketPolicy, now: datetime, result) -> None:
         """Kept before the cursor moves past them: a malformed post is never just skipped."""
         for item in reading.quarantined:
-            kept = quarantine_post(
+            kept = self._quarantine_post(
                 key,
                 post_id=item.post_id,
                 raw_json=item.raw_json,
@@ -174,7 +176,7 @@ class Poller:
             result.duplicates += 1
 
     def _read(
-        self, adapter: ChannelAdapter, account, state: AccountState, stream: str, now: datetime, result
+        self, adapter: ChannelAdapter, account, state: StreamStates, stream: str, now: datetime, result
     ) -> Reading | None:
         """Every page after the stream's cursor. A rate limit pauses this stream until the network's
         reset time (persisted); a failure after retries returns what was read, marked incomplete, so

@@ -17,8 +17,9 @@ from ..channels.base import ChannelAdapter, PermanentError
 from ..channels.webhook import Change, MalformedPayload, Webhook, WebhookRequest
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
-from ..persistence.tickets import Stored, TicketStore
+from ..domain.tickets import Stored
 from .mention_path import is_brands, new_ticket_policy, not_after, notice_brand_post
+from .ports import Tickets
 
 logger = Logger(child=True)
 
@@ -53,7 +54,7 @@ class Receiver:
     def __init__(
         self,
         config: Config,
-        store: TicketStore,
+        store: Tickets,
         adapter_for: Callable[[AccountConfig], ChannelAdapter],
         *,
         max_body_bytes: int = MAX_BODY_BYTES,

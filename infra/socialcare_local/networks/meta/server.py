@@ -205,7 +205,7 @@ class MetaSimulator(Scenario):
         if fault and fault.kind == "timeout":
             if not fault.applied:
                 reply, payload = self._fault_reply(Fault.status(503), url.path)
-        elif fault and fault.kind != "edit" and (fault.applied or reply is None):
+        elif fault and fault.kind != "edit":  # answered instead of (or, when applied, after) the call
             reply, payload = self._fault_reply(fault, url.path)
         entry["status"] = reply.status if reply else None
         if fault and fault.kind == "timeout":

@@ -1,0 +1,105 @@
+"""A ticket as the services see it: one customer's open question, its acknowledgement and its clock.
+Plain data with states as enums; persistence maps it to and from its table."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from .ladder import Ladder
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"  # waiting for staff
+    ANSWERED = "answered"  # staff replied on the channel
+    INTERNAL = "internal"  # the brand's own post: recorded, never answered or escalated
+
+
+class AckState(StrEnum):
+    POSTING = "posting"  # an attempt is under way (or died mid-post)
+    RETRYING = "retrying"  # failed, may have posted: the retry looks for it first
+    DEFERRED = "deferred"  # waits (a rate limit, a pause): surely not posted
+    POSTED = "posted"
+    SKIPPED = "skipped"  # a rule or a cap said no
+    FAILED = "failed"  # given up: the customer got no acknowledgement
+
+
+FINAL_ACK_STATES = frozenset({AckState.POSTED, AckState.SKIPPED, AckState.FAILED})
+# An attempt whose outcome is unknown: its reply may be on the channel.
+OUTCOME_UNKNOWN = frozenset({AckState.POSTING, AckState.RETRYING})
+
+
+class CeilingKind(StrEnum):
+    """What an account's hourly ceiling counts."""
+
+    ACKNOWLEDGEMENT = "ack"
+    ALERT = "alert"
+
+
+class Stored(StrEnum):
+    CREATED = "created"
+    JOINED = "joined"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class NewTicketPolicy:
+    account_id: str
+    target: timedelta
+    ladder: Ladder
+    retention: timedelta
+    # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
+    one_open_ticket_per_author: bool = True
+
+
+@dataclass(frozen=True)
+class PostClaim:
+    """Who a post id belongs to: a mention stored in a ticket ("post"), or our acknowledgement ("ack")."""
+
+    kind: str
+    ticket_pk: str
+
+
+@dataclass(frozen=True)
+class Ticket:
+    pk: str
+    ticket_id: str
+    ref: str
+    channel: str
+    account_id: str
+    post_id: str
+    post_ids: tuple[str, ...]
+    author_id: str
+    author_handle: str | None
+    text: str
+    conversation_id: str
+    created_at: datetime
+    due_at: datetime
+    status: TicketStatus
+    in_reply_to_id: str | None = None
+    lang: str | None = None
+    post_kind: str | None = None
+    visibility: str | None = None
+    reply_allowed: bool = True
+    ack_state: AckState | None = None
+    ack_text: str | None = None
+    ack_attempts: int = 0
+    ack_error: str | None = None
+    human_replied_at: datetime | None = None
+    expires_at: int | None = None
+
+
+@dataclass(frozen=True)
+class AckRequest:
+    """The one side effect of acknowledging, keyed by ticket for idempotency: the same request
+    twice posts once."""
+
+    key: str  # the ticket id
+    channel: str
+    account_id: str
+    in_reply_to_id: str
+    text: str
+    created_at: str  # ISO 8601: when the mention was posted (a lost reply is looked for after it)
+    reconcile: bool  # an earlier attempt's outcome is unknown: look for its reply first
+    conversation_id: str | None = None
+    post_kind: str | None = None
+    visibility: str | None = None
