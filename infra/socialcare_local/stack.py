@@ -77,6 +77,7 @@ class LocalStack:
         self.sent = SentMessages(REGION)
         # The webhook function's URL; each request is followed by the stream, as in AWS.
         self.function_url = FunctionUrlServer(deployment, FUNCTIONS["webhook"], after=self.pump.pump)
+        self._settled = 0  # requests the function URL had received when it was last quiet
 
     def subscribe_meta_webhooks(self) -> None:
         """What an operator does in the Meta app: register the callback URL (Meta checks it with a
@@ -92,12 +93,18 @@ class LocalStack:
     def settle(self) -> None:
         """Wait until every webhook delivered so far is handled and its tickets acknowledged,
         including the deliveries those acknowledgements trigger (Meta announces the page's own
-        comments too): quiet for a moment, and no request arrived meanwhile."""
+        comments too): quiet for a moment, and no request arrived meanwhile. Free when no webhook
+        arrived since the last time."""
+        if not self.function_url.url:
+            return
         while True:
             self.function_url.wait_idle()
             received = self.function_url.received
+            if received == self._settled:
+                return
             time.sleep(SETTLE_SECONDS)
             if self.function_url.received == received and self.function_url.idle:
+                self._settled = received
                 return
 
     # -- running the functions -------------------------------------------------------------------
