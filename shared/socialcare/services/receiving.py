@@ -109,8 +109,9 @@ class Receiver:
             if post is None:
                 receipt.ignored += 1  # announced, then deleted before we could read it
                 continue
-            posts.append((not_after(post, now), account))
+            posts.append((post, account))
         for post, account in sorted(posts, key=lambda pair: (pair[0].created_at, is_brands(*pair))):
+            post = not_after(post, now)  # after sorting: clamping must not reorder the timeline
             try:
                 self._keep(post, account, now, receipt)
             except Exception as error:  # noqa: BLE001 - contained to this post, counted
