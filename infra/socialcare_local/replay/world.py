@@ -14,6 +14,7 @@ from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
 from ..networks.base import SimulatedNetwork
+from ..networks.meta.world import MetaNetwork
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"
@@ -74,7 +75,11 @@ def build_world(
         name = secret_name(account.credentials_secret, SECRETS_PREFIX)
         secrets.create_secret(Name=name, SecretString=json.dumps(credentials))
         world.append(WorldAccount(account.channel, account.id, account.handle, name))
-    secrets.create_secret(Name=SECRETS_PREFIX + META_WEBHOOK_SECRET, SecretString=json.dumps(META_WEBHOOK))
+    if any(account.channel in MetaNetwork.channels for account in config.accounts):
+        # What an operator stores when connecting Meta: the webhook's app secret and verify token.
+        secrets.create_secret(
+            Name=SECRETS_PREFIX + META_WEBHOOK_SECRET, SecretString=json.dumps(META_WEBHOOK)
+        )
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)
     return world
