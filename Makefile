@@ -15,7 +15,7 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra
+        checkov infra bench-webhook
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ demo: $(STAMP) ## replay a morning of mentions against moto and a simulated X, a
 
 bench: $(STAMP) ## replay 1,000 and 10,000 mentions and print the cost figures
 	$(BIN)/python -m socialcare_local.bench
+
+bench-webhook: $(STAMP) ## seconds from a Meta webhook's delivery to our acknowledgement
+	$(BIN)/python -m socialcare_local.bench_webhook
 
 bench-redaction: $(STAMP) ## redaction recall per category, false positives and throughput
 	$(BIN)/python -m socialcare_local.bench_redaction

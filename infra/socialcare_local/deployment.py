@@ -9,6 +9,7 @@ import importlib.util
 import itertools
 import json
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -62,6 +63,9 @@ class LocalDeployment:
         self._requests: dict[str, Counter[tuple[str, str]]] = {}
         self._current: str | None = None  # the function whose code is running, for request counting
         self._started = False
+        # Handlers share this process's environment: one invocation at a time, whichever thread
+        # asks (the test's, a function URL's). Reentrant: a stream pump invokes under it.
+        self.lock = threading.RLock()
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ class LocalDeployment:
             raise RuntimeError("start() the deployment before invoking functions")
         fn = self.function(function_id)
         payload = json.loads(json.dumps(event))  # Lambda hands over JSON, never live objects
-        with self._running(fn):
+        with self.lock, self._running(fn):
             handler = self._handlers.get(function_id) or self.load_handler(function_id)
             context = LambdaContext(
                 function_name=fn.function_name,

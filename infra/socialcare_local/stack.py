@@ -1,10 +1,11 @@
 """The whole system on one machine: template.yaml deployed onto moto, the real handlers, one
-simulator per network, schedules and streams on a virtual clock. The replay and the tests both
-drive it."""
+simulator per network (Meta's webhooks reach the webhook function's local URL), schedules and
+streams on a virtual clock. The replay and the tests both drive it."""
 
 import contextlib
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,9 +14,12 @@ from typing import IO, Any
 
 from .clock import VirtualClock
 from .deployment import LocalDeployment, local_aws
+from .function_urls import FunctionUrlServer
 from .moto_env import environ
 from .moto_transactions import fast_transactions
 from .networks.base import SimulatedNetwork
+from .networks.meta import MetaSimulator, find_meta_specs
+from .networks.meta.world import MetaNetwork
 from .networks.x import XSimulator, find_x_spec
 from .networks.x.world import SIM_APP, XNetwork
 from .replay import world
@@ -35,7 +39,11 @@ FUNCTIONS = {
     "poll": "PollFanOutFunction",
     "acknowledge": "AcknowledgeFunction",
     "escalate": "EscalateFunction",
+    "webhook": "WebhookFunction",
 }
+META_FIELDS = ("feed", "comments", "mentions")  # what the README tells an operator to subscribe
+# A simulator answers, then sends the webhook its call triggered: that follows well within this.
+SETTLE_SECONDS = 0.05
 
 
 @dataclass
@@ -61,11 +69,43 @@ class LocalStack:
         self.networks = networks  # by scenario channel
         self.x: XNetwork = networks["x"]
         self.sim: XSimulator = self.x.sim  # the tests' handle on X: faults, requests
+        self.meta: MetaSimulator = networks["facebook"].sim  # Facebook and Instagram
         self.deployment = deployment
         self.accounts = accounts
         self.scheduler = Scheduler(deployment, clock)
         self.pump = StreamPump(deployment)
         self.sent = SentMessages(REGION)
+        # The webhook function's URL; each request is followed by the stream, as in AWS.
+        self.function_url = FunctionUrlServer(deployment, FUNCTIONS["webhook"], after=self.pump.pump)
+        self._settled = 0  # requests the function URL had received when it was last quiet
+
+    def subscribe_meta_webhooks(self) -> None:
+        """What an operator does in the Meta app: register the callback URL (Meta checks it with a
+        GET carrying the verify token) for page feed and Instagram comments and mentions."""
+        self.function_url.start()
+        self.meta.subscribe(
+            self.function_url.url + "meta",
+            world.META_WEBHOOK["verify_token"],
+            world.META_WEBHOOK["app_secret"],
+            META_FIELDS,
+        )
+
+    def settle(self) -> None:
+        """Wait until every webhook delivered so far is handled and its tickets acknowledged,
+        including the deliveries those acknowledgements trigger (Meta announces the page's own
+        comments too): quiet for a moment, and no request arrived meanwhile. Free when no webhook
+        arrived since the last time."""
+        if not self.function_url.url:
+            return
+        while True:
+            self.function_url.wait_idle()
+            received = self.function_url.received
+            if received == self._settled:
+                return
+            time.sleep(SETTLE_SECONDS)
+            if self.function_url.received == received and self.function_url.idle:
+                self._settled = received
+                return
 
     # -- running the functions -------------------------------------------------------------------
 
@@ -110,6 +150,7 @@ class LocalStack:
 
     def minute(self) -> None:
         """One minute of the deployed system: every schedule due, then the stream."""
+        self.settle()
         self.clock.advance(timedelta(minutes=1))
         self.scheduler.run_due()
         self.pump.pump()
@@ -216,7 +257,13 @@ def local_stack(
             with LocalDeployment(
                 options.template_path, clock=clock, parameters=parameters, region=REGION
             ) as stack:
-                yield LocalStack(clock, networks, stack, accounts)
+                local = LocalStack(clock, networks, stack, accounts)
+                if any(a.channel in MetaNetwork.channels for a in accounts):
+                    local.subscribe_meta_webhooks()
+                try:
+                    yield local
+                finally:
+                    local.function_url.stop()
     finally:
         for network in dict.fromkeys(networks.values()):
             network.stop()
@@ -235,5 +282,6 @@ def _simulators(clock: VirtualClock, options: StackOptions) -> dict[str, Simulat
         access_token_secret="sim-default-secret",  # noqa: S106
         **SIM_APP,
     )
-    simulators: list[SimulatedNetwork] = [XNetwork(x)]
+    meta = MetaSimulator(clock.now, spec_dir=find_meta_specs() if options.validate_spec else None)
+    simulators: list[SimulatedNetwork] = [XNetwork(x), MetaNetwork(meta)]
     return {channel: network for network in simulators for channel in network.channels}

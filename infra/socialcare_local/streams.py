@@ -62,6 +62,10 @@ class StreamPump:
     def pump(self, function_id: str | None = None) -> int:
         """Deliver until no subscribed stream has pending records; returns the records consumed
         (handled or sent to the on-failure destination; filtered-out records are not counted)."""
+        with self.deployment.lock:  # a function URL's invocation may pump from another thread
+            return self._pump(function_id)
+
+    def _pump(self, function_id: str | None) -> int:
         total = 0
         for _ in range(MAX_ROUNDS):
             consumed = sum(

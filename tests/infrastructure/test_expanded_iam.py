@@ -22,7 +22,13 @@ TEMPLATE = REPO / "template.yaml"
 EXPANDER = Path(__file__).with_name("expand_template.py")
 SAM_PYTHON = Path(os.environ.get("SAM_PYTHON", REPO / ".venv-sam" / "bin" / "python"))
 
-FUNCTIONS = ("PollFanOutFunction", "PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction")
+FUNCTIONS = (
+    "PollFanOutFunction",
+    "PollMentionsFunction",
+    "AcknowledgeFunction",
+    "EscalateFunction",
+    "WebhookFunction",
+)
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
 }
@@ -139,8 +145,8 @@ def _sub(text: str) -> str:
 def test_no_role_has_a_managed_policy_a_wildcard_action_or_an_unscoped_resource(
     expanded: dict[str, Any],
 ) -> None:
-    # four function roles and one per schedule (three): all of them are checked
-    assert len(roles(expanded)) == 7
+    # five function roles and one per schedule (three): all of them are checked
+    assert len(roles(expanded)) == 8
     assert role_problems(expanded) == []
 
 
@@ -255,6 +261,29 @@ def test_fan_out_role_may_only_send_to_the_poll_queue(expanded: dict[str, Any]) 
     assert grants(expanded, function_role(expanded, "PollFanOutFunction")) == expected
 
 
+def test_webhook_role_stores_tickets_and_reads_secrets_nothing_else(expanded: dict[str, Any]) -> None:
+    # No state or idempotency table, no stream, no queue: a delivery only stores tickets.
+    expected = (
+        _common("WebhookLogGroup")
+        | _on(_arn("TicketsTable"), *ITEM_RW, "query", "conditioncheckitem")
+        | _secrets()
+        | _config_parameter()
+    )
+    assert grants(expanded, function_role(expanded, "WebhookFunction")) == expected
+
+
+def test_the_webhook_url_is_public_by_design_and_only_invokes_the_webhook(expanded: dict[str, Any]) -> None:
+    resources = expanded["Resources"]
+    urls = {k: r for k, r in resources.items() if r["Type"] == "AWS::Lambda::Url"}
+    assert list(urls) == ["WebhookFunctionUrl"]
+    assert urls["WebhookFunctionUrl"]["Properties"]["AuthType"] == "NONE"  # the HMAC authenticates
+    permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    public = [p for p in permissions if p.get("Principal") == "*"]
+    assert public and all(p["FunctionName"] == {"Ref": "WebhookFunction"} for p in public)
+    # through the URL only: no one may invoke the function directly
+    assert all(p.get("FunctionUrlAuthType") == "NONE" or p.get("InvokedViaFunctionUrl") for p in public)
+
+
 def test_acknowledge_role_reads_the_tickets_stream_and_no_other(expanded: dict[str, Any]) -> None:
     expected = (
         _common("AcknowledgeLogGroup")
@@ -310,7 +339,10 @@ def test_no_other_role_may_publish_or_read_secrets(expanded: dict[str, Any]) -> 
         granted = {action for action, _resource in grants(expanded, name)}
         if name != escalate:
             assert not any(a.startswith(("sns:", "ses:")) for a in granted), name
-        readers = {function_role(expanded, f) for f in ("PollMentionsFunction", "AcknowledgeFunction")}
+        readers = {
+            function_role(expanded, f)
+            for f in ("PollMentionsFunction", "AcknowledgeFunction", "WebhookFunction")
+        }
         if name not in readers:
             assert not any(a.startswith("secretsmanager:") for a in granted), name
 

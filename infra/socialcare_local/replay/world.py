@@ -14,12 +14,16 @@ from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
 from ..networks.base import SimulatedNetwork
+from ..networks.meta.world import MetaNetwork
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"
 # The template's default SecretsPrefix for the local stack: the only secrets its functions may read.
 SECRETS_PREFIX = f"socialcare/{LOCAL_STACK_NAME}/"
 SENDER_EMAIL = "alerts@socialcare.example"
+# Meta's webhook: the app secret signs deliveries, the verify token answers the subscription check.
+META_WEBHOOK_SECRET = "webhooks/meta"  # noqa: S105 - a name relative to SECRETS_PREFIX
+META_WEBHOOK = {"app_secret": "sim-meta-app-secret", "verify_token": "sim-meta-verify-token"}
 ALARM_EMAIL = "ops@socialcare.example"
 
 
@@ -71,6 +75,11 @@ def build_world(
         name = secret_name(account.credentials_secret, SECRETS_PREFIX)
         secrets.create_secret(Name=name, SecretString=json.dumps(credentials))
         world.append(WorldAccount(account.channel, account.id, account.handle, name))
+    if any(account.channel in MetaNetwork.channels for account in config.accounts):
+        # What an operator stores when connecting Meta: the webhook's app secret and verify token.
+        secrets.create_secret(
+            Name=SECRETS_PREFIX + META_WEBHOOK_SECRET, SecretString=json.dumps(META_WEBHOOK)
+        )
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)
     return world

@@ -13,3 +13,18 @@ def network(channel: str) -> Network:
         return NETWORKS[channel]
     except KeyError:
         raise ValueError(f"no network {channel!r}; known: {', '.join(sorted(NETWORKS))}") from None
+
+
+# Networks that push: name -> "module:Class" (a channels.webhook.Webhook), imported when a delivery
+# arrives. The name is the webhook's path on the function URL and its secret's: webhooks/<name>.
+WEBHOOKS: dict[str, str] = {"meta": ".meta_webhook:MetaWebhook"}
+
+
+def webhook_class(name: str):
+    from importlib import import_module  # here: the networks above need no import machinery
+
+    try:
+        module, _, attribute = WEBHOOKS[name].partition(":")
+    except KeyError:
+        raise ValueError(f"no webhook {name!r}; known: {', '.join(sorted(WEBHOOKS))}") from None
+    return getattr(import_module(module, __package__), attribute)

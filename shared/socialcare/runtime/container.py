@@ -23,8 +23,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
-from ..channels.registry import network
+from ..channels.registry import network, webhook_class
 from ..channels.retry import Budget
+from ..channels.webhook import Webhook
 from ..config import AccountConfig, Config, load_config
 from ..domain.alerts import Email
 from ..domain.tickets import AckRequest
@@ -37,6 +38,7 @@ from ..persistence.tickets import TicketStore
 from ..services.acknowledging import Acknowledger, PostInProgress, post_acknowledgement
 from ..services.escalating import Escalator
 from ..services.polling import Poller
+from ..services.receiving import Receiver
 from . import metric_names
 from .logging import build_metrics
 from .poll_queue import PollQueue
@@ -123,6 +125,16 @@ class Container:
         if not url.startswith("https://"):
             raise SettingsError(f"invalid environment:\n  POLL_QUEUE_URL: not a queue URL ({url!r})")
         return PollQueue(boto3.client("sqs"), url)
+
+    @cached_property
+    def receiver(self) -> Receiver:
+        return Receiver(self.config, self.store, self.adapter_for)
+
+    def webhook(self, name: str) -> Webhook:
+        """The named webhook with its secret (webhooks/<name> under the prefix; cached a few
+        minutes, so a rotated secret takes effect within them). Raises SecretError or ValueError."""
+        cls = webhook_class(name)
+        return cls(channel_credentials(f"webhooks/{name}", self.settings.secrets_prefix))
 
     @cached_property
     def acknowledger(self) -> Acknowledger:

@@ -28,3 +28,8 @@ ALERTS_FAILED = "AlertsFailed"  # a send failed and is retried next sweep: alarm
 ALERTS_REJECTED = "AlertsRejected"  # the provider refused for good (bad address, unverified): alarmed
 ALERTS_CAPPED = "AlertsCapped"  # held back by limits.account_alerts_per_hour, summarised to staff
 ESCALATION_ITEMS_READ = "EscalationItemsRead"
+
+# webhook
+WEBHOOK_REJECTED = "WebhookRejected"  # bad signature, oversized or malformed: nothing stored; alarmed
+WEBHOOK_CHANGES_IGNORED = "WebhookChangesIgnored"  # other accounts, fields and verbs we don't use
+WEBHOOK_CHANGES_FAILED = "WebhookChangesFailed"  # not stored (polling reconciles): alarmed if it lasts

@@ -1,7 +1,7 @@
 """poll_mentions: read each account's new mentions into tickets, and notice staff's native replies."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
@@ -19,14 +19,14 @@ from ..channels.registry import network
 from ..channels.retry import Budget, with_retries
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
-from ..domain.tickets import OUTCOME_UNKNOWN, AckState, NewTicketPolicy, Stored, Ticket
+from ..domain.tickets import NewTicketPolicy, Stored
 from ..domain.timefmt import to_iso
+from .mention_path import is_brands, new_ticket_policy, not_after, notice_brand_post
 from .ports import AccountStates, Quarantine, StreamStates, Tickets
 
 logger = Logger(child=True)
 
 MAX_PAGES = 50  # per stream and run: a guard against a looping cursor; the next run goes on
-CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
 
 
 @dataclass
@@ -125,13 +125,7 @@ class Poller:
 
     def _poll_account(self, account: AccountConfig, state: StreamStates, now: datetime, result) -> None:
         adapter = self._adapter_for(account)
-        policy = NewTicketPolicy(
-            account_id=account.id,
-            target=self._config.target_for(account),
-            ladder=self._config.ladder(),
-            retention=timedelta(days=self._config.retention_days),
-            one_open_ticket_per_author=self._config.limits.one_open_ticket_per_author,
-        )
+        policy = new_ticket_policy(self._config, account)
         streams = network(account.channel).streams
         readings = {stream: self._read(adapter, account, state, stream, now, result) for stream in streams}
         # One timeline, oldest first: a follow-up posted after staff answered must see the ticket
@@ -140,10 +134,10 @@ class Poller:
         for reading in filter(None, readings.values()):
             for post in reading.posts:
                 posts.setdefault(post.post_id, post)  # read by two streams: as the first one read it
-        ordered = sorted(posts.values(), key=lambda post: (post.created_at, _is_brands(post, account)))
+        ordered = sorted(posts.values(), key=lambda post: (post.created_at, is_brands(post, account)))
         for post in ordered:
-            post = _not_after(post, now)  # after sorting: clamping must not reorder the timeline
-            if _is_brands(post, account):
+            post = not_after(post, now)  # after sorting: clamping must not reorder the timeline
+            if is_brands(post, account):
                 self._notice_brand_post(post, result)
             else:
                 self._store_mention(post, policy, now, result)
@@ -227,28 +221,9 @@ class Poller:
         return Reading(started_at, posts, cursor, False, quarantined)
 
     def _notice_brand_post(self, post: Post, result: AccountPoll) -> None:
-        """A brand reply in a ticket's thread that is not one of our acknowledgements stops the clock."""
-        if post.in_reply_to_id is None:
-            return
-        own_claim = self._store.claim_of(post.channel, post.post_id)
-        if own_claim is not None and own_claim.kind == "ack":
-            return
-        target = self._store.claim_of(post.channel, post.in_reply_to_id)
-        if target is not None:
-            tickets = [target.ticket_pk]
-        else:
-            tickets = self._store.open_tickets_in_conversation(post.channel, post.conversation)
-        for pk in tickets:
-            ticket = self._store.get(pk)
-            if ticket is None:
-                continue
-            if _is_our_unrecorded_ack(ticket, post):
-                # Our acknowledgement went out but its recording was lost (crash, or this poll ran
-                # between the post and its record): record it now, never mistake it for staff.
-                self._store.record_ack_posted(ticket, post.post_id, ticket.ack_text, post.created_at)
-                result.acks_recovered += 1
-            elif self._store.record_human_reply(pk, post.post_id, post.created_at):
-                result.human_replies += 1
+        noticed = notice_brand_post(self._store, post)
+        result.human_replies += noticed.human_replies
+        result.acks_recovered += noticed.acks_recovered
 
 
 def _record_failure(result: AccountPoll, error: Exception, stream: str | None = None) -> None:
@@ -267,29 +242,3 @@ def _record_failure(result: AccountPoll, error: Exception, stream: str | None = 
     else:
         result.broken = True
         logger.exception("poll failed unexpectedly", account=result.account, stream=stream)
-
-
-def _is_brands(post: Post, account: AccountConfig) -> bool:
-    """The brand's own post (a staff reply, our acknowledgement). A post in which the brand mentions
-    itself is a mention like any other: recorded as an internal ticket, never answered."""
-    return post.author_id == account.id and post.kind != "mention"
-
-
-def _not_after(post: Post, now: datetime) -> Post:
-    """A post dated well after we read it means the network's clock or ours is wrong. It counts from
-    when we read it, so its deadline and escalations run on our clock and are never pushed out by
-    the error (a date far in the future could not even have a deadline added to it). A skew within
-    a minute is below the resolution of the poll and the sweeps: the post keeps its own time."""
-    return replace(post, created_at=now) if post.created_at > now + CLOCK_SKEW_TOLERANCE else post
-
-
-def _is_our_unrecorded_ack(ticket: Ticket, post: Post) -> bool:
-    # "failed" too: an attempt whose outcome was unknown may have posted before it was given up.
-    if ticket.ack_state not in {*OUTCOME_UNKNOWN, AckState.FAILED} or not ticket.ack_text:
-        return False
-    return _normal(ticket.ack_text) == _normal(post.text) and post.in_reply_to_id == ticket.post_id
-
-
-def _normal(text: str) -> str:
-    # Networks may fold whitespace (adapters undo their own escaping).
-    return " ".join(text.split())

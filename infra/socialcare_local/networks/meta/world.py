@@ -1,0 +1,63 @@
+"""The Meta simulator as the local runtime and the replay use it: Facebook pages and Instagram
+accounts, scenario lines played through MetaScenario, our replies read back."""
+
+import re
+from typing import Any
+
+from ..base import ScenarioRules
+from .replay import MetaScenario
+from .server import MetaSimulator
+
+_GRAPH_ID = re.compile(r"[0-9]{1,24}(_[0-9]{1,24})?")
+RULES = ScenarioRules(
+    account_id=re.compile(r"[0-9]{1,24}"),
+    handle=re.compile(r"[^\x00-\x1f\x7f]{1,75}"),
+    post_id=_GRAPH_ID,
+    author_id=re.compile(r"[0-9]{1,24}"),
+    author_handle=None,
+    example="Graph ids are digits, Facebook's post and comment ids two groups joined by _, e.g. 1000001_77",
+)
+# The key each network's adapter reads its token from (see their account modules).
+TOKEN_KEYS = {"facebook": "page_access_token", "instagram": "access_token"}
+
+
+class MetaNetwork:
+    channels = ("facebook", "instagram")
+
+    def __init__(self, sim: MetaSimulator):
+        self.sim = sim
+        self.scenario = MetaScenario(sim)
+
+    @property
+    def base_url(self) -> str:
+        return self.sim.base_url
+
+    @property
+    def spec_violations(self) -> list[str]:
+        return self.sim.spec_violations
+
+    def start(self) -> str:
+        return self.sim.start()
+
+    def stop(self) -> None:
+        self.sim.stop()
+
+    def add_brand_account(self, channel: str, account_id: str, handle: str) -> dict[str, str]:
+        self.scenario.play({"type": "account", "channel": channel, "id": account_id, "handle": handle})
+        return {TOKEN_KEYS[channel]: MetaScenario.token_for(channel, account_id)}
+
+    def publish(self, channel: str, event: Any, brand_id: str) -> None:
+        line = event.model_dump(exclude_none=True) if hasattr(event, "model_dump") else dict(event)
+        self.scenario.play({**line, "channel": channel, "account": line.get("account") or brand_id})
+
+    def replies(self) -> list[dict]:
+        return [
+            {
+                "channel": made["network"],
+                "id": made["id"],
+                "in_reply_to_id": made["parent_id"],
+                "text": made["message"],
+                "created_at": made["created_at"],
+            }
+            for made in self.sim.created_comments()
+        ]
