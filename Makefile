@@ -53,7 +53,7 @@ format: $(STAMP) ## format the code
 	$(BIN)/ruff format shared infra functions tests
 	$(BIN)/ruff check --fix shared infra functions tests
 
-demo: $(STAMP) ## replay a morning of mentions against moto and a simulated X, as a timeline
+demo: $(STAMP) ## replay a morning on X, Facebook and Instagram against moto and simulated networks, as a timeline
 	$(BIN)/socialcare demo
 
 bench: $(STAMP) ## replay 1,000 and 10,000 mentions and print the cost figures

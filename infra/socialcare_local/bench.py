@@ -28,28 +28,69 @@ def _dynamodb(counts: Counter) -> Counter:
     return Counter({op: n for (service, op), n in counts.items() if service == "dynamodb"})
 
 
+FACEBOOK = Account(type="account", channel="facebook", id="104857600", handle="Acme")
+INSTAGRAM = Account(type="account", channel="instagram", id="17841400000000001", handle="acme")
+# One new mention per network, as a customer posts it (a Facebook or Instagram comment under the
+# brand's post; Meta's webhook announces it at once, and the poll reads it too).
+NEW_MENTIONS = {
+    "x": Mention(
+        type="mention",
+        at=T0,
+        channel="x",
+        id="1001",
+        author_id="42",
+        author_handle="jane",
+        text="@AcmeCare my order never came",
+    ),
+    "facebook": Mention(
+        type="mention",
+        at=T0,
+        channel="facebook",
+        id="880001_101",
+        author_id="7001",
+        author_handle="Jane Doe",
+        text="My order never came",
+        conversation_id="104857600_880001",
+    ),
+    "instagram": Mention(
+        type="mention",
+        at=T0,
+        channel="instagram",
+        id="17950000000000001",
+        author_id="8001",
+        author_handle="jane.d",
+        text="@acme my order never came",
+        conversation_id="17900000000000001",
+    ),
+}
+
+
 def requests_per_new_mention() -> None:
-    with local_stack([BRAND], T0, StackOptions(validate_spec=False)) as stack:
-        stack.minute()  # cold starts and the first (empty) poll
-        stack.deployment.reset_request_counts()
-        stack.minute()
-        idle = _dynamodb(stack.deployment.request_counts())
-        stack.mention("1001", "42", "@AcmeCare my order never came", handle="jane")
-        stack.deployment.reset_request_counts()
-        stack.minute()
-        busy = _dynamodb(stack.deployment.request_counts())
-        by_function = {
-            name: sum(_dynamodb(stack.deployment.request_counts(name)).values())
-            for name in ("PollMentionsFunction", "AcknowledgeFunction", "EscalateFunction")
-        }
-    extra = busy - idle
-    print("1. DynamoDB requests per new mention (one minute with one mention, minus an idle minute)")
-    print(f"   idle minute (poll + ack retry sweep + escalation sweep): {sum(idle.values())}")
-    print(f"   minute with one new mention: {sum(busy.values())}  by function: {by_function}")
-    print(
-        f"   => {sum(extra.values())} requests for the mention: "
-        + ", ".join(f"{op} {n}" for op, n in sorted(extra.items()))
-    )
+    brands = {account.channel: account for account in (BRAND, FACEBOOK, INSTAGRAM)}
+    lines = ["1. DynamoDB requests per new mention (a minute with one new mention, minus an idle minute)"]
+    with local_stack(list(brands.values()), T0, StackOptions(validate_spec=False)) as stack:
+        stack.minute()  # cold starts and the first (empty) polls
+        for channel, mention in NEW_MENTIONS.items():
+            stack.deployment.reset_request_counts()
+            stack.minute()
+            idle = _dynamodb(stack.deployment.request_counts())
+            stack.deployment.reset_request_counts()
+            mention = mention.model_copy(update={"at": stack.clock.now()})
+            stack.networks[channel].publish(channel, mention, brands[channel].id)
+            stack.settle()  # Facebook and Instagram: the webhook stores it and it is acknowledged
+            stack.minute()  # the poll reads it again (a duplicate), the sweeps run
+            busy = _dynamodb(stack.deployment.request_counts())
+            by_function = Counter()
+            for name, _ in stack.deployment.invocations.items():
+                by_function[name] = sum(_dynamodb(stack.deployment.request_counts(name)).values())
+            extra = busy - idle
+            lines.append(
+                f"   {channel:<10} idle minute {sum(idle.values())}, with the mention {sum(busy.values())}"
+                f" => {sum(extra.values())} for the mention: "
+                + ", ".join(f"{op} {n}" for op, n in sorted(extra.items()))
+            )
+            lines.append(f"   {'':<10} by function: {dict(+by_function)}")
+    print("\n".join(lines))  # after the stack: it sends the functions' output to their log
 
 
 def synthetic_scenario(count: int, per_minute: int = 20, answered: float = 0.7, seed: int = 1) -> list:

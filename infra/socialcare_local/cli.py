@@ -79,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         return _replay(args.scenario, args.config, args.report, args.lambda_log, not args.quiet)
     if args.command == "demo":
         args.lambda_log.parent.mkdir(parents=True, exist_ok=True)
-        print(f"Replaying {DEMO_SCENARIO.name}: moto stands in for AWS, a simulated X API for X.\n")
+        print(
+            f"Replaying {DEMO_SCENARIO.name}: moto stands in for AWS, simulated X and Meta APIs for the"
+            " networks."
+        )
+        print()
         return _replay(DEMO_SCENARIO, None, args.report, args.lambda_log, True)
     try:
         with (
