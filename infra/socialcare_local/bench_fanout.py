@@ -1,8 +1,8 @@
 """`make bench-fanout`: 500 accounts polled within the minute, fanned out per account vs in series.
 
-The real poll function (functions/poll_mentions) runs against the local stack (moto and the X
-simulator), one SQS record per account as PollQueue delivers them, on as many threads as the
-template reserves for it (PollConcurrency). The simulator answers every request after a random
+The real poll function (functions/poll_mentions) runs against the local stack (moto, the simulated X
+and Meta), one SQS record per account as PollQueue delivers them, on as many threads as the
+template reserves for it (PollConcurrency). The simulators answer every request after a random
 200-800 ms, and a few accounts never answer in time (each request waits past the HTTP timeout).
 The network settings are production's (HTTP_TIMEOUT_SECONDS 10, back-off from 0.5 s).
 
@@ -22,7 +22,6 @@ import json
 import multiprocessing
 import os
 import random
-import re
 import statistics
 import threading
 import time
@@ -36,13 +35,12 @@ from aws_lambda_powertools.metrics import Metrics
 
 from .lambda_context import LambdaContext
 from .moto_env import environ
-from .replay.scenario import Account
+from .replay.scenario import Account, Mention
 from .stack import LocalStack, StackOptions, local_stack
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 POLL_FUNCTION = "PollMentionsFunction"
 PRODUCTION_NETWORK = {"HTTP_TIMEOUT_SECONDS": "10", "RETRY_BASE_DELAY_SECONDS": "0.5"}
-_USER_PATH = re.compile(r"/2/users/(\d+)/")
 
 
 @dataclass
@@ -55,29 +53,66 @@ class Poll:
     error: str | None = None
 
 
-def accounts(count: int) -> list[Account]:
-    return [
-        Account(type="account", channel="x", id=str(10_001 + n), handle=f"Brand{n:04d}") for n in range(count)
-    ]
+NETWORKS = ("x", "facebook", "instagram")
+FIRST_ID = {"x": 10_001, "facebook": 2_000_001, "instagram": 3_000_001}
+HANDLE = {"x": "Brand{:04d}", "facebook": "Brand {:04d}", "instagram": "brand{:04d}"}
+
+
+def accounts(count: int, networks: tuple[str, ...] = NETWORKS) -> list[Account]:
+    """`count` brand accounts, the networks taking turns."""
+    brands = []
+    for n in range(count):
+        channel = networks[n % len(networks)]
+        brands.append(
+            Account(
+                type="account",
+                channel=channel,
+                id=str(FIRST_ID[channel] + n),
+                handle=HANDLE[channel].format(n),
+            )
+        )
+    return brands
+
+
+def new_mention(stack: LocalStack, brand: Account, n: int, text: str) -> None:
+    """One customer's new post for the brand on its network (a comment under its post on Meta's)."""
+    if brand.channel == "x":
+        stack.mention(str(1_000_000 + n), str(500_000 + n), f"@{brand.handle} {text}", at=stack.clock.now())
+        return
+    thread = f"{brand.id}_{n}" if brand.channel == "facebook" else str(90_000_000 + n)
+    comment = f"{n}_{n}" if brand.channel == "facebook" else str(80_000_000 + n)
+    mention = Mention(
+        type="mention",
+        at=stack.clock.now(),
+        channel=brand.channel,
+        id=comment,
+        author_id=str(700_000 + n),
+        author_handle=f"customer{n}",
+        text=text,
+        conversation_id=thread,
+    )
+    stack.networks[brand.channel].publish(brand.channel, mention, brand.id)
 
 
 def slow_network(
     stack: LocalStack, hanging: set[str], low: float, high: float, hang: float, seed: int
 ) -> None:
-    """Every answer of the simulator waits: low-high seconds, or `hang` for the hanging accounts."""
-    serve, rng, lock = stack.sim._serve, random.Random(seed), threading.Lock()
+    """Every answer of every simulator waits: low-high seconds, or `hang` for the hanging accounts
+    (a request naming one in its path: X's /2/users/<id>/, Meta's /<version>/<id>/...)."""
+    rng, lock = random.Random(seed), threading.Lock()
+    for sim in (stack.sim, stack.meta):
+        serve = sim._serve
 
-    def delayed(handler) -> None:
-        match = _USER_PATH.search(handler.path)
-        if match and match.group(1) in hanging:
-            time.sleep(hang)
-        else:
-            with lock:
-                wait = rng.uniform(low, high)
-            time.sleep(wait)
-        serve(handler)
+        def delayed(handler, _serve=serve) -> None:
+            if any(part in hanging for part in handler.path.split("?")[0].split("/")):
+                time.sleep(hang)
+            else:
+                with lock:
+                    wait = rng.uniform(low, high)
+                time.sleep(wait)
+            _serve(handler)
 
-    stack.sim._serve = delayed
+        sim._serve = delayed
 
 
 def thread_safe_metrics() -> None:
@@ -94,7 +129,7 @@ def thread_safe_metrics() -> None:
 
 
 def record(stack: LocalStack, account: Account) -> dict[str, Any]:
-    body = json.dumps({"account": f"x#{account.id}", "minute": "2026-11-23T08:01:00Z"})
+    body = json.dumps({"account": f"{account.channel}#{account.id}", "minute": "2026-11-23T08:01:00Z"})
     return {
         "messageId": str(uuid.uuid4()),
         "receiptHandle": "bench",
@@ -125,7 +160,8 @@ def poll_one(stack: LocalStack, handler, account: Account, started: float) -> Po
     except Exception as exc:  # noqa: BLE001 - counted and printed
         complete, error = False, repr(exc)
     end = time.monotonic()
-    return Poll(f"x#{account.id}", end - begin, end - started, complete, time.thread_time() - cpu, error)
+    key = f"{account.channel}#{account.id}"
+    return Poll(key, end - begin, end - started, complete, time.thread_time() - cpu, error)
 
 
 _FORKED: dict[str, Any] = {}  # what forked pollers inherit: the stack, the handler, the start
@@ -170,6 +206,7 @@ def main() -> None:
         "--concurrency", type=int, default=None, help="default: the template's PollConcurrency"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--networks", nargs="+", choices=NETWORKS, default=list(NETWORKS))
     parser.add_argument(
         "--mode",
         choices=["processes", "threads"],
@@ -178,12 +215,13 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    brands = accounts(args.accounts)
+    brands = accounts(args.accounts, tuple(args.networks))
     rng = random.Random(args.seed)
     hanging = {a.id for a in rng.sample(brands, args.hanging)}
     with local_stack(brands, T0, StackOptions(validate_spec=False)) as stack, environ(PRODUCTION_NETWORK):
         for n, brand in enumerate(brands):  # one new mention per account: the poll stores something
-            stack.mention(str(1_000_000 + n), str(500_000 + n), f"@{brand.handle} where is my order", at=T0)
+            new_mention(stack, brand, n, "where is my order")
+        stack.settle()  # Meta's webhooks have stored theirs too: the polls read them as duplicates
         stack.clock.set(T0 + timedelta(minutes=1))
         threads = args.concurrency or poll_concurrency(stack)
         with contextlib.ExitStack() as held:
@@ -199,7 +237,8 @@ def main() -> None:
             # a new mention again (the hanging ones' share is added from their measured polls).
             sample = rng.sample([a for a in brands if a.id not in hanging], args.serial_sample)
             for n, brand in enumerate(sample):
-                stack.mention(str(2_000_000 + n), str(600_000 + n), f"@{brand.handle} still waiting", at=T0)
+                new_mention(stack, brand, 100_000 + n, "still waiting")
+            stack.settle()
             serial_seconds, serial_polls = run(stack, handler, sample, 1)
 
     report(args, threads, hanging, polls, fanout_seconds, serial_polls, serial_seconds)
@@ -217,8 +256,8 @@ def schedule(durations: list[float], slots: int) -> list[float]:
 def report(
     args, threads: int, hanging: set[str], polls, fanout_seconds, serial_polls, serial_seconds
 ) -> None:
-    healthy = [p for p in polls if p.account.removeprefix("x#") not in hanging]
-    stuck = [p for p in polls if p.account.removeprefix("x#") in hanging]
+    healthy = [p for p in polls if p.account.split("#")[1] not in hanging]
+    stuck = [p for p in polls if p.account.split("#")[1] in hanging]
     healthy_done = max(p.ended_at for p in healthy)
     alone = [p.seconds for p in serial_polls]  # each of these polls had the machine to itself
     # In series each account waits for all before it: the sample's mean per healthy account, plus
@@ -230,7 +269,8 @@ def report(
     ends = schedule(durations, threads)
     sandboxed = max(end for end, p in zip(ends, polls, strict=True) if p not in stuck)
     print(
-        f"fan-out of polling: {args.accounts} X accounts ({args.hanging} never answering in time), "
+        f"fan-out of polling: {args.accounts} accounts on {', '.join(args.networks)} "
+        f"({args.hanging} never answering in time), "
         f"{args.latency[0]}-{args.latency[1]} s a request, {threads} polls at a time (PollConcurrency)"
     )
     print(

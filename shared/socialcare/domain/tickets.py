@@ -149,3 +149,15 @@ class AckRequest:
     conversation_id: str | None = None
     post_kind: str | None = None
     visibility: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    """One alert to send, keyed for idempotency: the same key twice sends once."""
+
+    key: str  # (ticket, level, via, address), or the summary's (account, hour)
+    via: str  # "email" | "sms"
+    to: str | list[str]  # an address or number; several addresses for a summary
+    text: str
+    subject: str | None = None  # e-mail only
+    html: str | None = None  # e-mail only

@@ -28,7 +28,7 @@ from ..channels.retry import Budget
 from ..channels.webhook import Webhook
 from ..config import AccountConfig, Config, load_config
 from ..domain.alerts import Email
-from ..domain.tickets import AckRequest
+from ..domain.tickets import AckRequest, AlertRequest
 from ..notify.senders import EmailSender, SmsSender
 from ..persistence import ceilings, escalations
 from ..persistence.models import bind_tables
@@ -180,15 +180,13 @@ class Container:
         @idempotent_function(
             data_keyword_argument="request", persistence_store=self.idempotency, config=self._alert_config
         )
-        def send_once(request: dict) -> dict:
-            if request["via"] == "email":
-                message_id = email.send(
-                    request["to"], Email(request["subject"], request["text"], request["html"])
-                )
+        def send_once(request: AlertRequest) -> dict:
+            if request.via == "email":
+                message_id = email.send(request.to, Email(request.subject, request.text, request.html))
             else:
-                message_id = sms.send(request["to"], request["text"])
-            sent[request["key"]] = {"message_id": message_id}
-            return sent[request["key"]]
+                message_id = sms.send(request.to, request.text)
+            sent[request.key] = {"message_id": message_id}
+            return sent[request.key]
 
         return Escalator(
             self.config,
@@ -208,15 +206,15 @@ def _sent_even_if_unrecorded(send_once: Callable[..., dict], sent: dict[str, dic
     throttled) counts as sent, and its level is recorded on the ticket as usual: retrying it on the
     next sweep would alert the same person twice."""
 
-    def send(request: dict) -> dict:
-        sent.pop(request["key"], None)
+    def send(request: AlertRequest) -> dict:
+        sent.pop(request.key, None)
         try:
             return send_once(request=request)
         except IdempotencyPersistenceLayerError:
-            if request["key"] not in sent:
+            if request.key not in sent:
                 raise  # nothing went out: the next sweep retries
-            logger.exception("alert sent, its idempotency record failed", via=request["via"])
-            return sent.pop(request["key"])
+            logger.exception("alert sent, its idempotency record failed", via=request.via)
+            return sent.pop(request.key)
 
     return send
 

@@ -36,7 +36,16 @@ from ..domain.alerts import (
     render_sms,
 )
 from ..domain.ladder import Alert, Ladder
-from ..domain.tickets import AckState, AlertRecord, CeilingKind, HeldBack, PendingAlert, Ticket, TicketStatus
+from ..domain.tickets import (
+    AckState,
+    AlertRecord,
+    AlertRequest,
+    CeilingKind,
+    HeldBack,
+    PendingAlert,
+    Ticket,
+    TicketStatus,
+)
 from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
 from .ports import AlertCeilings, EscalationQueue
@@ -47,7 +56,7 @@ CLAIM_LEASE = timedelta(minutes=2)
 HELD_BY_CEILING = "held: account alert ceiling"
 ERROR_LIMIT = 500  # characters of a provider's error kept on the ticket
 
-SendFn = Callable[..., dict]  # send(request=dict) -> {"message_id": ...}, idempotent per request["key"]
+SendFn = Callable[..., dict]  # send(request=AlertRequest) -> {"message_id": ...}, idempotent per key
 
 
 @dataclass
@@ -200,19 +209,13 @@ class Escalator:
         report.alerts_sent += 1
         step.records.append(_record(level, alert, now, None))
 
-    def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> dict:
+    def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> AlertRequest:
         subject = self._subject(ticket, level)
-        request = {
-            "key": f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}",
-            "via": alert.via,
-            "to": alert.address,
-        }
+        key = f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}"
         if alert.via == "email":
             email = render_email(subject, now)
-            request.update(subject=email.subject, text=email.text, html=email.html)
-        else:
-            request.update(text=render_sms(subject, now))
-        return request
+            return AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
+        return AlertRequest(key, "sms", alert.address, render_sms(subject, now))
 
     def _subject(self, ticket: Ticket, level: int) -> AlertSubject:
         known = level <= len(self._ladder.levels)  # a retry may outlive a shortened ladder
@@ -281,14 +284,9 @@ class Escalator:
         recipients = self._config.summary_recipients()
         if recipients:
             email = render_held_back_summary(self._summary(account, buckets), now)
-            request = {
-                "key": f"summary#{account.key}#{hour}",
-                "via": "email",
-                "to": recipients,
-                "subject": email.subject,
-                "text": email.text,
-                "html": email.html,
-            }
+            request = AlertRequest(
+                f"summary#{account.key}#{hour}", "email", recipients, email.text, email.subject, email.html
+            )
             try:
                 self._send(request=request)
                 report.summaries_sent += 1

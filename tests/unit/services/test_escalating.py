@@ -20,8 +20,8 @@ class Outbox:
         self.sent: list[dict] = []
         self.failing: dict[str, Exception] = {}
 
-    def __call__(self, request: dict) -> dict:
-        error = self.failing.get(str(request["to"]))
+    def __call__(self, request) -> dict:
+        error = self.failing.get(str(request.to))
         if error is not None:
             raise error
         self.sent.append(request)
@@ -43,7 +43,7 @@ def run(config, world):
 
 
 def sent(outbox) -> list[tuple[str, str]]:
-    return [(request["via"], request["to"]) for request in outbox.sent]
+    return [(request.via, request.to) for request in outbox.sent]
 
 
 def test_each_level_goes_out_once_at_its_share_of_the_target(config, world, run):
@@ -93,5 +93,5 @@ def test_alerts_over_the_accounts_ceiling_are_held_then_summarised(config, world
     sweep_until(59)
     assert outbox.sent == []
     escalator.sweep(T0 + timedelta(hours=1, minutes=1))  # the hour is over
-    summaries = [r for r in outbox.sent if str(r["key"]).startswith("summary#")]
-    assert len(summaries) == 1 and "held" in summaries[0]["text"].lower()
+    summaries = [r for r in outbox.sent if r.key.startswith("summary#")]
+    assert len(summaries) == 1 and "held" in summaries[0].text.lower()
