@@ -15,7 +15,7 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra bench-webhook
+        checkov infra bench-webhook bench-meta
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ bench-redaction: $(STAMP) ## redaction recall per category, false positives and 
 
 bench-fanout: $(STAMP) ## 500 accounts polled fanned out per account vs in series, on a slow network
 	$(BIN)/python -m socialcare_local.bench_fanout
+
+bench-meta: $(STAMP) ## Graph calls, time and cursor size of polling a Facebook page and an Instagram account
+	$(BIN)/python -m socialcare_local.bench_meta_adapters
 
 $(SAM_VENV)/bin/sam:
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
