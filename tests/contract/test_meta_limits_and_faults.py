@@ -13,9 +13,6 @@ from meta_graph import (
     OTHER_TOKEN,
     PAGE,
     POST,
-    T0,
-    FakeClock,
-    brand_world,
     comment,
     error,
     get,
@@ -31,30 +28,6 @@ from socialcare_local.networks.meta import (
 )
 
 pytestmark = pytest.mark.contract
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(T0)
-
-
-@pytest.fixture
-def make_sim(clock):
-    started = []
-
-    def make(**kwargs):
-        started.append(brand_world(clock, **kwargs))
-        return started[-1]
-
-    yield make
-    for sim in started:
-        sim.stop()
-        assert sim.spec_violations == [], "tests that send invalid requests clear what they expect"
-
-
-@pytest.fixture
-def sim(make_sim):
-    return make_sim()
 
 
 def test_usage_headers_then_throttling_until_the_window_ends(make_sim, clock):

@@ -11,8 +11,6 @@ from meta_graph import (
     PAGE_TOKEN,
     POST,
     T0,
-    FakeClock,
-    brand_world,
     comment,
     error,
     get,
@@ -28,30 +26,6 @@ from socialcare_local.networks.meta import (
 )
 
 pytestmark = pytest.mark.contract
-
-
-@pytest.fixture
-def clock():
-    return FakeClock(T0)
-
-
-@pytest.fixture
-def make_sim(clock):
-    started = []
-
-    def make(**kwargs):
-        started.append(brand_world(clock, **kwargs))
-        return started[-1]
-
-    yield make
-    for sim in started:
-        sim.stop()
-        assert sim.spec_violations == [], "tests that send invalid requests clear what they expect"
-
-
-@pytest.fixture
-def sim(make_sim):
-    return make_sim()
 
 
 @needs_spec
