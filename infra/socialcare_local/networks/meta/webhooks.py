@@ -76,13 +76,17 @@ def sign(body: bytes, secret: str) -> dict:
     }
 
 
+# Meta waits this long for an answer before counting a delivery failed (and retrying it later).
+DELIVERY_TIMEOUT = 20
+
+
 def _send(callback: Callback, method: str, query: dict, headers: dict, body: bytes) -> tuple[int | None, str]:
     try:
         if callable(callback):
             status, text = callback(WebhookRequest(method, query, headers, body))
             return status, text.decode() if isinstance(text, bytes) else text
         answer = requests.request(
-            method, callback, params=query, headers=headers, data=body or None, timeout=10
+            method, callback, params=query, headers=headers, data=body or None, timeout=DELIVERY_TIMEOUT
         )
         return answer.status_code, answer.text
     except Exception:  # an unreachable or failing endpoint is a failed delivery, retried later
