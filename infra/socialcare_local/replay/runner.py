@@ -22,6 +22,19 @@ from .scenario import Account, BrandPost, BrandReply, End, Mention
 MAX_VIRTUAL_DURATION = timedelta(days=7)
 
 
+@dataclass(frozen=True)
+class ReplayProgress:
+    """Where a replay stands, for a progress display: virtual time covered and events played."""
+
+    start: datetime
+    now: datetime
+    end: datetime | None  # the scenario's `end` line, else its last event
+    events_played: int
+    events_total: int
+    mentions_played: int
+    mentions_total: int
+
+
 @dataclass
 class ReplayOptions:
     config_path: Path | None = None
@@ -33,6 +46,8 @@ class ReplayOptions:
     # Called after every minute of virtual time; tests inject faults through it.
     on_tick: Callable[[LocalStack], None] | None = None
     log_level: str = "WARNING"
+    # Called as the replay advances (at least once per virtual step); a progress bar listens here.
+    on_progress: Callable[[ReplayProgress], None] | None = None
 
 
 def _floor_minute(moment: datetime) -> datetime:
@@ -78,7 +93,20 @@ def _drive(run: LocalStack, timed: list, options: ReplayOptions) -> None:
     pending = list(timed)
     end = next((e.at for e in timed if isinstance(e, End)), None)
     limit = run.clock.now() + MAX_VIRTUAL_DURATION
+    start = run.clock.now()
+    mentions_total = sum(isinstance(e, Mention) for e in timed)
+    last_at = end or (timed[-1].at if timed else None)
+
+    def progress() -> None:
+        if options.on_progress is not None:
+            played = len(timed) - len(pending)
+            mentions = mentions_total - sum(isinstance(e, Mention) for e in pending)
+            options.on_progress(
+                ReplayProgress(start, run.clock.now(), last_at, played, len(timed), mentions, mentions_total)
+            )
+
     while True:
+        progress()
         fire_at = run.scheduler.next_fire_time()
         while pending and pending[0].at <= fire_at:
             event = pending.pop(0)
