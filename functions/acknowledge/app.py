@@ -6,6 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from socialcare import clock
+from socialcare.domain.tickets import TicketWhere
 from socialcare.runtime import metric_names
 from socialcare.runtime.container import build_container
 from socialcare.runtime.logging import build_logger, build_metrics
@@ -39,12 +40,23 @@ def _count(outcome: str) -> None:
         metrics.add_metric(name, MetricUnit.Count, 1)
 
 
+def _where(image: dict | None) -> TicketWhere | None:
+    """The new ticket's coordinates from the stream's image; None (read them) if any is missing."""
+    try:
+        return TicketWhere(
+            image["channel"], image["account_id"], image["conversation_id"], image["author_id"]
+        )
+    except (KeyError, TypeError):
+        return None
+
+
 def acknowledge_record(record: DynamoDBRecord, lambda_context) -> str:
     pk = record.dynamodb.keys["pk"]
     if lambda_context.get_remaining_time_in_millis() < TIME_FOR_ONE_MS:
         logger.warning("no time left in this invocation; the stream retries the record", ticket_pk=pk)
         raise OutOfTime(f"{pk}: not started, too little time left")
-    outcome = container.acknowledger.acknowledge(pk, clock.now())
+    where = _where(record.dynamodb.new_image)
+    outcome = container.acknowledger.acknowledge(pk, clock.now(), where)
     logger.info("acknowledgement", ticket_pk=pk, outcome=outcome)
     _count(outcome)
     return outcome

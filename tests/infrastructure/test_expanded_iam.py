@@ -231,14 +231,16 @@ def _on(resource: str, *names: str) -> set[tuple[str, str]]:
 
 
 ITEM_RW = ("getitem", "putitem", "updateitem")
+# Tickets and state: a step reads the items it needs together (BatchGetItem), see persistence/batch.py.
+BATCH_RW = (*ITEM_RW, "batchgetitem")
 SQS_CONSUME = ("receivemessage", "deletemessage", "getqueueattributes", "changemessagevisibility")
 
 
 def test_poll_role_grants_exactly_what_polling_needs(expanded: dict[str, Any]) -> None:
     expected = (
         _common("PollMentionsLogGroup")
-        | _on(_arn("TicketsTable"), *ITEM_RW, "query", "conditioncheckitem")
-        | _on(_arn("StateTable"), *ITEM_RW)
+        | _on(_arn("TicketsTable"), *BATCH_RW, "query", "conditioncheckitem")
+        | _on(_arn("StateTable"), *BATCH_RW)
         | {(f"sqs:{action}", _arn("PollQueue")) for action in SQS_CONSUME}
         | _secrets()
         | _config_parameter()
@@ -265,7 +267,7 @@ def test_webhook_role_stores_tickets_and_reads_secrets_nothing_else(expanded: di
     # No state or idempotency table, no stream, no queue: a delivery only stores tickets.
     expected = (
         _common("WebhookLogGroup")
-        | _on(_arn("TicketsTable"), *ITEM_RW, "query", "conditioncheckitem")
+        | _on(_arn("TicketsTable"), *BATCH_RW, "query", "conditioncheckitem")
         | _secrets()
         | _config_parameter()
     )
@@ -284,15 +286,16 @@ def test_the_webhook_url_is_public_by_design_and_only_invokes_the_webhook(expand
     assert all(p.get("FunctionUrlAuthType") == "NONE" or p.get("InvokedViaFunctionUrl") for p in public)
 
 
-def test_acknowledge_role_reads_the_tickets_stream_and_no_other(expanded: dict[str, Any]) -> None:
+def test_acknowledge_role_reads_the_tickets_stream_and_keeps_no_idempotency_records(
+    expanded: dict[str, Any],
+) -> None:
     expected = (
         _common("AcknowledgeLogGroup")
         | {(action, _arn("TicketsTable", "StreamArn")) for action in STREAM_READ}
         | {("dynamodb:liststreams", '"*"')}
-        | _on(_arn("TicketsTable"), *ITEM_RW, "query", "conditioncheckitem")
+        | _on(_arn("TicketsTable"), *BATCH_RW, "query", "conditioncheckitem")
         | _on(_sub("${TicketsTable.Arn}/index/pending_ack"), "query")
-        | _on(_arn("StateTable"), *ITEM_RW)
-        | _on(_arn("IdempotencyTable"), *ITEM_RW, "deleteitem")
+        | _on(_arn("StateTable"), *BATCH_RW)
         | {("sqs:sendmessage", _arn("AckFailureQueue"))}
         | _secrets()
         | _config_parameter()

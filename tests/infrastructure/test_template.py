@@ -260,7 +260,7 @@ def test_tickets_table_keys_indexes_stream_and_ttl(resources: dict[str, Any]) ->
         # sparse and cheap: the index only points at tickets, reads go to the table
         assert gsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
         assert hash_key not in ("pk", "sk"), "a sparse index must not be keyed on attributes every item has"
-    assert props["StreamSpecification"]["StreamViewType"] == "KEYS_ONLY"
+    assert props["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 

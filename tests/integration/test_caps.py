@@ -11,9 +11,10 @@ import yaml
 
 from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.domain.posts import Post
+from socialcare.domain.tickets import AckHold, AckReservations, AckState, Ticket
 from socialcare.persistence import ceilings
 from socialcare.persistence.ceilings import CeilingKind
-from socialcare.persistence.models import AuthorMarkerModel, TicketModel
+from socialcare.persistence.models import AuthorMarkerModel
 from socialcare.persistence.tickets import NewTicketPolicy, Stored, TicketStore
 from socialcare.runtime import metric_names
 from socialcare_local.networks.x import Fault
@@ -131,16 +132,46 @@ def test_skips_never_spend_the_ceiling_and_a_retried_post_keeps_its_unit(make_st
 
 
 def test_two_tickets_of_one_author_acknowledged_at_once_cannot_both_post(stack):
-    store, window = TicketStore(), timedelta(minutes=60)
+    config = parse_config(config_with(), "test")
+    store, window, lease = TicketStore(), timedelta(minutes=60), timedelta(minutes=3)
+    policy = NewTicketPolicy(
+        "9001", timedelta(minutes=60), config.ladder(), timedelta(days=90), one_open_ticket_per_author=False
+    )
+    reserve = AckReservations(author_window=window, ceiling_account_key=None)
 
-    def ticket(post_id: str, author: str = "42") -> TicketModel:
-        return TicketModel(f"TICKET#x#{post_id}", "TICKET", channel="x", account_id="9001", author_id=author)
+    def ticket(post_id: str, author: str = "42") -> Ticket:
+        store.store_mention(Post("x", post_id, author, "jane", "@AcmeCare help", at(0.5)), policy, at(1))
+        return store.get(f"TICKET#x#{post_id}")
 
-    assert store.reserve_author_ack(ticket("1001"), window, at(1))
-    assert not store.reserve_author_ack(ticket("1002"), window, at(1))
-    assert store.reserve_author_ack(ticket("1001"), window, at(3)), "a retry of the same ticket"
-    assert store.reserve_author_ack(ticket("1003", author="77"), window, at(1)), "another author"
-    assert store.reserve_author_ack(ticket("1002"), window, at(64)), "the window is over"
+    first = store.begin_ack(ticket("1001"), "Thanks", at(1), lease, reserve)
+    assert isinstance(first, Ticket) and first.ack_state is AckState.POSTING
+    assert store.begin_ack(ticket("1002"), "Thanks", at(1), lease, reserve) is AckHold.AUTHOR_TAKEN
+    assert store.get("TICKET#x#1002").ack_state is None, "a reservation that fails writes nothing"
+    store.schedule_ack_retry(first, at(2), "timed out", posted_maybe=True)
+    retry = store.begin_ack(store.get(first.pk), "Thanks", at(3), lease, reserve)
+    assert isinstance(retry, Ticket), "a retry of the same ticket takes its window again"
+    assert isinstance(store.begin_ack(ticket("1003", author="77"), "Thanks", at(1), lease, reserve), Ticket)
+    later = store.begin_ack(store.get("TICKET#x#1002"), "Thanks", at(64), lease, reserve)
+    assert isinstance(later, Ticket), "the window is over"
+
+
+def test_an_attempt_starts_once_and_takes_one_unit_of_the_ceiling(stack):
+    config = parse_config(config_with(), "test")
+    store, lease = TicketStore(), timedelta(minutes=3)
+    policy = NewTicketPolicy("9001", timedelta(minutes=60), config.ladder(), timedelta(days=90))
+    store.store_mention(Post("x", "1001", "42", "jane", "@AcmeCare help", at(0.5)), policy, at(1))
+    fresh = store.get("TICKET#x#1001")
+    reserve = AckReservations(author_window=timedelta(0), ceiling_account_key="x#9001", ceiling_limit=1)
+    begun = store.begin_ack(fresh, "Thanks", at(1), lease, reserve)
+    assert isinstance(begun, Ticket) and begun.ack_unit_taken
+    assert store.begin_ack(fresh, "Thanks", at(1), lease, reserve) is AckHold.IN_PROGRESS, "read before"
+    stored = store.get("TICKET#x#1001")
+    assert (stored.ack_attempts, stored.ack_unit_taken) == (1, True)
+    store.store_mention(Post("x", "1002", "43", "joe", "@AcmeCare help", at(0.6)), policy, at(1))
+    other = store.get("TICKET#x#1002")
+    assert store.begin_ack(other, "Thanks", at(1), lease, reserve) is AckHold.CEILING_SPENT
+    assert store.get("TICKET#x#1002").ack_state is None
+    assert store.begin_ack(other, "Thanks", at(61), lease, reserve) != AckHold.CEILING_SPENT, "next hour"
 
 
 def test_two_polls_racing_to_open_tickets_for_one_author_end_with_one_ticket(stack, monkeypatch):
@@ -152,13 +183,13 @@ def test_two_polls_racing_to_open_tickets_for_one_author_end_with_one_ticket(sta
         return Post("x", post_id, "42", "jane", f"@AcmeCare post {post_id}", at(minute))
 
     assert store.store_mention(post("1001", 0.1), policy, at(1)) is Stored.CREATED
-    real_read, reads = TicketStore._author_marker, []
+    real_read, reads = TicketStore._read_for_store, []
 
     def read_before_the_other_poll_wrote(self, post, policy):
-        marker = real_read(self, post, policy)
+        claimed, in_thread, marker = real_read(self, post, policy)
         reads.append(marker)
-        return AuthorMarkerModel(marker.pk, marker.sk) if len(reads) == 1 else marker
+        return claimed, in_thread, AuthorMarkerModel(marker.pk, marker.sk) if len(reads) == 1 else marker
 
-    monkeypatch.setattr(TicketStore, "_author_marker", read_before_the_other_poll_wrote)
+    monkeypatch.setattr(TicketStore, "_read_for_store", read_before_the_other_poll_wrote)
     assert store.store_mention(post("1002", 0.2), policy, at(1)) is Stored.JOINED
     assert [t["post_ids"] for t in stack.tickets()] == [["1001", "1002"]]

@@ -53,7 +53,8 @@ class NewTicketPolicy:
 
 @dataclass(frozen=True)
 class PostClaim:
-    """Who a post id belongs to: a mention stored in a ticket ("post"), or our acknowledgement ("ack")."""
+    """Which ticket a stored post id belongs to (kind "post"; claims of kind "ack", of our own
+    replies, were written before the ticket kept its reply's id, and are no longer read)."""
 
     kind: str
     ticket_pk: str
@@ -125,6 +126,10 @@ class Ticket:
     ack_text: str | None = None
     ack_attempts: int = 0
     ack_error: str | None = None
+    ack_post_id: str | None = None
+    # This ticket already holds a unit of the account's hourly acknowledgement ceiling (taken with its
+    # first attempt; retries after a pause or an outage never take another).
+    ack_unit_taken: bool = False
     human_replied_at: datetime | None = None
     expires_at: int | None = None
     # The escalation ladder: the next level to send, the sends waiting for a retry, how many alerts
@@ -135,9 +140,44 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class TicketWhere:
+    """A ticket's fixed coordinates (they never change once stored): enough to find, in one read,
+    the ticket with its author's markers and its account's posting state. The stream that announces
+    a new ticket carries them, so the acknowledgement reads all of that in one request."""
+
+    channel: str
+    account_id: str
+    conversation_id: str
+    author_id: str
+
+    @classmethod
+    def of(cls, ticket: "Ticket") -> "TicketWhere":
+        return cls(ticket.channel, ticket.account_id, ticket.conversation_id, ticket.author_id)
+
+
+class AckHold(StrEnum):
+    """Why the write that starts an acknowledgement did not happen."""
+
+    IN_PROGRESS = "in_progress"  # another attempt holds the ticket, or it changed since it was read
+    AUTHOR_TAKEN = "author_taken"  # another ticket of the author took their acknowledgement window
+    CEILING_SPENT = "ceiling_spent"  # the account's hourly ceiling is spent
+
+
+@dataclass(frozen=True)
+class AckReservations:
+    """What starting an acknowledgement reserves in the same write as the intent: the author's one
+    acknowledgement per window (when the window is set), and a unit of the account's hourly
+    ceiling (on the ticket's first attempt only)."""
+
+    author_window: timedelta
+    ceiling_account_key: str | None  # None: this ticket already holds its unit
+    ceiling_limit: int = 0
+
+
+@dataclass(frozen=True)
 class AckRequest:
-    """The one side effect of acknowledging, keyed by ticket for idempotency: the same request
-    twice posts once."""
+    """The one side effect of acknowledging: what to post, where. Once per ticket because the
+    ticket's own conditional state is the lock (see services/acknowledging.py)."""
 
     key: str  # the ticket id
     channel: str

@@ -38,21 +38,33 @@ def _expiry(now: datetime) -> int:
 
 def take(account_key: str, kind: CeilingKind, limit: int, ticket_pk: str, now: datetime) -> bool:
     """Use one unit of this hour's ceiling; False (and the ticket recorded as held) when it is spent."""
-    item = CeilingModel(_pk(account_key), _sk(kind, hour_of(now)))
-    if limit <= 0:
-        _record_held(item, ticket_pk, now)
-        return False
-    try:
-        item.update(
-            actions=[CeilingModel.used.add(1), CeilingModel.expires_at.set(_expiry(now))],
-            condition=CeilingModel.used.does_not_exist() | (CeilingModel.used < limit),
-        )
-        return True
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-    _record_held(item, ticket_pk, now)
+    if limit > 0:
+        item, actions, condition = taking(account_key, kind, limit, now)
+        try:
+            item.update(actions=actions, condition=condition)
+            return True
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    record_held(account_key, kind, ticket_pk, now)
     return False
+
+
+def taking(account_key: str, kind: CeilingKind, limit: int, now: datetime):
+    """The conditional write that takes one unit (item, actions, condition), for a caller that makes
+    it part of a transaction; it fails when the ceiling is spent. A ceiling of 0 is spent before
+    any write: the caller checks it."""
+    if limit <= 0:
+        raise ValueError("a ceiling of 0 holds everything back: nothing to take")
+    item = CeilingModel(_pk(account_key), _sk(kind, hour_of(now)))
+    actions = [CeilingModel.used.add(1), CeilingModel.expires_at.set(_expiry(now))]
+    condition = CeilingModel.used.does_not_exist() | (CeilingModel.used < limit)
+    return item, actions, condition
+
+
+def record_held(account_key: str, kind: CeilingKind, ticket_pk: str, now: datetime) -> None:
+    """Count a ticket this hour's ceiling held back (listed for the summary while the list is short)."""
+    _record_held(CeilingModel(_pk(account_key), _sk(kind, hour_of(now))), ticket_pk, now)
 
 
 def _record_held(item: CeilingModel, ticket_pk: str, now: datetime) -> None:

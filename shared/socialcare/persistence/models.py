@@ -97,6 +97,7 @@ class TicketModel(Model):
     ack_attempts = NumberAttribute(null=True)
     ack_started_at = UnicodeAttribute(null=True)
     ack_post_id = UnicodeAttribute(null=True)
+    ack_unit_taken = BooleanAttribute(null=True)  # holds a unit of the account's hourly ceiling
     acknowledged_at = UnicodeAttribute(null=True)
     ack_skipped_reason = UnicodeAttribute(null=True)
     ack_error = UnicodeAttribute(null=True)

@@ -10,15 +10,30 @@ from ..domain.timefmt import from_iso, to_iso
 from .models import StreamStateModel
 
 
+def state_pk(account_key: str, stream: str) -> str:
+    return f"{account_key}#{stream}"
+
+
 class AccountState:
     """The streams of one account, read together in one request."""
 
-    def __init__(self, account_key: str, streams: Iterable[str]):
+    def __init__(self, account_key: str, streams: Iterable[str], *, read: bool = True):
         self.key = account_key
-        self._items = {stream: StreamStateModel(f"{account_key}#{stream}") for stream in streams}
-        by_pk = {item.pk: stream for stream, item in self._items.items()}
-        for item in StreamStateModel.batch_get(list(by_pk), consistent_read=True):
-            self._items[by_pk[item.pk]] = item
+        self._items = {stream: StreamStateModel(state_pk(account_key, stream)) for stream in streams}
+        if read:
+            by_pk = {item.pk: stream for stream, item in self._items.items()}
+            for item in StreamStateModel.batch_get(list(by_pk), consistent_read=True):
+                self._items[by_pk[item.pk]] = item
+
+    @classmethod
+    def from_items(cls, account_key: str, streams: Iterable[str], items: Iterable[StreamStateModel]):
+        """The streams as already read (with other items, in one request)."""
+        state = cls(account_key, streams, read=False)
+        by_pk = {item.pk: stream for stream, item in state._items.items()}
+        for item in items:
+            if item.pk in by_pk:
+                state._items[by_pk[item.pk]] = item
+        return state
 
     def cursor(self, stream: str) -> str | None:
         return self._items[stream].cursor

@@ -1,5 +1,6 @@
 """Every write to the tickets table, each one conditional so retries and overlaps stay harmless."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
@@ -11,20 +12,37 @@ from ..domain.ladder import due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
-from ..domain.tickets import AckState, NewTicketPolicy, PendingAlert, PostClaim, Stored, Ticket, TicketStatus
+from ..domain.tickets import (
+    AckHold,
+    AckReservations,
+    AckState,
+    CeilingKind,
+    NewTicketPolicy,
+    PendingAlert,
+    Stored,
+    Ticket,
+    TicketStatus,
+    TicketWhere,
+)
 from ..domain.timefmt import from_iso, to_iso
+from ..services.ports import POSTING_STREAM as POSTING
+from ..services.ports import AckContext
+from . import ceilings
+from .batch import batch_get, key
 from .models import (
     OPEN_BUCKET,
     PENDING_BUCKET,
     AuthorMarkerModel,
     ConversationAuthorModel,
     PostClaimModel,
+    StreamStateModel,
     TicketModel,
     author_pk,
     conversation_pk,
     post_pk,
     ticket_pk,
 )
+from .state import AccountState, state_pk
 
 # Attempts at storing one post while its author's other posts keep opening tickets concurrently.
 OPEN_RACE_ATTEMPTS = 3
@@ -81,6 +99,8 @@ def to_ticket(item: TicketModel) -> Ticket:
         ack_text=item.ack_text,
         ack_attempts=int(item.ack_attempts or 0),
         ack_error=item.ack_error,
+        ack_post_id=item.ack_post_id,
+        ack_unit_taken=bool(item.ack_unit_taken),
         human_replied_at=from_iso(item.human_replied_at) if item.human_replied_at else None,
         expires_at=int(item.expires_at) if item.expires_at else None,
         next_level=int(item.next_level) if item.next_level is not None else None,
@@ -117,8 +137,9 @@ class TicketStore:
         Overlapping polls race on the post claim; one wins, the rest see a duplicate. Two new posts
         of one author racing to open a ticket: one opens it, the other tries again and joins it."""
         for _ in range(OPEN_RACE_ATTEMPTS):
-            in_conversation = self._marker(post)
-            author = self._author_marker(post, policy)
+            claimed, in_conversation, author = self._read_for_store(post, policy)
+            if claimed:  # read before by another poll or a webhook: nothing to write
+                return Stored.DUPLICATE
             for ticket in tickets_to_join(
                 _open_ref(in_conversation),
                 _open_ref(author),
@@ -134,26 +155,29 @@ class TicketStore:
             f"post {post.post_id}: its author kept opening tickets concurrently; left for the next poll"
         )
 
-    def _marker(self, post: Post) -> ConversationAuthorModel | None:
-        try:
-            return ConversationAuthorModel.get(
-                conversation_pk(post.channel, post.conversation),
-                f"AUTHOR#{post.author_id}",
-                consistent_read=True,
-            )
-        except DoesNotExist:
-            return None
-
-    def _author_marker(self, post: Post, policy: NewTicketPolicy) -> AuthorMarkerModel | None:
-        """The author's marker on the account when their mentions fold across conversations (the
-        brand's own posts never escalate, so they never fold); an unsaved one if they have none yet."""
-        if not policy.one_open_ticket_per_author or post.author_id == policy.account_id:
-            return None
-        pk = author_pk(post.channel, policy.account_id, post.author_id)
-        try:
-            return AuthorMarkerModel.get(pk, "ACCOUNT", consistent_read=True)
-        except DoesNotExist:
-            return AuthorMarkerModel(pk, "ACCOUNT")
+    def _read_for_store(
+        self, post: Post, policy: NewTicketPolicy
+    ) -> tuple[bool, ConversationAuthorModel | None, AuthorMarkerModel | None]:
+        """In one request: whether the post is stored already, the author's marker in its thread, and
+        (when their mentions fold across conversations; the brand's own posts never escalate, so they
+        never fold) their marker on the account, unsaved if they have none yet."""
+        table = TicketModel.Meta.table_name
+        claim = (post_pk(post.channel, post.post_id), "POST")
+        marker = (conversation_pk(post.channel, post.conversation), f"AUTHOR#{post.author_id}")
+        across = policy.one_open_ticket_per_author and post.author_id != policy.account_id
+        author = (author_pk(post.channel, policy.account_id, post.author_id), "ACCOUNT")
+        wanted = [claim, marker, *([author] if across else [])]
+        found = batch_get(self._connection, {table: [key(*k) for k in wanted]})[table]
+        in_conversation = found.get(marker)
+        author_marker = None
+        if across:
+            raw = found.get(author)
+            author_marker = AuthorMarkerModel.from_raw_data(raw) if raw else AuthorMarkerModel(*author)
+        return (
+            claim in found,
+            ConversationAuthorModel.from_raw_data(in_conversation) if in_conversation else None,
+            author_marker,
+        )
 
     def _claim(self, post: Post, ticket: str, policy: NewTicketPolicy, now: datetime) -> PostClaimModel:
         return PostClaimModel(
@@ -271,72 +295,67 @@ class TicketStore:
         except DoesNotExist:
             return None
 
-    def claim_of(self, channel: str, post_id: str) -> PostClaim | None:
-        try:
-            claim = PostClaimModel.get(post_pk(channel, post_id), "POST", consistent_read=True)
-        except DoesNotExist:
-            return None
-        return PostClaim(kind=claim.kind, ticket_pk=claim.ticket_pk)
-
     def open_tickets_in_conversation(self, channel: str, conversation_id: str) -> list[str]:
         markers = ConversationAuthorModel.query(
             conversation_pk(channel, conversation_id), consistent_read=True
         )
         return [marker.open_ticket_pk for marker in markers if marker.open_ticket_pk]
 
-    def last_ack_to(self, channel: str, conversation_id: str, author_id: str) -> datetime | None:
-        try:
-            marker = ConversationAuthorModel.get(
-                conversation_pk(channel, conversation_id), f"AUTHOR#{author_id}", consistent_read=True
-            )
-        except DoesNotExist:
-            return None
-        return from_iso(marker.last_ack_at) if marker.last_ack_at else None
+    def tickets_replied_to(self, channel: str, in_reply_to_id: str, conversation_id: str) -> list[Ticket]:
+        """The tickets a brand reply to `in_reply_to_id` answers: the one holding that post (read with
+        its claim in one request when the post opened it, as most do), else every open ticket in the
+        thread (a reply to a post we never stored, e.g. to our own acknowledgement)."""
+        table = TicketModel.Meta.table_name
+        claim_key = (post_pk(channel, in_reply_to_id), "POST")
+        opened_key = (ticket_pk(channel, in_reply_to_id), "TICKET")
+        found = batch_get(self._connection, {table: [key(*claim_key), key(*opened_key)]})[table]
+        if claim_key in found:
+            holder = found[claim_key]["ticket_pk"]["S"]
+            if holder == opened_key[0] and opened_key in found:
+                return [to_ticket(TicketModel.from_raw_data(found[opened_key]))]
+            pks = [holder]
+        else:
+            pks = self.open_tickets_in_conversation(channel, conversation_id)
+        return [ticket for ticket in map(self.get, pks) if ticket is not None]
 
-    # -- one public acknowledgement per author per window, across conversations ------------------
-
-    def last_ack_to_author(self, channel: str, account_id: str, author_id: str) -> LastAck | None:
-        try:
-            marker = AuthorMarkerModel.get(
-                author_pk(channel, account_id, author_id), "ACCOUNT", consistent_read=True
-            )
-        except DoesNotExist:
+    def ack_context(self, pk: str, where: TicketWhere, account_key: str) -> AckContext | None:
+        """What acknowledging a ticket needs, in one request: the ticket, its author's last
+        acknowledgements (in the thread, on the account), and the account's posting state."""
+        tickets, states = TicketModel.Meta.table_name, StreamStateModel.Meta.table_name
+        marker = (conversation_pk(where.channel, where.conversation_id), f"AUTHOR#{where.author_id}")
+        author = (author_pk(where.channel, where.account_id, where.author_id), "ACCOUNT")
+        posting = (state_pk(account_key, POSTING),)
+        found = batch_get(
+            self._connection,
+            {
+                tickets: [key(pk, "TICKET"), key(*marker), key(*author)],
+                states: [key(*posting)],
+            },
+        )
+        raw = found[tickets].get((pk, "TICKET"))
+        if raw is None:
             return None
-        if not marker.last_ack_at:
-            return None
-        return LastAck(from_iso(marker.last_ack_at), marker.last_ack_ticket_pk or "")
-
-    def reserve_author_ack(self, ticket: Ticket, window: timedelta, now: datetime) -> bool:
-        """Take the author's one public acknowledgement of this window for `ticket`, before posting,
-        so two tickets of theirs acknowledged at once cannot both post. False when another ticket took
-        it within the window; taking it again for the same ticket (a retry of its post) succeeds."""
-        marker = AuthorMarkerModel(author_pk(ticket.channel, ticket.account_id, ticket.author_id), "ACCOUNT")
-        actions = [
-            AuthorMarkerModel.last_ack_at.set(to_iso(now)),
-            AuthorMarkerModel.last_ack_ticket_pk.set(ticket.pk),
-            AuthorMarkerModel.kind.set("author"),
-        ]
-        if ticket.expires_at:
-            actions.append(AuthorMarkerModel.expires_at.set(ticket.expires_at))
-        try:
-            marker.update(
-                actions=actions,
-                condition=AuthorMarkerModel.last_ack_at.does_not_exist()
-                | (AuthorMarkerModel.last_ack_at <= to_iso(now - window))
-                | (AuthorMarkerModel.last_ack_ticket_pk == ticket.pk),
+        in_thread = found[tickets].get(marker, {}).get("last_ack_at", {}).get("S")
+        on_account = found[tickets].get(author, {})
+        last_ack = on_account.get("last_ack_at", {}).get("S")
+        state_items = [StreamStateModel.from_raw_data(item) for item in found[states].values()]
+        return AckContext(
+            ticket=to_ticket(TicketModel.from_raw_data(raw)),
+            last_ack_in_conversation=from_iso(in_thread) if in_thread else None,
+            last_ack_to_author=LastAck(
+                from_iso(last_ack), on_account.get("last_ack_ticket_pk", {}).get("S", "")
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            if last_ack
+            else None,
+            posting=AccountState.from_items(account_key, [POSTING], state_items),
+        )
 
     # -- human replies -------------------------------------------------------------------------
 
-    def record_human_reply(self, pk: str, reply_post_id: str, replied_at: datetime) -> bool:
-        """Stop the clock: first response recorded once, ticket leaves both sparse indexes."""
-        ticket = self.get(pk)
-        if ticket is None or ticket.status != TicketStatus.OPEN:
+    def record_human_reply(self, ticket: Ticket, reply_post_id: str, replied_at: datetime) -> bool:
+        """Stop the clock: first response recorded once, ticket leaves both sparse indexes. False
+        when it was not open (answered already, or the brand's own)."""
+        if ticket.status != TicketStatus.OPEN:
             return False
         seconds = max(0, int((replied_at - ticket.created_at).total_seconds()))
         try:
@@ -359,32 +378,88 @@ class TicketStore:
 
     # -- acknowledgements ----------------------------------------------------------------------
 
-    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
-        """Record the intent (and the exact text) before posting. The ticket also enters the retry
-        index at now + lease, so a worker that dies mid-post is picked up by the retry sweep. Returns the
-        ticket as it now stands (its attempt counted), or None when another attempt holds it."""
+    def begin_ack(
+        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+    ) -> Ticket | AckHold:
+        """Start an attempt, in one transaction: the intent (with the exact text; the ticket enters
+        the retry index at now + lease, so a worker that dies mid-post is picked up by the retry
+        sweep), the author's acknowledgement window and the ceiling's unit. Either all of it holds or
+        nothing is written. Returns the ticket as it now stands (this attempt counted), or why not.
+
+        The intent is also the attempt's lock: no second attempt starts while it holds, and the
+        ticket's own state (posting, then posted with the reply's id) is the idempotency record."""
         stale = to_iso(now - lease)
-        item = _item(ticket)
+        attempts = TicketModel.ack_attempts
+        actions = [
+            TicketModel.ack_state.set("posting"),
+            TicketModel.ack_text.set(text),
+            TicketModel.ack_started_at.set(to_iso(now)),
+            attempts.add(1),
+            TicketModel.ack_bucket.set(PENDING_BUCKET),
+            # A minute past the lease, so the sweep finds the attempt already stale.
+            TicketModel.ack_retry_at.set(to_iso(now + lease + timedelta(minutes=1))),
+        ]
+        if reserve.ceiling_account_key is not None:
+            actions.append(TicketModel.ack_unit_taken.set(True))
+        # As read: nobody began, gave up or finished an attempt since (the count would have moved).
+        unchanged = attempts == ticket.ack_attempts
+        if not ticket.ack_attempts:  # never begun, or given back (a rate limit) down to 0
+            unchanged = attempts.does_not_exist() | unchanged
+        free = (
+            TicketModel.ack_state.does_not_exist()
+            | TicketModel.ack_state.is_in("retrying", "deferred")
+            | ((TicketModel.ack_state == "posting") & (TicketModel.ack_started_at < stale))
+        )
+        author_window = reserve.author_window if reserve.author_window > timedelta(0) else None
         try:
-            item.update(
-                actions=[
-                    TicketModel.ack_state.set("posting"),
-                    TicketModel.ack_text.set(text),
-                    TicketModel.ack_started_at.set(to_iso(now)),
-                    TicketModel.ack_attempts.add(1),
-                    TicketModel.ack_bucket.set(PENDING_BUCKET),
-                    # A minute past the lease, so the sweep finds the attempt already stale.
-                    TicketModel.ack_retry_at.set(to_iso(now + lease + timedelta(minutes=1))),
-                ],
-                condition=TicketModel.ack_state.does_not_exist()
-                | TicketModel.ack_state.is_in("retrying", "deferred")
-                | ((TicketModel.ack_state == "posting") & (TicketModel.ack_started_at < stale)),
-            )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return None
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(
+                    _item(ticket), actions=actions, condition=TicketModel.pk.exists() & free & unchanged
+                )
+                if author_window is not None:
+                    tx.update(*self._author_reservation(ticket, author_window, now))
+                if reserve.ceiling_account_key is not None:
+                    item, ceiling_actions, condition = ceilings.taking(
+                        reserve.ceiling_account_key, CeilingKind.ACKNOWLEDGEMENT, reserve.ceiling_limit, now
+                    )
+                    tx.update(item, actions=ceiling_actions, condition=condition)
+        except TransactWriteError as error:
+            if _conditional_failed(error, 0):
+                return AckHold.IN_PROGRESS
+            if author_window is not None and _conditional_failed(error, 1):
+                return AckHold.AUTHOR_TAKEN
+            if reserve.ceiling_account_key is not None and _conditional_failed(
+                error, 2 if author_window else 1
+            ):
+                return AckHold.CEILING_SPENT
             raise
-        return to_ticket(item)
+        return replace(
+            ticket,
+            ack_state=AckState.POSTING,
+            ack_text=text,
+            ack_attempts=ticket.ack_attempts + 1,
+            ack_unit_taken=ticket.ack_unit_taken or reserve.ceiling_account_key is not None,
+        )
+
+    @staticmethod
+    def _author_reservation(ticket: Ticket, window: timedelta, now: datetime):
+        """The author's one public acknowledgement of this window, for `ticket` (taken before posting,
+        so two tickets of theirs acknowledged at once cannot both post; taking it again for the same
+        ticket, a retry of its post, succeeds)."""
+        marker = AuthorMarkerModel(author_pk(ticket.channel, ticket.account_id, ticket.author_id), "ACCOUNT")
+        actions = [
+            AuthorMarkerModel.last_ack_at.set(to_iso(now)),
+            AuthorMarkerModel.last_ack_ticket_pk.set(ticket.pk),
+            AuthorMarkerModel.kind.set("author"),
+        ]
+        if ticket.expires_at:
+            actions.append(AuthorMarkerModel.expires_at.set(ticket.expires_at))
+        condition = (
+            AuthorMarkerModel.last_ack_at.does_not_exist()
+            | (AuthorMarkerModel.last_ack_at <= to_iso(now - window))
+            | (AuthorMarkerModel.last_ack_ticket_pk == ticket.pk)
+        )
+        return marker, actions, condition
 
     def schedule_ack_retry(
         self, ticket: Ticket, at: datetime, error: str, *, posted_maybe: bool, attempts: int = 0
@@ -439,9 +514,8 @@ class TicketStore:
         return True
 
     def record_ack_posted(self, ticket: Ticket, post_id: str, text: str, now: datetime) -> None:
-        """Ticket, the acknowledgement's own post claim (so the brand timeline knows it is ours) and
-        the author's conversation marker, in one transaction."""
-        expires = ticket.expires_at
+        """The ticket (its reply's id is how the brand timeline knows that reply is ours) and the
+        author's conversation marker, in one transaction."""
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(
@@ -456,11 +530,6 @@ class TicketStore:
                         TicketModel.ack_error.remove(),
                     ],
                     condition=TicketModel.ack_state != "posted",
-                )
-                tx.save(
-                    PostClaimModel(
-                        post_pk(ticket.channel, post_id), kind="ack", ticket_pk=ticket.pk, expires_at=expires
-                    )
                 )
                 tx.update(
                     ConversationAuthorModel(

@@ -1,4 +1,5 @@
-"""Wiring, done once per cold start: settings, configuration, tables, adapters, idempotency.
+"""Wiring, done once per cold start: settings, configuration, tables, adapters, idempotency (of
+alerts; an acknowledgement's idempotency is its ticket's own state).
 
 A bad environment variable or configuration field raises here, before any event is handled,
 with a message naming it.
@@ -17,10 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 
 from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
 from ..channels.registry import network, webhook_class
@@ -28,14 +26,14 @@ from ..channels.retry import Budget
 from ..channels.webhook import Webhook
 from ..config import AccountConfig, Config, load_config
 from ..domain.alerts import Email
-from ..domain.tickets import AckRequest, AlertRequest
+from ..domain.tickets import AlertRequest
 from ..notify.senders import EmailSender, SmsSender
 from ..persistence import ceilings, escalations
 from ..persistence.models import bind_tables
 from ..persistence.quarantine import quarantine_post
 from ..persistence.state import AccountState
 from ..persistence.tickets import TicketStore
-from ..services.acknowledging import Acknowledger, PostInProgress, post_acknowledgement
+from ..services.acknowledging import Acknowledger
 from ..services.escalating import Escalator
 from ..services.polling import Poller
 from ..services.receiving import Receiver
@@ -138,33 +136,7 @@ class Container:
 
     @cached_property
     def acknowledger(self) -> Acknowledger:
-        @idempotent_function(
-            data_keyword_argument="request", persistence_store=self.idempotency, config=self._ack_config
-        )
-        def post_once(request: AckRequest) -> dict:
-            account = self.config.account(request.channel, request.account_id)
-            return post_acknowledgement(self.adapter_for(account), request)
-
-        def post(request: AckRequest) -> dict:
-            try:
-                return post_once(request=request)
-            except IdempotencyAlreadyInProgressError as error:
-                # An earlier invocation holds the post (it may have timed out mid-post): its lock
-                # ends with that invocation's deadline, within the acknowledger's attempt lease.
-                raise PostInProgress(str(error)) from None
-
-        return Acknowledger(
-            self.config,
-            self.store,
-            self.adapter_for,
-            post,
-            account_states=AccountState,
-            take_ceiling=ceilings.take,
-        )
-
-    @cached_property
-    def _ack_config(self) -> IdempotencyConfig:
-        return self.idempotency_config()
+        return Acknowledger(self.config, self.store, self.adapter_for, record_held=ceilings.record_held)
 
     @cached_property
     def _alert_config(self) -> IdempotencyConfig:
@@ -197,8 +169,7 @@ class Container:
 
     def register_context(self, context) -> None:
         """Lets idempotency expire in-progress records when this invocation would have timed out."""
-        for config in (self._ack_config, self._alert_config):
-            config.register_lambda_context(context)
+        self._alert_config.register_lambda_context(context)
 
 
 def _sent_even_if_unrecorded(send_once: Callable[..., dict], sent: dict[str, dict]) -> Callable[..., dict]:

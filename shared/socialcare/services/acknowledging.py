@@ -1,9 +1,12 @@
 """acknowledge: one public, templated reply per ticket, at most once whatever the retries.
 
-Three layers make "at most once" hold: the intent (with the exact text) is recorded before the
-post; the post itself runs under Powertools idempotency keyed by ticket, so a retry after a
-successful post returns the stored post id; and a retry of an attempt whose outcome is unknown
-first looks for the reply on the brand's own timeline before posting again.
+The ticket's own state is the idempotency record, so no separate one is written. Two layers make
+"at most once" hold:
+- the intent (with the exact text) is recorded before the post, with a lease, in one conditional
+  write that also reserves the author's window and the ceiling's unit: while it holds, no other
+  attempt can start; once the reply is recorded (posted, with its id), none ever will;
+- an attempt whose outcome is unknown (it crashed or timed out mid-post, or a 5xx answered) is retried
+  only after looking for its reply on the channel, and records that reply instead of posting again.
 """
 
 from collections.abc import Callable
@@ -22,25 +25,28 @@ from ..channels.base import (
 )
 from ..config import AccountConfig, Config
 from ..domain.templates import render_acknowledgement
-from ..domain.tickets import FINAL_ACK_STATES, OUTCOME_UNKNOWN, AckRequest, AckState, Ticket
+from ..domain.tickets import (
+    FINAL_ACK_STATES,
+    OUTCOME_UNKNOWN,
+    AckHold,
+    AckRequest,
+    AckState,
+    CeilingKind,
+    Ticket,
+    TicketWhere,
+)
 from ..domain.timefmt import from_iso, to_iso
-from .ack_gate import hold_back
-from .ports import AccountStates, Ceilings, Tickets
+from .ack_gate import HOLD_REASONS, record_skip, reservations, rule_reason
+from .ports import POSTING_STREAM, CeilingHolds, Tickets
 
 logger = Logger(child=True)
 
 # A post attempt older than this is presumed dead (its worker crashed) and may be retried.
 ATTEMPT_LEASE = timedelta(minutes=3)
 
-PostFn = Callable[..., dict]
-
-
-class PostInProgress(Exception):
-    """Another invocation holds this ticket's post (it may have timed out mid-post)."""
-
 
 def post_acknowledgement(adapter: ChannelAdapter, request: AckRequest) -> dict:
-    """The side effect itself; wrapped in Powertools idempotency by the runtime."""
+    """The side effect itself: the reply, or the one an earlier attempt already posted."""
     target = ReplyTarget(
         request.in_reply_to_id, request.conversation_id, request.post_kind, request.visibility
     )
@@ -67,33 +73,41 @@ class Acknowledger:
         config: Config,
         store: Tickets,
         adapter_for: Callable[[AccountConfig], ChannelAdapter],
-        post: PostFn,
         *,
-        account_states: AccountStates,
-        take_ceiling: Ceilings,
+        record_held: CeilingHolds,
     ):
         self._config = config
         self._store = store
         self._adapter_for = adapter_for
-        self._post = post  # post(request=AckRequest) -> {"post_id": ...}, idempotent per ticket
-        self._account_states = account_states
-        self._take_ceiling = take_ceiling
+        self._record_held = record_held
 
-    def acknowledge(self, pk: str, now: datetime) -> str:
-        ticket = self._store.get(pk)
-        if ticket is None:  # deleted since (expired, or by hand): nothing left to acknowledge
-            logger.warning("acknowledgement for a ticket that no longer exists", ticket_pk=pk)
-            return "missing"
-        if ticket.ack_state in FINAL_ACK_STATES:
-            return "done"
-        account = self._config.account(ticket.channel, ticket.account_id)
+    def acknowledge(self, pk: str, now: datetime, where: TicketWhere | None = None) -> str:
+        """`where`: the ticket's coordinates when the caller has them (the stream's image of a new
+        ticket), which saves reading the ticket twice."""
+        if where is None:
+            found = self._store.get(pk)
+            if found is None:
+                return self._missing(pk)
+            where = TicketWhere.of(found)
+        account = self._config.account(where.channel, where.account_id)
         if account is None:
+            ticket = self._store.get(pk)
+            if ticket is None:
+                return self._missing(pk)
+            if ticket.ack_state in FINAL_ACK_STATES:
+                return "done"
             self._store.record_ack_outcome(ticket, state="skipped", reason="account_not_configured")
             return "skipped"
+        context = self._store.ack_context(pk, where, account.key)
+        if context is None:
+            return self._missing(pk)
+        ticket = context.ticket
+        if ticket.ack_state in FINAL_ACK_STATES:
+            return "done"
         settings = self._config.acknowledgements_for(account)
-        held = hold_back(self._config, self._store, self._take_ceiling, ticket, account, settings, now)
-        if held is not None:
-            return held
+        reason = rule_reason(self._config, context, account, settings, now)
+        if reason is not None:
+            return record_skip(self._store, ticket, reason)
         try:
             adapter = self._adapter_for(account)
         except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed
@@ -110,8 +124,7 @@ class Acknowledger:
             max_length=adapter.max_reply_length,
             length=adapter.reply_length,
         )
-        state = self._account_states(account.key, ["posting"])
-        paused = state.paused_until("posting", now)
+        paused = context.posting.paused_until(POSTING_STREAM, now)
         if paused is not None and ticket.ack_state in (None, AckState.DEFERRED):
             self._store.schedule_ack_retry(
                 ticket, paused, "posting paused by a rate limit", posted_maybe=False
@@ -119,9 +132,10 @@ class Acknowledger:
             return "deferred"
         # An earlier attempt whose outcome is unknown (crashed mid-post, timed out, 5xx).
         outcome_unknown = ticket.ack_state in OUTCOME_UNKNOWN
-        ticket = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE)
-        if ticket is None:
-            return "in_progress"
+        begun = self._begin(ticket, text, now, account)
+        if not isinstance(begun, Ticket):
+            return begun
+        ticket = begun
         request = AckRequest(
             key=ticket.ticket_id,
             channel=account.channel,
@@ -135,21 +149,14 @@ class Acknowledger:
             reconcile=outcome_unknown,
         )
         try:
-            answer = self._post(request=request)
+            answer = post_acknowledgement(adapter, request)
         except RateLimited as error:
-            state.pause("posting", error.reset_at)
+            context.posting.pause(POSTING_STREAM, error.reset_at)
             self._store.schedule_ack_retry(
                 ticket, error.reset_at, str(error), posted_maybe=outcome_unknown, attempts=-1
             )
             logger.warning("acknowledgement rate limited", ticket=ticket.ticket_id, until=str(error.reset_at))
             return "rate_limited"
-        except PostInProgress as error:
-            # Not an attempt of ours: another one holds the post. It may have posted, so look first.
-            self._store.schedule_ack_retry(
-                ticket, now + ATTEMPT_LEASE, str(error), posted_maybe=True, attempts=-1
-            )
-            logger.warning("acknowledgement already in progress, will retry", ticket=ticket.ticket_id)
-            return "in_progress"
         except AuthenticationFailed as error:  # refused even after re-reading the credentials
             return self._retry_or_give_up(ticket, account, now, error, posted_maybe=outcome_unknown)
         except TransientError as error:  # a timeout or a 5xx: the reply may be on the channel
@@ -160,6 +167,31 @@ class Acknowledger:
             return self._give_up(ticket, f"refused by {adapter.display_name}: {error}")
         self._store.record_ack_posted(ticket, answer["post_id"], text, now)
         return "posted"
+
+    def _begin(self, ticket: Ticket, text: str, now: datetime, account: AccountConfig) -> Ticket | str:
+        """The attempt begun (intent and reservations written together), or the outcome without one."""
+        reserve = reservations(self._config, ticket, account)
+        if reserve.ceiling_account_key is not None and reserve.ceiling_limit <= 0:
+            held = AckHold.CEILING_SPENT  # a ceiling of 0: nothing to take
+        else:
+            begun = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE, reserve)
+            if isinstance(begun, Ticket):
+                return begun
+            held = begun
+        if held is AckHold.IN_PROGRESS:
+            # Another attempt holds the post (it may have timed out mid-post): its lease ends within
+            # ATTEMPT_LEASE, and the retry sweep then looks for its reply before posting again.
+            logger.info("acknowledgement already in progress", ticket=ticket.ticket_id)
+            return "in_progress"
+        if held is AckHold.CEILING_SPENT:
+            self._record_held(account.key, CeilingKind.ACKNOWLEDGEMENT, ticket.pk, now)
+        return record_skip(self._store, ticket, HOLD_REASONS[held])
+
+    @staticmethod
+    def _missing(pk: str) -> str:
+        # Deleted since (expired, or by hand): nothing left to acknowledge.
+        logger.warning("acknowledgement for a ticket that no longer exists", ticket_pk=pk)
+        return "missing"
 
     def _retry_or_give_up(
         self,

@@ -48,24 +48,15 @@ def notice_brand_post(store: Tickets, post: Post) -> BrandPostNoticed:
     noticed = BrandPostNoticed()
     if post.in_reply_to_id is None:
         return noticed
-    own_claim = store.claim_of(post.channel, post.post_id)
-    if own_claim is not None and own_claim.kind == "ack":
-        return noticed
-    target = store.claim_of(post.channel, post.in_reply_to_id)
-    if target is not None:
-        tickets = [target.ticket_pk]
-    else:
-        tickets = store.open_tickets_in_conversation(post.channel, post.conversation)
-    for pk in tickets:
-        ticket = store.get(pk)
-        if ticket is None:
-            continue
+    for ticket in store.tickets_replied_to(post.channel, post.in_reply_to_id, post.conversation):
+        if ticket.ack_post_id == post.post_id:
+            continue  # our acknowledgement, recorded
         if _is_our_unrecorded_ack(ticket, post):
             # Our acknowledgement went out but its recording was lost (crash, or this read ran
             # between the post and its record): record it now, never mistake it for staff.
             store.record_ack_posted(ticket, post.post_id, ticket.ack_text, post.created_at)
             noticed.acks_recovered += 1
-        elif store.record_human_reply(pk, post.post_id, post.created_at):
+        elif store.record_human_reply(ticket, post.post_id, post.created_at):
             noticed.human_replies += 1
     return noticed
 

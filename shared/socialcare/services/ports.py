@@ -2,12 +2,25 @@
 service unit tests use in-memory fakes (tests/unit/fakes.py)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from ..domain.posts import Post
 from ..domain.skip_rules import LastAck
-from ..domain.tickets import AlertRecord, HeldBack, NewTicketPolicy, PendingAlert, PostClaim, Stored, Ticket
+from ..domain.tickets import (
+    AckHold,
+    AckReservations,
+    AlertRecord,
+    HeldBack,
+    NewTicketPolicy,
+    PendingAlert,
+    Stored,
+    Ticket,
+    TicketWhere,
+)
+
+POSTING_STREAM = "posting"  # an account's posting state: a rate-limit pause on its replies
 
 
 class Tickets(Protocol):
@@ -15,20 +28,22 @@ class Tickets(Protocol):
 
     def get(self, pk: str) -> Ticket | None: ...
 
-    def claim_of(self, channel: str, post_id: str) -> PostClaim | None: ...
-
     def open_tickets_in_conversation(self, channel: str, conversation_id: str) -> list[str]: ...
 
-    def last_ack_to(self, channel: str, conversation_id: str, author_id: str) -> datetime | None: ...
+    def tickets_replied_to(self, channel: str, in_reply_to_id: str, conversation_id: str) -> list[Ticket]:
+        """The tickets a brand reply to that post answers: the one holding it, else the open ones."""
+        ...
 
-    def last_ack_to_author(self, channel: str, account_id: str, author_id: str) -> LastAck | None: ...
+    def ack_context(self, pk: str, where: TicketWhere, account_key: str) -> "AckContext | None":
+        """The ticket with what acknowledging it needs, read together; None if it no longer exists."""
+        ...
 
-    def reserve_author_ack(self, ticket: Ticket, window: timedelta, now: datetime) -> bool: ...
+    def record_human_reply(self, ticket: Ticket, reply_post_id: str, replied_at: datetime) -> bool: ...
 
-    def record_human_reply(self, pk: str, reply_post_id: str, replied_at: datetime) -> bool: ...
-
-    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
-        """The ticket with this attempt counted, or None when another attempt holds it."""
+    def begin_ack(
+        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+    ) -> Ticket | AckHold:
+        """The ticket with this attempt counted and its reservations held, or why not (nothing written)."""
         ...
 
     def schedule_ack_retry(
@@ -58,6 +73,17 @@ class StreamStates(Protocol):
     def record_health(self, succeeded: dict[str, bool], now: datetime) -> dict[str, datetime]: ...
 
 
+@dataclass(frozen=True)
+class AckContext:
+    """A ticket with what acknowledging it needs: its author's last public acknowledgements (in the
+    thread; on the account, with the ticket it was for) and its account's posting state."""
+
+    ticket: Ticket
+    last_ack_in_conversation: datetime | None
+    last_ack_to_author: LastAck | None
+    posting: StreamStates
+
+
 class AccountStates(Protocol):
     def __call__(self, account_key: str, streams: Iterable[str]) -> StreamStates: ...
 
@@ -68,9 +94,9 @@ class Quarantine(Protocol):
     ) -> bool: ...
 
 
-class Ceilings(Protocol):
-    def __call__(self, account_key: str, kind: str, limit: int, ticket_pk: str, now: datetime) -> bool:
-        """Take one unit of the account's hourly ceiling of `kind` for the ticket; False: held back."""
+class CeilingHolds(Protocol):
+    def __call__(self, account_key: str, kind: str, ticket_pk: str, now: datetime) -> None:
+        """Count a ticket the account's hourly ceiling of `kind` held back (for the hour's summary)."""
         ...
 
 

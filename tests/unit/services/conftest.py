@@ -26,8 +26,8 @@ def config():
 @pytest.fixture
 def world(config):
     class World:
-        tickets = InMemoryTickets()
         streams = InMemoryStreams()
+        tickets = InMemoryTickets(streams)
         network = ScriptedNetwork(brand_id=config.accounts[0].id)
         account = config.accounts[0]
         quarantined: list = []

@@ -15,6 +15,8 @@ from socialcare.domain.reference import ticket_id_for, ticket_reference
 from socialcare.domain.skip_rules import LastAck
 from socialcare.domain.tickets import (
     FINAL_ACK_STATES,
+    AckHold,
+    AckReservations,
     AckState,
     AlertRecord,
     CeilingKind,
@@ -24,11 +26,15 @@ from socialcare.domain.tickets import (
     Stored,
     Ticket,
     TicketStatus,
+    TicketWhere,
 )
+from socialcare.services.ports import POSTING_STREAM, AckContext
 
 
 class InMemoryTickets:
-    def __init__(self):
+    def __init__(self, streams: "InMemoryStreams | None" = None, ceilings: "InMemoryCeilings | None" = None):
+        self.streams = streams or InMemoryStreams()  # the accounts' posting state, read with a ticket
+        self.ceilings = ceilings or InMemoryCeilings()  # the hourly ceilings an attempt reserves in
         self.tickets: dict[str, Ticket] = {}
         self.claims: dict[tuple[str, str], PostClaim] = {}
         self.in_conversation: dict[tuple[str, str, str], str] = {}  # (channel, thread, author) -> pk
@@ -100,9 +106,6 @@ class InMemoryTickets:
     def get(self, pk: str) -> Ticket | None:
         return self.tickets.get(pk)
 
-    def claim_of(self, channel: str, post_id: str) -> PostClaim | None:
-        return self.claims.get((channel, post_id))
-
     def open_tickets_in_conversation(self, channel: str, conversation_id: str) -> list[str]:
         return [
             pk
@@ -110,35 +113,60 @@ class InMemoryTickets:
             if (c, thread) == (channel, conversation_id)
         ]
 
-    def last_ack_to(self, channel, conversation_id, author_id) -> datetime | None:
-        return self.last_ack_in_conversation.get((channel, conversation_id, author_id))
+    def tickets_replied_to(self, channel: str, in_reply_to_id: str, conversation_id: str) -> list[Ticket]:
+        claim = self.claims.get((channel, in_reply_to_id))
+        pks = [claim.ticket_pk] if claim else self.open_tickets_in_conversation(channel, conversation_id)
+        return [self.tickets[pk] for pk in pks if pk in self.tickets]
 
-    def last_ack_to_author(self, channel, account_id, author_id) -> LastAck | None:
-        return self.last_ack_on_account.get((channel, account_id, author_id))
-
-    def reserve_author_ack(self, ticket: Ticket, window: timedelta, now: datetime) -> bool:
-        key = (ticket.channel, ticket.account_id, ticket.author_id)
-        last = self.last_ack_on_account.get(key)
-        if last is not None and last.at > now - window and last.ticket != ticket.pk:
-            return False
-        self.last_ack_on_account[key] = LastAck(now, ticket.pk)
-        return True
+    def ack_context(self, pk: str, where: TicketWhere, account_key: str) -> AckContext | None:
+        ticket = self.tickets.get(pk)
+        if ticket is None:
+            return None
+        in_thread = (where.channel, where.conversation_id, where.author_id)
+        on_account = (where.channel, where.account_id, where.author_id)
+        return AckContext(
+            ticket=ticket,
+            last_ack_in_conversation=self.last_ack_in_conversation.get(in_thread),
+            last_ack_to_author=self.last_ack_on_account.get(on_account),
+            posting=self.streams(account_key, [POSTING_STREAM]),
+        )
 
     # -- replies -------------------------------------------------------------------------------
 
-    def record_human_reply(self, pk: str, reply_post_id: str, replied_at: datetime) -> bool:
-        ticket = self.tickets.get(pk)
-        if ticket is None or ticket.status is not TicketStatus.OPEN:
+    def record_human_reply(self, ticket: Ticket, reply_post_id: str, replied_at: datetime) -> bool:
+        current = self.tickets.get(ticket.pk)
+        if current is None or current.status is not TicketStatus.OPEN:
             return False
-        self.tickets[pk] = replace(ticket, status=TicketStatus.ANSWERED, human_replied_at=replied_at)
-        self.next_step_at.pop(pk, None)  # out of the escalation queue
+        self.tickets[ticket.pk] = replace(current, status=TicketStatus.ANSWERED, human_replied_at=replied_at)
+        self.next_step_at.pop(ticket.pk, None)  # out of the escalation queue
         return True
 
-    def begin_ack(self, ticket: Ticket, text: str, now: datetime, lease: timedelta) -> Ticket | None:
+    def begin_ack(
+        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+    ) -> Ticket | AckHold:
+        """All or nothing, as the real store's transaction."""
         current = self.tickets[ticket.pk]
         if current.ack_state not in (None, AckState.RETRYING, AckState.DEFERRED):
-            return None  # (a stale "posting" lease is not modelled: the fakes never crash mid-post)
-        self._set(ticket, ack_state=AckState.POSTING, ack_text=text, ack_attempts=current.ack_attempts + 1)
+            return AckHold.IN_PROGRESS  # (a stale "posting" lease is not modelled: the fakes never crash)
+        author = (ticket.channel, ticket.account_id, ticket.author_id)
+        last = self.last_ack_on_account.get(author)
+        window = reserve.author_window
+        if window and last is not None and last.at > now - window and last.ticket != ticket.pk:
+            return AckHold.AUTHOR_TAKEN
+        if reserve.ceiling_account_key is not None:
+            hour = (reserve.ceiling_account_key, "ack", self.ceilings.hour_of(now))
+            if self.ceilings.used.get(hour, 0) >= reserve.ceiling_limit:
+                return AckHold.CEILING_SPENT
+            self.ceilings.used[hour] = self.ceilings.used.get(hour, 0) + 1
+        if window:
+            self.last_ack_on_account[author] = LastAck(now, ticket.pk)
+        self._set(
+            ticket,
+            ack_state=AckState.POSTING,
+            ack_text=text,
+            ack_attempts=current.ack_attempts + 1,
+            ack_unit_taken=current.ack_unit_taken or reserve.ceiling_account_key is not None,
+        )
         return self.tickets[ticket.pk]
 
     def schedule_ack_retry(self, ticket, at, error, *, posted_maybe, attempts=0) -> bool:
@@ -157,8 +185,7 @@ class InMemoryTickets:
     def record_ack_posted(self, ticket: Ticket, post_id: str, text: str, now: datetime) -> None:
         if self.tickets[ticket.pk].ack_state is AckState.POSTED:
             return
-        self._set(ticket, ack_state=AckState.POSTED, ack_text=text)
-        self.claims[(ticket.channel, post_id)] = PostClaim("ack", ticket.pk)
+        self._set(ticket, ack_state=AckState.POSTED, ack_text=text, ack_post_id=post_id)
         self.last_ack_in_conversation[(ticket.channel, ticket.conversation_id, ticket.author_id)] = now
 
     def due_for_ack_retry(self, now: datetime) -> list[str]:
@@ -218,6 +245,9 @@ class InMemoryCeilings:
     @staticmethod
     def hour_of(moment: datetime) -> str:
         return moment.strftime("%Y-%m-%dT%H")
+
+    def record_held(self, account_key, kind, ticket_pk, now) -> None:
+        self.held.setdefault((account_key, str(kind), self.hour_of(now)), []).append(ticket_pk)
 
     def take(self, account_key, kind, limit, ticket_pk, now) -> bool:
         key = (account_key, str(kind), self.hour_of(now))

@@ -9,19 +9,20 @@ from conftest import T0, post
 
 from socialcare.channels.base import PermanentError, RateLimited, TransientError
 from socialcare.domain.tickets import AckState, NewTicketPolicy
-from socialcare.services.acknowledging import Acknowledger, post_acknowledgement
+from socialcare.services.acknowledging import Acknowledger
 
 NOW = T0 + timedelta(minutes=1)
 
 
 def acknowledger(config, world, *, ceiling=True) -> Acknowledger:
+    if not ceiling:  # this hour's ceiling is spent
+        hour = (world.account.key, "ack", world.tickets.ceilings.hour_of(NOW))
+        world.tickets.ceilings.used[hour] = config.limits.account_acks_per_hour
     return Acknowledger(
         config,
         world.tickets,
         lambda account: world.network,
-        lambda request: post_acknowledgement(world.network, request),
-        account_states=world.streams,
-        take_ceiling=lambda *args: ceiling,
+        record_held=world.tickets.ceilings.record_held,
     )
 
 
@@ -39,7 +40,7 @@ def test_a_new_ticket_gets_one_reply_in_its_thread_with_its_reference(config, wo
     [(reply_id, target, text)] = world.network.created
     ticket = world.tickets.get(pk)
     assert target.post_id == "101" and ticket.ref in text and ticket.ack_state is AckState.POSTED
-    assert world.tickets.claim_of("x", reply_id).kind == "ack", "the poller will know it is ours"
+    assert ticket.ack_post_id == reply_id, "the poller will know it is ours"
 
 
 def test_a_reply_whose_answer_was_lost_is_found_on_the_retry_not_posted_twice(config, world):

@@ -61,7 +61,7 @@ def test_each_level_goes_out_once_at_its_share_of_the_target(config, world, run)
 def test_a_staff_reply_stops_the_ladder(world, run):
     outbox, _, sweep_until, _ = run
     sweep_until(35)
-    world.tickets.record_human_reply("TICKET#x:101", "201", T0 + timedelta(minutes=36))
+    world.tickets.record_human_reply(world.tickets.get("TICKET#x:101"), "201", T0 + timedelta(minutes=36))
     sweep_until(120)
     assert len(outbox.sent) == 1
 

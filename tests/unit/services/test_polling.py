@@ -7,7 +7,7 @@ import pytest
 from conftest import T0, budget, post
 
 from socialcare.channels.base import PermanentError, RateLimited, TransientError
-from socialcare.domain.tickets import AckState, TicketStatus
+from socialcare.domain.tickets import AckReservations, AckState, TicketStatus
 from socialcare.services.polling import Poller
 
 
@@ -70,7 +70,8 @@ def test_an_acknowledgement_whose_record_was_lost_is_recognised_not_taken_for_st
     world.network.publish(post("101", 1))
     poller(config, world).poll_all(T0 + timedelta(minutes=2))
     ticket = world.tickets.get("TICKET#x:101")
-    world.tickets.begin_ack(ticket, "Thanks,   ref X", T0, timedelta(minutes=3))  # then it crashed
+    reserve = AckReservations(author_window=timedelta(0), ceiling_account_key=None)
+    world.tickets.begin_ack(ticket, "Thanks,   ref X", T0, timedelta(minutes=3), reserve)  # then it crashed
     world.network.publish(post("r1", 2, author="9001", text="Thanks, ref X", in_reply_to_id="101"))
     result = poller(config, world).poll_all(T0 + timedelta(minutes=3))[0]
     assert (result.acks_recovered, result.human_replies) == (1, 0)
