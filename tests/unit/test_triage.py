@@ -1,5 +1,7 @@
 """Triage with the default rules: what a care team would expect of each kind of mention."""
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -169,3 +171,15 @@ def test_triage_time_grows_linearly_with_the_text():
     started = time.process_time()
     triage(text, RULES, None)
     assert time.process_time() - started < 10  # about 1.5 s; a quadratic matcher would take hours
+
+
+def test_triage_loads_no_network_library():
+    """VADER's package lists `requests` for a demo; triage must not load it (nor boto3)."""
+    code = (
+        "import sys; from socialcare.config.triage import TriageConfig; "
+        "from socialcare.domain.triage import triage; "
+        "triage('great, thanks', TriageConfig().rules(), 'en'); "
+        "print(sorted(m for m in ('requests', 'boto3', 'botocore', 'urllib3', 'nltk') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
