@@ -15,7 +15,7 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra bench-webhook bench-meta
+        checkov infra bench-webhook bench-meta bench-triage
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ bench-redaction: $(STAMP) ## redaction recall per category, false positives and 
 
 bench-fanout: $(STAMP) ## 500 accounts polled fanned out per account vs in series, on a slow network
 	$(BIN)/python -m socialcare_local.bench_fanout
+
+bench-triage: $(STAMP) ## triage accuracy, precision and recall per class on 333 labelled mentions
+	$(BIN)/python -m socialcare_local.bench_triage
 
 bench-meta: $(STAMP) ## Graph calls, time and cursor size of polling a Facebook page and an Instagram account
 	$(BIN)/python -m socialcare_local.bench_meta_adapters

@@ -6,6 +6,9 @@
    orientation), DynamoDB requests per mention, X requests per mention.
 3. Items one escalation sweep reads with 10 tickets due as answered tickets pile up (0 to 10,000):
    it must stay at 10.
+
+Triage quality (accuracy, precision and recall per class on labelled mentions) is measured by
+`make bench-triage` (bench_triage.py).
 """
 
 import argparse
