@@ -3,7 +3,7 @@ days), "not checked" where nothing was checked, lines naming unknown posts count
 
 from datetime import UTC, datetime
 
-from socialcare_local.replay.scenario import Mention
+from socialcare_local.replay.scenario import BrandReply, Mention
 from socialcare_local.replay.timeline import summary_lines, summary_sentence, timeline_lines
 
 
@@ -104,3 +104,10 @@ def test_the_quiet_summary_is_one_line_with_what_was_not_checked():
     assert "\n" not in line
     assert line.startswith("3 mentions in 2 tickets: 2 acknowledged, 1 answered by staff")
     assert "1 line naming unknown posts" in line and "not checked against the spec on x" in line
+
+
+def test_a_staff_reply_to_a_post_the_scenario_never_had_is_marked_in_the_timeline():
+    at = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    stray = BrandReply(type="brand_reply", at=at, channel="x", id="2002", in_reply_to_id="1999", text="Hi")
+    lines = timeline_lines([mention("1", at), stray], {"tickets": [], "emails": [], "sms": []})
+    assert lines[-1].startswith("14:00:00  staff      replied to post 1999") and "NO SUCH POST" in lines[-1]

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from socialcare.domain.redaction import redact
 
-from .scenario import BrandReply, Mention
+from .scenario import BrandReply, Mention, unknown_references
 
 WIDTH = 72
 
@@ -32,6 +32,7 @@ def timeline_lines(events: list, report: dict) -> list[str]:
     by_post = {post: t for t in tickets for post in t["post_ids"]}
     by_post.update({t["ack_post_id"]: t for t in tickets if t["ack_post_id"]})
     entries: list[tuple[str, int, str]] = []
+    unknown = {(r.type, r.id) for r in unknown_references(events)}
     for event in events:
         at = event.at.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(event, "at") else None
         if isinstance(event, Mention):
@@ -51,6 +52,8 @@ def timeline_lines(events: list, report: dict) -> list[str]:
                 else f"post {event.in_reply_to_id}"
             )
             line = f'staff      replied to {to}: "{_short(event.text, 34, ours=True)}"'
+            if (event.type, event.id) in unknown:
+                line += "  (NO SUCH POST in the scenario)"
             if ticket and ticket["human_replied_at"] == at:
                 took = (_at(ticket["human_replied_at"]) - _at(ticket["created_at"])).total_seconds()
                 line += f" (first response {_minutes(took)}, clock stopped)"
