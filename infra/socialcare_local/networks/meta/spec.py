@@ -48,6 +48,8 @@ def missing_meta_specs() -> str | None:
     folder = expected_meta_spec_dir()
     if folder is None:
         return "no specs folder beside the clone (set SOCIALCARE_SPECS_DIR)"
+    if not folder.is_dir():
+        return f"no Meta node specs at {folder}"
     absent = [f"{n}.json" for n in NODES if not (folder / f"{n}.json").is_file()]
     return f"no {', '.join(absent)} in {folder}" if absent else None
 
