@@ -1,101 +1,278 @@
-"""The `socialcare` command: replay scenarios locally, run the demo, convert real history."""
+"""The `socialcare` command: replay scenarios locally, run the demo, convert real history.
+
+A file that cannot be read or written is one line on stderr and exit status 2, as is a malformed
+scenario line (with its line number and reason) or a configuration the handlers would refuse.
+"""
 
 import argparse
+import contextlib
+import csv
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
-from .replay.scenario import ScenarioError, load_scenario
+from .replay.scenario import ScenarioError, ScenarioUnreadable, load_scenario
 from .replay.twcs import ConversionError, write_scenario
 
 DEMO_SCENARIO = Path(__file__).parent / "scenarios" / "morning.jsonl"
+README = "see README.md, '{}'"
+
+
+class UserError(Exception):
+    """Something the person running the command can fix: printed as one line, exit status 2."""
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _check_readable(path: Path, what: str) -> None:
+    try:
+        path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot read the {what} {path}: {_why(error)}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"cannot read the {what} {path}: not UTF-8 text") from None
+
+
+def _prepare_output(path: Path, what: str) -> None:
+    """Before a long run: the file's folder exists (created if need be) and can take the file."""
+    if path.is_dir():
+        raise UserError(f"the {what} {path} is a folder, not a file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot create the folder for the {what} {path}: {_why(error)}") from None
+    try:  # a file there now, rather than an error once the replay is over
+        tempfile.TemporaryFile(dir=path.parent).close()
+    except OSError as error:
+        raise UserError(f"cannot write the {what} in {path.parent}: {_why(error)}") from None
+
+
+@contextlib.contextmanager
+def _written_on_success(path: Path, what: str):
+    """A file written beside `path` and renamed onto it only when the block succeeds: an error
+    leaves nothing behind (and an earlier file of that name untouched)."""
+    _prepare_output(path, what)
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
+            "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", delete=False
+        )
+    except OSError as error:
+        raise UserError(f"cannot write the {what} {path}: {_why(error)}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
 def _replay(
-    scenario: Path, config: Path | None, report_path: Path | None, lambda_log: Path | None, show: bool
+    scenario: Path,
+    config: Path | None,
+    report_path: Path,
+    lambda_log: Path | None,
+    *,
+    quiet: bool,
 ) -> int:
     from socialcare.config import ConfigError
 
     from .replay.runner import ReplayOptions, replay
-    from .replay.timeline import summary_lines, timeline_lines
+    from .replay.timeline import summary_lines, summary_sentence, timeline_lines
 
     try:
         events = load_scenario(scenario)
+    except ScenarioUnreadable as error:
+        return _fail(str(error))
     except ScenarioError as error:
-        print(f"error: malformed scenario: {error}", file=sys.stderr)
-        return 2
-    log = open(lambda_log, "w", encoding="utf-8") if lambda_log else None  # noqa: SIM115
+        return _fail(f"malformed scenario: {error}")
     try:
-        report = replay(events, ReplayOptions(config_path=config, lambda_log=log))
+        if config is not None:
+            _check_readable(config, "configuration")
+        _prepare_output(report_path, "report")
+        if lambda_log is not None:
+            _prepare_output(lambda_log, "Lambda log")
+        log = open(lambda_log, "w", encoding="utf-8") if lambda_log else None  # noqa: SIM115
+    except UserError as error:
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"cannot write the Lambda log {lambda_log}: {_why(error)}")
+    try:
+        with _progress_bar(quiet) as on_progress:
+            report = replay(
+                events, ReplayOptions(config_path=config, lambda_log=log, on_progress=on_progress)
+            )
     except (ConfigError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _fail(str(error))
     finally:
         if log:
             log.close()
-    if report_path:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    if show:
-        print("\n".join(timeline_lines(events, report)))
-        print()
-        print("\n".join(summary_lines(report["summary"])))
-        if report_path:
-            print(f"Report: {report_path}")
-        if lambda_log:
-            print(f"Lambda logs: {lambda_log}")
+    try:
+        with _written_on_success(report_path, "report") as target:
+            target.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    except (UserError, OSError) as error:
+        print(summary_sentence(report["summary"]))
+        return _fail(str(error) if isinstance(error, UserError) else f"cannot write the report: {error}")
+    if quiet:
+        print(summary_sentence(report["summary"]))
+        print(f"Report: {report_path}")
+        return 0
+    print("\n".join(timeline_lines(events, report)))
+    print()
+    print("\n".join(summary_lines(report["summary"])))
+    print(f"Report: {report_path}")
+    if lambda_log:
+        print(f"Lambda logs: {lambda_log}")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="socialcare", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+@contextlib.contextmanager
+def _progress_bar(quiet: bool):
+    """The progress bar's listener, or None: only on a terminal, never when quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from .replay.progress import ReplayProgressBar
+
+    with ReplayProgressBar() as bar:
+        yield bar
+
+
+def _convert(csv_path: Path, brand: str, out: Path, limit: int | None) -> int:
+    try:
+        source = csv_path.open(encoding="utf-8", newline="")
+    except OSError as error:
+        return _fail(f"cannot read the CSV {csv_path}: {_why(error)}")
+    try:
+        with source, _written_on_success(out, "scenario") as target:
+            count = write_scenario(source, target, brand, limit=limit)
+    except UserError as error:
+        return _fail(str(error))
+    except (ConversionError, csv.Error) as error:
+        return _fail(f"{csv_path}: {error}")
+    except UnicodeDecodeError:
+        return _fail(f"cannot read the CSV {csv_path}: not UTF-8 text")
+    except OSError as error:
+        return _fail(f"cannot convert {csv_path} into {out}: {_why(error)}")
+    print(f"wrote {count} events to {out}")
+    return 0
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of events is needed, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (how many events to keep), got {value}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="socialcare",
+        description="Replay mentions through socialcare's real handlers on this machine, or convert"
+        " real history into a scenario.",
+        epilog="The scenario and report formats: " + README.format("Replaying your own mentions"),
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     replay = commands.add_parser(
-        "replay", help="play a scenario through the real handlers on moto and a simulated X"
+        "replay",
+        help="play a scenario through the real handlers on moto and simulated networks",
+        description="Play a scenario through the real handlers on moto and simulated networks, on a"
+        " virtual clock, then print the timeline and a summary and write the report.",
     )
-    replay.add_argument("scenario", type=Path, help="JSON Lines scenario (see README, 'Replay scenario')")
-    replay.add_argument("--config", type=Path, help="configuration YAML (default: the bundled example)")
-    replay.add_argument("--report", type=Path, required=True, help="where to write the JSON report")
-    replay.add_argument("--lambda-log", type=Path, help="where to write the functions' JSON logs")
-    replay.add_argument("--quiet", action="store_true", help="no timeline on the terminal")
+    replay.add_argument(
+        "scenario", type=Path, help="JSON Lines scenario (" + README.format("Replay scenario") + ")"
+    )
+    replay.add_argument(
+        "--config",
+        type=Path,
+        metavar="YAML",
+        help="configuration YAML (default: the bundled example with the scenario's accounts;"
+        " " + README.format("Configuration") + ")",
+    )
+    replay.add_argument(
+        "--report",
+        type=Path,
+        required=True,
+        metavar="JSON",
+        help="where to write the JSON report (" + README.format("Replay report") + ")",
+    )
+    replay.add_argument(
+        "--lambda-log", type=Path, metavar="FILE", help="where to write the functions' JSON logs and metrics"
+    )
+    replay.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar or timeline: only the one-line summary and the report's path",
+    )
 
-    demo = commands.add_parser("demo", help="replay a morning of a brand's mentions and show the timeline")
-    demo.add_argument("--report", type=Path, default=Path("out/demo-report.json"))
-    demo.add_argument("--lambda-log", type=Path, default=Path("out/demo-lambda.log"))
+    demo = commands.add_parser(
+        "demo",
+        help="replay a morning of a brand's mentions and show the timeline",
+        description="Replay the bundled morning (X, Facebook, Instagram) and show the timeline.",
+    )
+    demo.add_argument(
+        "--report",
+        type=Path,
+        default=Path("out/demo-report.json"),
+        metavar="JSON",
+        help="where to write the JSON report (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--lambda-log",
+        type=Path,
+        default=Path("out/demo-lambda.log"),
+        metavar="FILE",
+        help="where to write the functions' JSON logs and metrics (default: %(default)s)",
+    )
 
     convert = commands.add_parser(
-        "convert-twcs", help="turn a 'Customer Support on Twitter' CSV into a scenario"
+        "convert-twcs",
+        help="turn a 'Customer Support on Twitter' CSV into a scenario",
+        description="Turn the public 'Customer Support on Twitter' export into a replay scenario of one"
+        " brand's threads (" + README.format("Converting real history") + "). Nothing is written on error.",
     )
-    convert.add_argument("csv", type=Path)
+    convert.add_argument("csv", type=Path, help="the export, e.g. twcs.csv (UTF-8, with its header row)")
     convert.add_argument(
         "--brand", required=True, help="the brand's screen name as in author_id, e.g. AppleSupport"
     )
-    convert.add_argument("--out", type=Path, required=True)
-    convert.add_argument("--limit", type=int, help="keep the first N events")
+    convert.add_argument(
+        "--out", type=Path, required=True, metavar="JSONL", help="where to write the scenario"
+    )
+    convert.add_argument(
+        "--limit", type=_positive_count, metavar="N", help="keep only the first N events (N >= 1)"
+    )
+    return main_parser
 
-    args = parser.parse_args(argv)
-    if args.command == "replay":
-        return _replay(args.scenario, args.config, args.report, args.lambda_log, not args.quiet)
-    if args.command == "demo":
-        args.lambda_log.parent.mkdir(parents=True, exist_ok=True)
-        print(
-            f"Replaying {DEMO_SCENARIO.name}: moto stands in for AWS, simulated X and Meta APIs for the"
-            " networks."
-        )
-        print()
-        return _replay(DEMO_SCENARIO, None, args.report, args.lambda_log, True)
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
-        with (
-            args.csv.open(encoding="utf-8", newline="") as source,
-            args.out.open("w", encoding="utf-8") as target,
-        ):
-            count = write_scenario(source, target, args.brand, limit=args.limit)
-    except (OSError, ConversionError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"wrote {count} events to {args.out}")
-    return 0
+        if args.command == "replay":
+            return _replay(args.scenario, args.config, args.report, args.lambda_log, quiet=args.quiet)
+        if args.command == "demo":
+            print(
+                f"Replaying {DEMO_SCENARIO.name}: moto stands in for AWS, simulated X and Meta APIs for"
+                " the networks."
+            )
+            print()
+            return _replay(DEMO_SCENARIO, None, args.report, args.lambda_log, quiet=False)
+        return _convert(args.csv, args.brand, args.out, args.limit)
+    except KeyboardInterrupt:
+        print("interrupted: no report written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

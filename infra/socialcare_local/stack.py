@@ -216,8 +216,20 @@ class LocalStack:
         """Replies socialcare posted to `post_id`."""
         return [p for p in self.replies() if p["in_reply_to_id"] == post_id]
 
-    def spec_violations(self) -> dict[str, int]:
-        return {"/".join(n.channels): len(n.spec_violations) for n in dict.fromkeys(self.networks.values())}
+    def spec_violations(self) -> dict[str, int | None]:
+        """Off-spec answers per network; None where nothing was checked (see spec_not_checked)."""
+        return {
+            "/".join(n.channels): None if n.spec_unchecked else len(n.spec_violations)
+            for n in dict.fromkeys(self.networks.values())
+        }
+
+    def spec_not_checked(self) -> dict[str, str]:
+        """Why a network's answers were not checked against its spec, for those not checked."""
+        return {
+            "/".join(n.channels): n.spec_unchecked
+            for n in dict.fromkeys(self.networks.values())
+            if n.spec_unchecked
+        }
 
     def emails(self) -> list[dict]:
         self.sent.collect(self.clock.now())

@@ -114,3 +114,22 @@ def test_real_history_converts_to_a_scenario_that_replays(tmp_path):
     first, second = report["tickets"]
     assert first["human_replied_at"] == "2017-10-31T22:30:47Z" and first["escalations"] == []
     assert [e["level"] for e in second["escalations"]] == [1, 2, 3, 3]
+
+
+def test_a_quiet_replay_prints_the_summary_and_the_report_and_names_lines_answering_unknown_posts(tmp_path):
+    lines = SCENARIO.splitlines()
+    stray = '{"type": "brand_reply", "at": "2026-11-23T14:30:00Z", "channel": "x", "id": "2002", "in_reply_to_id": "1999", "text": "Hi, sorry"}'
+    scenario = tmp_path / "scenario.jsonl"
+    scenario.write_text("\n".join([lines[0], lines[1], lines[3], lines[2], stray, lines[4]]) + "\n")
+    report_path = tmp_path / "out" / "report.json"
+    done = run("replay", str(scenario), "--report", str(report_path), "--quiet")
+    assert done.returncode == 0, done.stderr
+    summary_line, where = done.stdout.splitlines()
+    assert (
+        summary_line.startswith("2 mentions in 2 tickets") and "1 line naming unknown posts" in summary_line
+    )
+    assert where == f"Report: {report_path}" and done.stderr == ""
+    summary = json.loads(report_path.read_text())["summary"]
+    assert summary["lines_naming_unknown_posts"] == [
+        {"line": 5, "type": "brand_reply", "id": "2002", "names": "1999"}
+    ]

@@ -62,3 +62,21 @@ def test_lines_name_things_as_their_network_does_and_brand_posts_parse():
     unknown_visibility = MENTION.replace('"lang": "en"', '"lang": "en", "visibility": "secret"')
     with pytest.raises(ScenarioError, match="2: visibility"):
         parse_scenario("\n".join([ACCOUNT, unknown_visibility]))
+
+
+def test_lines_answering_posts_no_earlier_line_had_are_found_with_their_line_numbers():
+    from socialcare_local.replay.scenario import unknown_references
+
+    stray = REPLY.replace('"2001"', '"2002"').replace('"in_reply_to_id": "1001"', '"in_reply_to_id": "777"')
+    early = REPLY.replace("14:20:00", "13:00:00").replace('"2001"', '"2000"')  # before 1001 exists
+    under_a_named_conversation = (
+        MENTION.replace('"1001"', '"1003"', 1)
+        .replace('"in_reply_to_id": null', '"in_reply_to_id": "5000"')
+        .replace('"conversation_id": "1001"', '"conversation_id": "5000"')
+    )
+    events = parse_scenario(
+        "\n".join([ACCOUNT, early, MENTION, "", under_a_named_conversation, REPLY, stray])
+    )
+    found = [(r.line, r.type, r.id, r.names) for r in unknown_references(events)]
+    # A conversation a line names is created when first named (see "Contracts"): not unknown.
+    assert found == [(2, "brand_reply", "2000", "1001"), (7, "brand_reply", "2002", "777")]

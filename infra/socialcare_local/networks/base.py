@@ -22,6 +22,7 @@ class SimulatedNetwork(Protocol):
     channels: tuple[str, ...]  # the scenario channels it serves (one simulator may serve several)
     base_url: str
     spec_violations: list[str]
+    spec_unchecked: str | None  # why its answers are not checked against its spec; None when they are
 
     def start(self) -> str: ...
 

@@ -7,7 +7,7 @@ invocation; what was sent is read back from moto's SES and SNS.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -17,7 +17,7 @@ import boto3
 from ..stack import DEFAULT_TEMPLATE, REGION, LocalStack, StackOptions, local_stack
 from . import world
 from .report import summarize
-from .scenario import Account, BrandPost, BrandReply, End, Mention
+from .scenario import Account, BrandPost, BrandReply, End, Mention, unknown_references
 
 MAX_VIRTUAL_DURATION = timedelta(days=7)
 
@@ -84,7 +84,7 @@ def replay(events: list, options: ReplayOptions | None = None) -> dict:
     )
     with local_stack(accounts, start, stack_options) as stack:
         _drive(stack, timed, options)
-        report = _report(stack)
+        report = _report(stack, events)
     report["summary"]["wall_seconds"] = round(time.perf_counter() - wall, 2)
     return report
 
@@ -139,7 +139,7 @@ def _settled(run: LocalStack) -> bool:
     return True
 
 
-def _report(run: LocalStack) -> dict:
+def _report(run: LocalStack, events: list) -> dict:
     tickets = run.tickets()
     replies = run.replies()
     summary = summarize(tickets, run.sent.emails, run.sent.sms, replies)
@@ -152,6 +152,8 @@ def _report(run: LocalStack) -> dict:
         queue_messages_failed=sum(len(batch.failed) for batch in run.scheduler.queues.batches),
         stream_records_discarded=len(run.pump.discarded),
         spec_violations=run.spec_violations(),
+        spec_not_checked=run.spec_not_checked(),
+        lines_naming_unknown_posts=[asdict(reference) for reference in unknown_references(events)],
         dynamodb_requests=sum(
             n for (service, _), n in run.deployment.request_counts().items() if service == "dynamodb"
         ),

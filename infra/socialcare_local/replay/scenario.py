@@ -1,9 +1,11 @@
 """The replay scenario format (JSON Lines; see "Contracts" in the design notes).
 
-Unknown fields are ignored; a malformed line stops the replay with its line number and reason.
+Unknown fields are ignored; a malformed line stops the replay with its line number and reason; a
+file that cannot be read is a ScenarioUnreadable, not a malformed line.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -100,6 +102,54 @@ class ScenarioError(ValueError):
         self.line = line
 
 
+class ScenarioUnreadable(OSError):
+    """The file itself could not be read (missing, a folder, no permission)."""
+
+
+class ScenarioEvents(list):
+    """The scenario's events, with the line each came from (blank lines are skipped)."""
+
+    def __init__(self, events=(), line_numbers: list[int] | None = None):
+        super().__init__(events)
+        self.line_numbers = line_numbers if line_numbers is not None else list(range(1, len(self) + 1))
+
+
+@dataclass(frozen=True)
+class UnknownReference:
+    """A line naming a post no earlier line had, which the simulator cannot create when first named."""
+
+    line: int
+    type: str
+    id: str
+    names: str  # the unknown post's id
+
+    def describe(self) -> str:
+        return f"line {self.line}: {self.type} {self.id} answers post {self.names}, which no earlier line had"
+
+
+def unknown_references(events: list) -> list[UnknownReference]:
+    """Lines whose `in_reply_to_id` names no post that exists on the network by then.
+
+    A post exists once a line published it (mention, brand_post, brand_reply) or named it as its
+    `conversation_id`: the simulator creates a conversation when first named (see "Contracts"). A
+    staff reply to anything else reaches nothing, so the replay would silently ignore it.
+    """
+    numbers = getattr(events, "line_numbers", None) or list(range(1, len(events) + 1))
+    known: set[tuple[str, str]] = set()
+    unknown = []
+    for number, event in zip(numbers, events, strict=True):
+        if not isinstance(event, Mention | BrandPost | BrandReply):
+            continue
+        conversation = getattr(event, "conversation_id", None)
+        if conversation:
+            known.add((event.channel, conversation))
+        answered = getattr(event, "in_reply_to_id", None)
+        if answered and (event.channel, answered) not in known:
+            unknown.append(UnknownReference(number, event.type, event.id, answered))
+        known.add((event.channel, event.id))
+    return unknown
+
+
 def _read_line(raw: str, source: str, number: int) -> object:
     try:
         return json.loads(raw)
@@ -130,10 +180,8 @@ def _network_problem(event) -> str | None:
     return None
 
 
-def parse_scenario(
-    text: str, source: str = "scenario"
-) -> list[Account | Mention | BrandPost | BrandReply | End]:
-    events = []
+def parse_scenario(text: str, source: str = "scenario") -> ScenarioEvents:
+    events = ScenarioEvents()
     previous: datetime | None = None
     seen_ids: set[str] = set()
     # JSON Lines end at "\n" only: str.splitlines() would also split inside a JSON string at
@@ -165,16 +213,17 @@ def parse_scenario(
                 raise ScenarioError(source, number, f"post id {event.id} appears twice")
             seen_ids.add((event.channel, event.id))
         events.append(event)
+        events.line_numbers.append(number)
     if not any(isinstance(e, Account) for e in events):
         raise ScenarioError(source, 1, 'the scenario names no brand account (a line of type "account")')
     return events
 
 
-def load_scenario(path: Path) -> list:
+def load_scenario(path: Path) -> ScenarioEvents:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise ScenarioError(str(path), 0, f"cannot read: {error.strerror}") from None
+        raise ScenarioUnreadable(f"cannot read the scenario {path}: {error.strerror}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

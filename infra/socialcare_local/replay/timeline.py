@@ -1,10 +1,11 @@
-"""The replay as a person follows it: what happened, minute by minute, then a summary table."""
+"""The replay as a person follows it: what happened, minute by minute under a heading for each
+date (so days without events show as days), then a summary table."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from socialcare.domain.redaction import redact
 
-from .scenario import BrandReply, Mention
+from .scenario import BrandReply, Mention, unknown_references
 
 WIDTH = 72
 
@@ -31,6 +32,7 @@ def timeline_lines(events: list, report: dict) -> list[str]:
     by_post = {post: t for t in tickets for post in t["post_ids"]}
     by_post.update({t["ack_post_id"]: t for t in tickets if t["ack_post_id"]})
     entries: list[tuple[str, int, str]] = []
+    unknown = {(r.type, r.id) for r in unknown_references(events)}
     for event in events:
         at = event.at.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(event, "at") else None
         if isinstance(event, Mention):
@@ -50,6 +52,8 @@ def timeline_lines(events: list, report: dict) -> list[str]:
                 else f"post {event.in_reply_to_id}"
             )
             line = f'staff      replied to {to}: "{_short(event.text, 34, ours=True)}"'
+            if (event.type, event.id) in unknown:
+                line += "  (NO SUCH POST in the scenario)"
             if ticket and ticket["human_replied_at"] == at:
                 took = (_at(ticket["human_replied_at"]) - _at(ticket["created_at"])).total_seconds()
                 line += f" (first response {_minutes(took)}, clock stopped)"
@@ -71,16 +75,16 @@ def timeline_lines(events: list, report: dict) -> list[str]:
     for sms in report["sms"]:
         entries.append((sms["at"], 5, f"SMS        to {sms['to']}: {_short(sms['text'], 50)}"))
     entries.sort(key=lambda entry: (entry[0], entry[1]))
-    return _fold_bursts(entries)
+    return _dated(_fold_bursts(entries))
 
 
 KINDS = {0: "mentions", 1: "staff replies", 2: "acknowledgements", 4: "e-mails", 5: "SMS"}
 SHOWN_PER_MINUTE = 2
 
 
-def _fold_bursts(entries: list[tuple[str, int, str]]) -> list[str]:
+def _fold_bursts(entries: list[tuple[str, int, str]]) -> list[tuple[str, str]]:
     """A burst (many lines of one kind in one minute) shows its first lines and a count."""
-    lines: list[str] = []
+    lines: list[tuple[str, str]] = []
     index = 0
     while index < len(entries):
         at, kind, _ = entries[index]
@@ -89,16 +93,76 @@ def _fold_bursts(entries: list[tuple[str, int, str]]) -> list[str]:
             end += 1
         group = entries[index:end]
         shown = group if len(group) <= SHOWN_PER_MINUTE + 1 else group[:SHOWN_PER_MINUTE]
-        lines += [f"{_clock(when)}  {line}" for when, _, line in shown]
+        lines += [(when, f"{_clock(when)}  {line}") for when, _, line in shown]
         if len(shown) < len(group):
             more = len(group) - len(shown)
-            lines.append(f"{_clock(group[-1][0])}  {'':<11}… and {more} more {KINDS[kind]} this minute")
+            last = group[-1][0]
+            lines.append((last, f"{_clock(last)}  {'':<11}… and {more} more {KINDS[kind]} this minute"))
         index = end
     return lines
 
 
+def _dated(lines: list[tuple[str, str]]) -> list[str]:
+    """A heading line whenever the date changes, saying how many days passed since the last one."""
+    shown: list[str] = []
+    previous: date | None = None
+    for when, line in lines:
+        day = date.fromisoformat(when[:10])
+        if day != previous:
+            gap = (day - previous).days if previous else 0
+            later = f"  ({gap} days later, nothing in between)" if gap > 1 else ""
+            shown += [*([""] if previous else []), f"{day:%a %Y-%m-%d}{later}"]
+            previous = day
+        shown.append(line)
+    return shown
+
+
 def _at(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def _spec_checks(summary: dict) -> str:
+    """A count only where answers were checked; elsewhere "not checked" and why."""
+    unchecked = summary.get("spec_not_checked", {})
+    return ", ".join(
+        f"{name} not checked ({unchecked.get(name, 'no spec')})" if count is None else f"{name} {count}"
+        for name, count in summary["spec_violations"].items()
+    )
+
+
+SHOWN_UNKNOWN = 3
+
+
+def _unknown_posts(references: list[dict]) -> str:
+    if not references:
+        return "none"
+    named = ", ".join(
+        f"line {r['line']} ({r['type']} {r['id']} to post {r['names']})" for r in references[:SHOWN_UNKNOWN]
+    )
+    more = (
+        f", and {len(references) - SHOWN_UNKNOWN} more in the report"
+        if len(references) > SHOWN_UNKNOWN
+        else ""
+    )
+    return f"{len(references)}: {named}{more}"
+
+
+def summary_sentence(summary: dict) -> str:
+    """The summary in one line, for --quiet."""
+    s = summary
+    unknown = len(s.get("lines_naming_unknown_posts", []))
+    unchecked = ", ".join(s.get("spec_not_checked", {}))
+    parts = [
+        f"{s['mentions']} mentions in {s['tickets']} tickets: {s['acknowledged']} acknowledged",
+        f"{s['answered']} answered by staff",
+        f"target met {s['target_met']} / breached {s['target_breached']}",
+        f"{s['virtual_minutes']} virtual minutes in {s['wall_seconds']} s",
+    ]
+    if unknown:
+        parts.append(f"{unknown} line{'s' if unknown > 1 else ''} naming unknown posts")
+    if unchecked:
+        parts.append(f"answers not checked against the spec on {unchecked}")
+    return ", ".join(parts)
 
 
 def summary_lines(summary: dict) -> list[str]:
@@ -126,10 +190,8 @@ def summary_lines(summary: dict) -> list[str]:
         ("Tickets escalated", levels),
         ("E-mails / SMS sent", f"{summary['emails']} / {summary['sms']}"),
         ("Posts acknowledged twice", str(summary["posts_with_more_than_one_acknowledgement"])),
-        (
-            "Network answers off-spec",
-            ", ".join(f"{name} {count}" for name, count in summary["spec_violations"].items()),
-        ),
+        ("Network answers off-spec", _spec_checks(summary)),
+        ("Lines naming unknown posts", _unknown_posts(summary.get("lines_naming_unknown_posts", []))),
         ("Replayed", f"{summary['virtual_minutes']} virtual minutes in {summary['wall_seconds']} s"),
     ]
     width = max(len(label) for label, _ in rows)

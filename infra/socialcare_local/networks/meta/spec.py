@@ -43,6 +43,17 @@ def find_meta_specs() -> Path | None:
     return folder if folder and all((folder / f"{n}.json").is_file() for n in NODES) else None
 
 
+def missing_meta_specs() -> str | None:
+    """Why Meta's answers cannot be checked here, or None when the node specs are there."""
+    folder = expected_meta_spec_dir()
+    if folder is None:
+        return "no specs folder beside the clone (set SOCIALCARE_SPECS_DIR)"
+    if not folder.is_dir():
+        return f"no Meta node specs at {folder}"
+    absent = [f"{n}.json" for n in NODES if not (folder / f"{n}.json").is_file()]
+    return f"no {', '.join(absent)} in {folder}" if absent else None
+
+
 def _param_error(kind: str, value: str) -> str | None:
     """Why `value` is not of Meta's parameter type `kind`, or None when it is."""
     for suffix, allowed in KNOWN_ENUMS.items():

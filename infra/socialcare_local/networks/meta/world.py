@@ -7,6 +7,7 @@ from typing import Any
 from ..base import ScenarioRules
 from .replay import MetaScenario
 from .server import MetaSimulator
+from .spec import missing_meta_specs
 
 _GRAPH_ID = re.compile(r"[0-9]{1,24}(_[0-9]{1,24})?")
 RULES = ScenarioRules(
@@ -35,6 +36,12 @@ class MetaNetwork:
     @property
     def spec_violations(self) -> list[str]:
         return self.sim.spec_violations
+
+    @property
+    def spec_unchecked(self) -> str | None:
+        if self.sim.spec is not None:
+            return None
+        return missing_meta_specs() or "spec checks turned off for this run"
 
     def start(self) -> str:
         return self.sim.start()

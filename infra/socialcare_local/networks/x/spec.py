@@ -31,6 +31,14 @@ def find_x_spec() -> Path | None:
     return path if path and path.is_file() else None
 
 
+def missing_x_spec() -> str | None:
+    """Why X's answers cannot be checked here, or None when the spec is there."""
+    path = expected_x_spec_path()
+    if path is None:
+        return "no specs folder beside the clone (set SOCIALCARE_SPECS_DIR)"
+    return None if path.is_file() else f"no X API description at {path}"
+
+
 def _message(exc: Exception) -> str:
     for error in (exc, exc.__cause__):
         details = getattr(error, "schema_errors", None)

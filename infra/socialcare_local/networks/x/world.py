@@ -5,6 +5,7 @@ from typing import Any
 
 from ..base import ScenarioRules
 from .server import XSimulator
+from .spec import missing_x_spec
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 RULES = ScenarioRules(
@@ -37,6 +38,12 @@ class XNetwork:
     @property
     def spec_violations(self) -> list[str]:
         return self.sim.spec_violations
+
+    @property
+    def spec_unchecked(self) -> str | None:
+        if self.sim.spec is not None:
+            return None
+        return missing_x_spec() or "spec checks turned off for this run"
 
     def start(self) -> str:
         return self.sim.start()
