@@ -15,7 +15,7 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra bench-webhook bench-meta bench-triage
+        checkov infra bench-webhook bench-meta bench-triage bench-sims bench-coldstart
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,12 @@ bench-triage: $(STAMP) ## triage accuracy, precision and recall per class on 333
 
 bench-meta: $(STAMP) ## Graph calls, time and cursor size of polling a Facebook page and an Instagram account
 	$(BIN)/python -m socialcare_local.bench_meta_adapters
+
+bench-sims: $(STAMP) ## ms per request against the simulated X and Meta, with and without Nagle's stall
+	$(BIN)/python -m socialcare_local.bench_sims
+
+bench-coldstart: $(STAMP) ## each function's cold import and wiring, as a ratio to a bare `import boto3`
+	$(BIN)/python -m socialcare_local.bench_coldstart
 
 $(SAM_VENV)/bin/sam:
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)

@@ -86,7 +86,6 @@ def retry_due(context) -> dict:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict, context) -> dict:
-    container.register_context(context)
     if "Records" in event:  # the stream: a failed record is reported, retried, then sent to the DLQ
         metrics.add_metric(metric_names.NEW_TICKETS_RECEIVED, MetricUnit.Count, len(event["Records"]))
         return process_partial_response(

@@ -5,44 +5,41 @@ A bad environment variable or configuration field raises here, before any event 
 with a message naming it.
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 
 from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
 from ..channels.registry import network, webhook_class
-from ..channels.retry import Budget
-from ..channels.webhook import Webhook
 from ..config import AccountConfig, Config, load_config
-from ..domain.alerts import Email
 from ..domain.tickets import AlertRequest
-from ..notify.senders import EmailSender, SmsSender
-from ..persistence import ceilings, escalations
+from ..persistence import ceilings
 from ..persistence.models import bind_tables
-from ..persistence.quarantine import quarantine_post
 from ..persistence.state import AccountState
 from ..persistence.tickets import TicketStore
 from ..services.acknowledging import Acknowledger
-from ..services.escalating import Escalator
-from ..services.polling import Poller
-from ..services.receiving import Receiver
 from . import metric_names
+from .dynamodb import share_dynamodb_client
 from .logging import build_metrics
-from .poll_queue import PollQueue
-from .refreshing import RefreshingAdapter
-from .secrets import SecretError, channel_credentials
 from .settings import Settings, SettingsError, load_settings
+
+# Imported where used: each function's cold start pays only for what its invocations need.
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+    from pynamodb.connection import Connection
+
+    from ..channels.webhook import Webhook
+    from ..services.escalating import Escalator
+    from ..services.polling import Poller
+    from ..services.receiving import Receiver
+    from .poll_queue import PollQueue
 
 logger = Logger(child=True)
 
@@ -56,14 +53,26 @@ class Container:
     _adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
 
     @cached_property
+    def dynamodb(self) -> tuple[Connection, Any]:
+        """(the store's Connection, the one DynamoDB client every table user shares): built on
+        first use, as each extra client would cost a cold start about 0.2 s."""
+        return share_dynamodb_client()
+
+    @cached_property
     def store(self) -> TicketStore:
-        return TicketStore()
+        return TicketStore(connection=self.dynamodb[0])
 
     @cached_property
     def idempotency(self) -> DynamoDBPersistenceLayer:
-        return DynamoDBPersistenceLayer(table_name=self.settings.idempotency_table)
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        return DynamoDBPersistenceLayer(
+            table_name=self.settings.idempotency_table, boto3_client=self.dynamodb[1]
+        )
 
     def idempotency_config(self) -> IdempotencyConfig:
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
         return IdempotencyConfig(
             event_key_jmespath="key",
             raise_on_no_idempotency_key=True,
@@ -74,6 +83,9 @@ class Container:
         """One adapter per account per container; credentials come from Secrets Manager, and are
         read again (cache bypassed) when the network refuses them."""
         if account.key not in self._adapters:
+            from .refreshing import RefreshingAdapter
+            from .secrets import SecretError, channel_credentials
+
             rules = network(account.channel)
             base_url = (
                 account.base_url or self.settings.api_base_urls.get(rules.name) or rules.default_base_url
@@ -106,6 +118,10 @@ class Container:
         build_metrics().add_metric(metric_names.CREDENTIALS_REFRESHED, MetricUnit.Count, 1)
 
     def poller(self, remaining_ms) -> Poller:
+        from ..channels.retry import Budget
+        from ..persistence.quarantine import quarantine_post
+        from ..services.polling import Poller
+
         return Poller(
             self.config,
             self.store,
@@ -122,20 +138,29 @@ class Container:
         url = os.environ.get("POLL_QUEUE_URL", "")
         if not url.startswith("https://"):
             raise SettingsError(f"invalid environment:\n  POLL_QUEUE_URL: not a queue URL ({url!r})")
+        import boto3
+
+        from .poll_queue import PollQueue
+
         return PollQueue(boto3.client("sqs"), url)
 
     @cached_property
     def receiver(self) -> Receiver:
+        from ..services.receiving import Receiver
+
         return Receiver(self.config, self.store, self.adapter_for)
 
     def webhook(self, name: str) -> Webhook:
         """The named webhook with its secret (webhooks/<name> under the prefix; cached a few
         minutes, so a rotated secret takes effect within them). Raises SecretError or ValueError."""
+        from .secrets import channel_credentials
+
         cls = webhook_class(name)
         return cls(channel_credentials(f"webhooks/{name}", self.settings.secrets_prefix))
 
     @cached_property
     def acknowledger(self) -> Acknowledger:
+        _ = self.dynamodb  # the ceilings' models share the one client
         return Acknowledger(self.config, self.store, self.adapter_for, record_held=ceilings.record_held)
 
     @cached_property
@@ -144,6 +169,15 @@ class Container:
 
     @cached_property
     def escalator(self) -> Escalator:
+        import boto3
+        from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+        from ..domain.alerts import Email
+        from ..notify.senders import EmailSender, SmsSender
+        from ..persistence import escalations
+        from ..services.escalating import Escalator
+
+        _ = self.dynamodb  # the escalation queue's and ceilings' models share the one client
         email = EmailSender(boto3.client("sesv2"), self.settings.sender_email)
         sms = SmsSender(boto3.client("sns"), self.settings.sms_sender_id)
 
@@ -176,6 +210,7 @@ def _sent_even_if_unrecorded(send_once: Callable[..., dict], sent: dict[str, dic
     """An alert that went out but whose idempotency record could not be completed (the table
     throttled) counts as sent, and its level is recorded on the ticket as usual: retrying it on the
     next sweep would alert the same person twice."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyPersistenceLayerError
 
     def send(request: AlertRequest) -> dict:
         sent.pop(request.key, None)

@@ -94,6 +94,7 @@ class XSpec:
         self._body = V30RequestBodyValidator(self._spec, extra_media_type_deserializers=problem_json)
         self._response = V30ResponseValidator(self._spec, extra_media_type_deserializers=problem_json)
         self._schemas = oas30_read_schema_validators_factory
+        self._problem_validators: dict[str, object] = {}  # Problem type's schema name -> its validator
         self._lock = threading.Lock()  # validators keep per-call state; keep them on one thread
 
     def request_errors(
@@ -143,11 +144,14 @@ class XSpec:
         target = mapping.get(problem.get("type"))
         if target is None:
             return [f"Problem type {problem.get('type')!r} is not one the spec lists"]
-        schema = self._spec / "components" / "schemas" / target.rsplit("/", 1)[-1]
+        name = target.rsplit("/", 1)[-1]
+        if name not in self._problem_validators:  # built once: building is the slow part
+            schema = self._spec / "components" / "schemas" / name
+            self._problem_validators[name] = self._schemas.create(self._spec, schema)
         try:
-            self._schemas.create(self._spec, schema).validate(problem)
+            self._problem_validators[name].validate(problem)
         except Exception as exc:  # InvalidSchemaValue: report, never raise into the server
-            return [f"{target.rsplit('/', 1)[-1]}: {_message(exc)}"]
+            return [f"{name}: {_message(exc)}"]
         return []
 
 

@@ -2,7 +2,7 @@
 what it shares with Instagram in ../meta)."""
 
 from ...config.account import AccountConfig
-from ..meta.graph import DEFAULT_BASE_URL
+from ..meta import DEFAULT_BASE_URL
 from ..network import Network, PostRef
 from .account import FacebookAccount
 

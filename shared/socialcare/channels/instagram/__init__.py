@@ -4,7 +4,7 @@ Instagram is here (and what it shares with Facebook in ../meta)."""
 import re
 
 from ...config.account import AccountConfig
-from ..meta.graph import DEFAULT_BASE_URL
+from ..meta import DEFAULT_BASE_URL
 from ..network import Network, PostRef
 from .account import InstagramAccount
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from ...config.account import AccountConfig
-from ..meta.graph import DEFAULT_VERSION
+from ..meta import DEFAULT_VERSION
 
 
 class InstagramAccount(AccountConfig):

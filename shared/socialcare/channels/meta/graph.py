@@ -13,8 +13,6 @@ from ... import clock
 from ..base import RateLimited, TransientError
 from .errors import failure, pause_until
 
-DEFAULT_BASE_URL = "https://graph.facebook.com"
-DEFAULT_VERSION = "v25.0"
 _MALFORMED = object()
 
 
