@@ -70,6 +70,20 @@ UNPRICED = {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"}
 _FILTERING = ("FilterExpression", "ScanFilter", "QueryFilter", "ProjectionExpression", "AttributesToGet")
 
 
+_TYPES = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}
+
+
+def typed(item: dict[str, Any]) -> Item:
+    """An item or key in DynamoDB JSON; a boto3 resource's plain Python values (the wrapper sees them
+    before boto3 converts them) are converted as boto3 would."""
+    if all(isinstance(v, dict) and len(v) == 1 and next(iter(v)) in _TYPES for v in item.values()):
+        return item
+    from boto3.dynamodb.types import TypeSerializer
+
+    serialize = TypeSerializer().serialize
+    return {name: serialize(value) for name, value in item.items()}
+
+
 # -- sizes and units ------------------------------------------------------------------------------
 
 
@@ -282,6 +296,7 @@ class CapacityMeter:
         return [self._write(params["TableName"], target)]
 
     def _write(self, table: str, item_or_key: Item) -> _Write:
+        item_or_key = typed(item_or_key)
         shape = self.store.shape(table)
         key = shape.key_of(item_or_key) if shape else item_or_key
         return _Write(table, key, self.store.item(table, key) if shape else None)
@@ -323,7 +338,7 @@ class CapacityMeter:
                     "Key"
                 )
                 if target and shape is not None:
-                    skipped.add((table, _frozen(shape.key_of(target))))
+                    skipped.add((table, _frozen(shape.key_of(typed(target)))))
         return skipped
 
     # -- reads
@@ -331,7 +346,7 @@ class CapacityMeter:
     def _read(self, operation: str, params: dict[str, Any], response: dict[str, Any] | None) -> Usage:
         response = response or {}
         if operation == "GetItem":
-            item = self.store.item(params["TableName"], params["Key"])
+            item = self.store.item(params["TableName"], typed(params["Key"]))
             return Usage(
                 read_units=read_units(item_size(item), consistent=bool(params.get("ConsistentRead")))
             )
@@ -339,9 +354,9 @@ class CapacityMeter:
             unprocessed = response.get("UnprocessedKeys") or {}
             units = 0.0
             for table, request in params.get("RequestItems", {}).items():
-                skipped = {_frozen(key) for key in unprocessed.get(table, {}).get("Keys", [])}
+                skipped = {_frozen(typed(key)) for key in unprocessed.get(table, {}).get("Keys", [])}
                 consistent = bool(request.get("ConsistentRead"))
-                for key in request.get("Keys", []):
+                for key in map(typed, request.get("Keys", [])):
                     if _frozen(key) not in skipped:
                         units += read_units(item_size(self.store.item(table, key)), consistent=consistent)
             return Usage(read_units=units)
@@ -349,7 +364,7 @@ class CapacityMeter:
             units = 0.0
             for entry in params.get("TransactItems", []):
                 get = entry["Get"]
-                size = item_size(self.store.item(get["TableName"], get["Key"]))
+                size = item_size(self.store.item(get["TableName"], typed(get["Key"])))
                 units += TRANSACTION_FACTOR * read_units(size, consistent=True)
             return Usage(read_units=units)
         # Query, Scan: what was read, before any filter or projection
@@ -357,7 +372,9 @@ class CapacityMeter:
             "COUNT",
             "SPECIFIC_ATTRIBUTES",
         )
-        items = response.get("Items", []) if plain else self.store.read_all(operation, params)
+        items = (
+            [typed(i) for i in response.get("Items", [])] if plain else self.store.read_all(operation, params)
+        )
         shape = self.store.shape(params["TableName"])
         index = shape.index(params.get("IndexName")) if shape else None
         consistent = bool(params.get("ConsistentRead")) and not (index is not None and index.is_global)

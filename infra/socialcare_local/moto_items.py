@@ -6,7 +6,7 @@ from typing import Any
 import boto3
 
 from . import api_calls
-from .capacity import IndexShape, Item, TableShape
+from .capacity import IndexShape, Item, TableShape, typed
 
 
 class MotoItemStore:
@@ -90,7 +90,9 @@ class MotoItemStore:
             if not plain["ExpressionAttributeNames"]:
                 del plain["ExpressionAttributeNames"]
         if values:
-            plain["ExpressionAttributeValues"] = {k: v for k, v in values.items() if k in used}
+            plain["ExpressionAttributeValues"] = {k: v for k, v in typed(values).items() if k in used}
             if not plain["ExpressionAttributeValues"]:
                 del plain["ExpressionAttributeValues"]
+        if "ExclusiveStartKey" in plain:
+            plain["ExclusiveStartKey"] = typed(plain["ExclusiveStartKey"])
         return api_calls.call_unobserved(self._client, operation, plain).get("Items", [])

@@ -246,3 +246,13 @@ def test_control_plane_requests_cost_nothing_and_partiql_is_counted_as_unpriced(
     assert meter.start("DescribeTable", {"TableName": "Tickets"}) is None
     assert meter.start("ExecuteStatement", {"Statement": "SELECT * FROM Tickets"}) is None
     assert meter.unpriced == {"ExecuteStatement": 1}
+
+
+def test_a_boto3_resources_plain_values_are_sized_as_dynamodb_stores_them():
+    store = FakeStore()
+    plain = {"pk": "T#1", "sk": "TICKET", "text": "x" * 1500, "level": 2}
+    effect = lambda: store.put(_ticket("T#1", padding=1500, level={"N": "2"}))  # noqa: E731
+    used = _run(
+        CapacityMeter(store), store, "PutItem", {"TableName": "Tickets", "Item": plain}, effect=effect
+    )
+    assert used == Usage(write_units=2)
