@@ -180,7 +180,8 @@ def sparse_scenario(count: int = 25, days: int = 9, seed: int = 7) -> list:
     return [BRAND, *timed, End(type="end", at=timed[-1].at + timedelta(minutes=61))]
 
 
-def replay_costs(name: str, events: list) -> None:
+def replay_costs(name: str, events: list) -> tuple[float, float]:
+    """Prints the replay's figures; returns its e-mails (recipients) and SMS parts per mention."""
     stacks: list = []  # the replay's stack, for its request units
 
     def keep(stack) -> None:
@@ -206,6 +207,8 @@ def replay_costs(name: str, events: list) -> None:
         f" included): DynamoDB {summary['dynamodb_requests'] / mentions:.1f} requests, {_units(units)};"
         f" duplicates on X: {summary['posts_with_more_than_one_acknowledgement']}"
     )
+    emails = sum(len(e["to"].split(",")) for e in report["emails"])
+    return emails / mentions, sum(bench_cost.sms_parts(s["text"]) for s in report["sms"]) / mentions
 
 
 def sweep_reads(answered_counts: list[int], due: int = 10) -> None:
@@ -280,14 +283,17 @@ def main() -> None:
     busy, idle, log, memory = bench_cost.answered_all_in(BRAND, T0, args.all_in)
     bench_cost.print_answered(busy, idle, args.all_in)
     print("3. Replays (X's posting limit lifted so the figures measure socialcare, not X's window)")
+    alerts = []
     for size in args.sizes:
-        replay_costs(
-            f"dense, {size:,} mentions (20 a minute, 70% answered in 5-40 minutes)", synthetic_scenario(size)
-        )
-    sparse = sparse_scenario(args.sparse_mentions, args.sparse_days)
-    replay_costs(f"sparse, {args.sparse_mentions} mentions over {args.sparse_days} days", sparse)
+        name = f"dense, {size:,} mentions (20 a minute, 70% answered in 5-40 minutes)"
+        alerts.append(replay_costs(name, synthetic_scenario(size)))
+    if args.sparse_mentions:
+        sparse = sparse_scenario(args.sparse_mentions, args.sparse_days)
+        replay_costs(f"sparse, {args.sparse_mentions} mentions over {args.sparse_days} days", sparse)
     sweep_reads(args.answered)
-    bench_cost.print_cost([BRAND, SECOND_BRAND], T0, busy, idle, log, memory, args.all_in)
+    bench_cost.print_cost(
+        [BRAND, SECOND_BRAND], T0, busy, idle, log, memory, args.all_in, alerts[0] if alerts else None
+    )
 
 
 if __name__ == "__main__":

@@ -115,7 +115,6 @@ class Run:
 
 def _snapshot(stack: LocalStack, log: LogMeter, minutes: int) -> Run:
     deployment = stack.deployment
-    scheduled = {name for name, fn in deployment.functions.items() if fn.schedules}
     return Run(
         minutes=minutes,
         requests=Counter(deployment.request_counts()),
@@ -125,7 +124,7 @@ def _snapshot(stack: LocalStack, log: LogMeter, minutes: int) -> Run:
         emails=sum(len(e["to"].split(",")) for e in stack.emails()),
         sms_parts=sum(sms_parts(s["text"]) for s in stack.sms()),
         log_bytes=log.bytes,
-        scheduled=sum(n for name, n in deployment.invocations.items() if name in scheduled),
+        scheduled=len(stack.scheduler.runs),
     )
 
 
@@ -190,11 +189,25 @@ def print_answered(busy: Run, idle: Run, count: int) -> None:
 
 
 def print_cost(
-    accounts: list[Account], start: datetime, busy: Run, idle: Run, log: LogMeter, memory, count: int
+    accounts: list[Account],
+    start: datetime,
+    busy: Run,
+    idle: Run,
+    log: LogMeter,
+    memory,
+    count: int,
+    alerts: tuple[float, float] | None,
 ) -> None:
-    """accounts: the brand of the busy run and a second one, to tell each account's idle cost apart."""
+    """accounts: the brand of the busy run and a second one, to tell each account's idle cost apart.
+    alerts: e-mails and SMS parts per mention in the dense replay (some mentions wait for staff and
+    escalate there; in the all-in run staff answer every one in five minutes)."""
     two_idle, _, _ = measure(accounts, start, idle.minutes)
     per_mention = busy.minus(idle).activity(memory, count)
+    if alerts is not None:
+        emails, sms = alerts
+        per_mention = per_mention + Activity(
+            emails=emails - per_mention.emails, sms_parts=sms - per_mention.sms_parts
+        )
     one = idle.activity(memory, idle.minutes)
     per_account = two_idle.activity(memory, idle.minutes) - one
     per_stack = one - per_account + Activity(sqs_requests=SQS_IDLE_RECEIVES_PER_MINUTE)
@@ -206,8 +219,10 @@ def print_cost(
         kms_keys=1,  # AlarmTopicKey; the tables use the AWS managed key aws/dynamodb (no monthly fee)
     )
     print("5. Monthly cost at us-east-1 list prices (prices.py, free tiers ignored)")
+    source = "the dense replay" if alerts is not None else "the all-in run"
     print(
-        f"   per mention: {per_mention.read_units:.1f} read units, {per_mention.write_units:.1f} write units,"
+        f"   per mention (e-mails and SMS from {source}): {per_mention.read_units:.1f} read units,"
+        f" {per_mention.write_units:.1f} write units,"
         f" {per_mention.lambda_invocations:.2f} invocations, {per_mention.lambda_gb_seconds:.3f} GB-s,"
         f" {per_mention.sqs_requests:.2f} SQS requests, {per_mention.emails:.3f} e-mails,"
         f" {per_mention.sms_parts:.3f} SMS parts, {per_mention.log_bytes:.0f} log bytes"
@@ -218,9 +233,15 @@ def print_cost(
         f" each account {per_account.lambda_invocations:.2f} invocations,"
         f" {per_account.read_units:.1f} read units, {per_account.sqs_requests:.1f} SQS requests"
     )
+    means = ", ".join(
+        f"{name.removesuffix('Function')} {busy.seconds[name] / n * 1000:.0f} ms"
+        for name, n in sorted(busy.invocations.items())
+        if n
+    )
     print(
-        f"   durations: measured in-process here (moto and simulators on loopback), Lambda memory from"
-        f" template.yaml; custom metrics seen: {len(log.metrics)}; alarms: {alarms}"
+        f"   durations: the handlers' wall time measured here, a mean per invocation ({means});"
+        " an upper bound on a loaded machine (moto runs in-process, the simulators on loopback);"
+        f" memory from template.yaml. Custom metrics seen: {len(log.metrics)}; alarms: {alarms}"
     )
     bills = {
         mentions: month(

@@ -79,3 +79,31 @@ def test_every_price_names_its_region_page_and_date():
         assert price.region == "us-east-1", name
         assert price.page.startswith("https://aws.amazon.com/"), name
         assert price.checked and price.unit and price.usd > 0, name
+
+
+def test_an_sms_is_billed_per_part():
+    from socialcare_local.bench_cost import sms_parts
+
+    assert [sms_parts("a" * n) for n in (160, 161, 306, 307)] == [1, 2, 2, 3]
+    assert [sms_parts("é" * n) for n in (70, 71)] == [1, 2]
+
+
+def test_custom_metrics_are_counted_once_per_name_and_dimensions_from_emf_lines():
+    import json
+
+    from socialcare_local.bench_cost import LogMeter
+
+    def emf(name, service):
+        directive = {"Namespace": "socialcare", "Dimensions": [["service"]], "Metrics": [{"Name": name}]}
+        return json.dumps({"_aws": {"CloudWatchMetrics": [directive]}, "service": service, name: 1}) + "\n"
+
+    log = LogMeter()
+    text = (
+        emf("PollStalled", "socialcare")
+        + emf("PollStalled", "socialcare")
+        + emf("AlertsFailed", "socialcare")
+    )
+    log.write(text[:50])  # a line may arrive in pieces
+    log.write(text[50:] + '{"level": "INFO"}\n')
+    assert len(log.metrics) == 2
+    assert log.bytes == len((text + '{"level": "INFO"}\n').encode())
