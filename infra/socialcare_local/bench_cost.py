@@ -219,7 +219,11 @@ def print_cost(
         kms_keys=1,  # AlarmTopicKey; the tables use the AWS managed key aws/dynamodb (no monthly fee)
     )
     print("5. Monthly cost at us-east-1 list prices (prices.py, free tiers ignored)")
-    source = "the dense replay" if alerts is not None else "the all-in run"
+    source = (
+        "the dense replay, where 30% are never answered: they follow the ladder's staff answer rate"
+        if alerts is not None
+        else "the all-in run"
+    )
     print(
         f"   per mention (e-mails and SMS from {source}): {per_mention.read_units:.1f} read units,"
         f" {per_mention.write_units:.1f} write units,"
