@@ -56,7 +56,7 @@ format: $(STAMP) ## format the code
 demo: $(STAMP) ## replay a morning on X, Facebook and Instagram against moto and simulated networks, as a timeline
 	$(BIN)/socialcare demo
 
-bench: $(STAMP) ## replay 1,000 and 10,000 mentions and print the cost figures
+bench: $(STAMP) ## requests and request units per mention, dense and sparse replays, the monthly AWS cost table
 	$(BIN)/python -m socialcare_local.bench
 
 bench-webhook: $(STAMP) ## seconds from a Meta webhook's delivery to our acknowledgement

@@ -1,11 +1,17 @@
 """`make bench`: what the system costs, in counts that do not depend on the machine.
 
-1. DynamoDB requests per new mention (poll + acknowledgement), measured on one mention after an
-   idle baseline, operation by operation.
-2. Replays of 1,000 and 10,000 synthetic mentions: wall time per mention (machine-dependent, for
-   orientation), DynamoDB requests per mention, X requests per mention.
-3. Items one escalation sweep reads with 10 tickets due as answered tickets pile up (0 to 10,000):
+1. DynamoDB requests and request units per new mention (poll + acknowledgement) on each network,
+   measured on one mention after an idle baseline, operation by operation.
+2. A mention that staff answer, all-in: 100 X mentions each answered five minutes later, minus the
+   same span idle: requests, read and write units, invocations per mention.
+3. Replays: a dense scenario (1,000 and 10,000 synthetic mentions) and a sparse one (a few mentions
+   over nine days): wall time per mention and per virtual day (machine-dependent, for orientation),
+   DynamoDB requests and units per mention.
+4. Items one escalation sweep reads with 10 tickets due as answered tickets pile up (0 to 10,000):
    it must stay at 10.
+5. The monthly AWS cost at list prices for 10,000 and 1,000,000 mentions, by service.
+
+Request units are DynamoDB on-demand's, metered by the local runtime (capacity.py says how).
 
 Triage quality (accuracy, precision and recall per class on labelled mentions) is measured by
 `make bench-triage` (bench_triage.py).
@@ -19,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
+from . import bench_cost
+from .capacity import Usage, total
 from .replay.runner import ReplayOptions, replay
 from .replay.scenario import Account, BrandReply, End, Mention
 from .stack import StackOptions, local_stack
@@ -70,19 +78,24 @@ NEW_MENTIONS = {
 
 def requests_per_new_mention() -> None:
     brands = {account.channel: account for account in (BRAND, FACEBOOK, INSTAGRAM)}
-    lines = ["1. DynamoDB requests per new mention (a minute with one new mention, minus an idle minute)"]
+    lines = [
+        "1. DynamoDB requests and request units per new mention"
+        " (a minute with one new mention, minus an idle minute)"
+    ]
     with local_stack(list(brands.values()), T0, StackOptions(validate_spec=False)) as stack:
         stack.minute()  # cold starts and the first (empty) polls
         for channel, mention in NEW_MENTIONS.items():
             stack.deployment.reset_request_counts()
             stack.minute()
             idle = _dynamodb(stack.deployment.request_counts())
+            idle_units = total(stack.deployment.capacity_used())
             stack.deployment.reset_request_counts()
             mention = mention.model_copy(update={"at": stack.clock.now()})
             stack.networks[channel].publish(channel, mention, brands[channel].id)
             stack.settle()  # Facebook and Instagram: the webhook stores it and it is acknowledged
             stack.minute()  # the poll reads it again (a duplicate), the sweeps run
             busy = _dynamodb(stack.deployment.request_counts())
+            units = total(stack.deployment.capacity_used()) - idle_units
             by_function = Counter()
             for name, _ in stack.deployment.invocations.items():
                 by_function[name] = sum(_dynamodb(stack.deployment.request_counts(name)).values())
@@ -92,8 +105,15 @@ def requests_per_new_mention() -> None:
                 f" => {sum(extra.values())} for the mention: "
                 + ", ".join(f"{op} {n}" for op, n in sorted(extra.items()))
             )
-            lines.append(f"   {'':<10} by function: {dict(+by_function)}")
+            lines.append(f"   {'':<10} {_units(units)}; by function: {dict(+by_function)}")
     print("\n".join(lines))  # after the stack: it sends the functions' output to their log
+
+
+def _units(usage: Usage) -> str:
+    return (
+        f"read units {usage.read_units:g}, write units {usage.all_write_units:g}"
+        f" ({usage.write_units:g} table + {usage.index_write_units:g} index)"
+    )
 
 
 def synthetic_scenario(count: int, per_minute: int = 20, answered: float = 0.7, seed: int = 1) -> list:
@@ -129,27 +149,73 @@ def synthetic_scenario(count: int, per_minute: int = 20, answered: float = 0.7, 
     return [BRAND, *timed, End(type="end", at=timed[-1].at + timedelta(minutes=61))]
 
 
-def replay_costs(count: int) -> None:
-    events = synthetic_scenario(count)
+def sparse_scenario(count: int = 25, days: int = 9, seed: int = 7) -> list:
+    """`count` X mentions at random moments over `days` days, most answered by staff within hours."""
+    rng = random.Random(seed)
+    moments = sorted(T0 + timedelta(seconds=rng.randrange(days * 86_400)) for _ in range(count))
+    events: list = []
+    for n, at in enumerate(moments):
+        post_id = str(30_000_000 + n)
+        events.append(
+            Mention(
+                type="mention",
+                at=at,
+                channel="x",
+                id=post_id,
+                author_id=str(300_000 + n),
+                author_handle=f"sparse{n}",
+                text=f"@AcmeCare still waiting, case {n}",
+            )
+        )
+        if rng.random() < 0.8:
+            reply_at = at + timedelta(minutes=rng.randint(5, 240))
+            events.append(
+                BrandReply(
+                    type="brand_reply",
+                    at=reply_at,
+                    channel="x",
+                    id=str(40_000_000 + n),
+                    in_reply_to_id=post_id,
+                    text="Sorry, looking into it",
+                )
+            )
+    timed = sorted(events, key=lambda e: e.at)
+    return [BRAND, *timed, End(type="end", at=timed[-1].at + timedelta(minutes=61))]
+
+
+def replay_costs(name: str, events: list) -> tuple[float, float]:
+    """Prints the replay's figures; returns its e-mails (recipients) and SMS parts per mention."""
+    stacks: list = []  # the replay's stack, for its request units
+
+    def keep(stack) -> None:
+        if not stacks:
+            stacks.append(stack)
+
+    in_scenario = sum(isinstance(e, Mention) for e in events)
     started = time.perf_counter()
-    report = replay(events, ReplayOptions(post_limit=1_000_000, validate_spec=False))
+    report = replay(events, ReplayOptions(post_limit=1_000_000, validate_spec=False, on_tick=keep))
     wall = time.perf_counter() - started
     summary = report["summary"]
-    mentions = summary["mentions"]
+    mentions = summary["mentions"] or 1
+    days = summary["virtual_minutes"] / 1440
+    units = total(stacks[0].deployment.capacity_used()) / mentions if stacks else Usage()
     print(
-        f"   {count:>6} mentions: {summary['tickets']} tickets, {summary['acknowledged']} acknowledged, "
-        f"{summary['emails']} e-mails, {summary['sms']} SMS over {summary['virtual_minutes']} virtual minutes"
+        f"   {name}: {summary['mentions']} of {in_scenario} mentions played, {summary['tickets']} tickets,"
+        f" {summary['acknowledged']} acknowledged, {summary['emails']} e-mails, {summary['sms']} SMS"
+        f" over {summary['virtual_minutes']} virtual minutes ({days:.2f} days)"
     )
     print(
-        f"          wall {wall:.1f} s = {wall / mentions * 1000:.1f} ms per mention; "
-        f"DynamoDB {summary['dynamodb_requests'] / mentions:.1f} requests per mention "
-        "(all functions, idle sweeps included); "
-        f"duplicates on X: {summary['posts_with_more_than_one_acknowledgement']}"
+        f"      wall {wall:.1f} s = {wall / mentions * 1000:.1f} ms per mention,"
+        f" {wall / days if days else 0:.1f} s per virtual day; per mention (all functions, idle sweeps"
+        f" included): DynamoDB {summary['dynamodb_requests'] / mentions:.1f} requests, {_units(units)};"
+        f" duplicates on X: {summary['posts_with_more_than_one_acknowledgement']}"
     )
+    emails = sum(len(e["to"].split(",")) for e in report["emails"])
+    return emails / mentions, sum(bench_cost.sms_parts(s["text"]) for s in report["sms"]) / mentions
 
 
 def sweep_reads(answered_counts: list[int], due: int = 10) -> None:
-    print(f"3. Items one escalation sweep reads with {due} tickets due")
+    print(f"4. Items one escalation sweep reads with {due} tickets due")
     for answered in answered_counts:
         with local_stack([BRAND], T0, StackOptions(validate_spec=False)) as stack:
             _seed(stack, answered, due)
@@ -201,19 +267,36 @@ def _seed(stack, answered: int, due: int) -> None:
         client.batch_write_item(RequestItems={table: items[start : start + 25]})
 
 
+SECOND_BRAND = Account(type="account", channel="x", id="9002", handle="AcmeHelp")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000], help="replay sizes")
-    parser.add_argument("--answered", type=int, nargs="*", default=[0, 1_000, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000], help="dense replay sizes")
+    parser.add_argument(
+        "--answered", type=int, nargs="*", default=[0, 1_000, 10_000], help="answered tickets for section 4"
+    )
+    parser.add_argument("--all-in", type=int, default=100, help="mentions answered by staff in section 2")
+    parser.add_argument("--sparse-mentions", type=int, default=25, help="mentions of the sparse replay")
+    parser.add_argument("--sparse-days", type=int, default=9, help="days the sparse replay spans")
     args = parser.parse_args()
     requests_per_new_mention()
-    print("2. Replays (20 mentions a minute, 70% answered by staff within 5-40 minutes;")
-    print("   X's posting limit lifted so the figures measure socialcare, not X's window)")
+    busy, idle, log, memory = bench_cost.answered_all_in(BRAND, T0, args.all_in)
+    bench_cost.print_answered(busy, idle, args.all_in)
+    print("3. Replays (X's posting limit lifted so the figures measure socialcare, not X's window)")
+    alerts = []
     for size in args.sizes:
-        replay_costs(size)
+        name = f"dense, {size:,} mentions (20 a minute, 70% answered in 5-40 minutes)"
+        alerts.append(replay_costs(name, synthetic_scenario(size)))
+    if args.sparse_mentions:
+        sparse = sparse_scenario(args.sparse_mentions, args.sparse_days)
+        replay_costs(f"sparse, {args.sparse_mentions} mentions over {args.sparse_days} days", sparse)
     sweep_reads(args.answered)
+    bench_cost.print_cost(
+        [BRAND, SECOND_BRAND], T0, busy, idle, log, memory, args.all_in, alerts[0] if alerts else None
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import itertools
 import json
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,10 +19,12 @@ from typing import Any
 import boto3
 
 from . import api_calls
+from .capacity import CapacityMeter, Usage
 from .cfn import FunctionDef, LocalTemplate
 from .clock import VirtualClock
 from .lambda_context import LambdaContext
 from .moto_env import environ, local_aws, use_virtual_time
+from .moto_items import MotoItemStore
 
 __all__ = ["LocalDeployment", "local_aws"]
 
@@ -61,6 +64,10 @@ class LocalDeployment:
         self._generation = next(_GENERATIONS)  # fresh module names per deployment = cold starts
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._requests: dict[str, Counter[tuple[str, str]]] = {}
+        # DynamoDB request units by function and operation, as on-demand would charge them
+        self._capacity: dict[str, dict[str, Usage]] = {}
+        self.meter = CapacityMeter(MotoItemStore(region))
+        self.invocation_seconds: Counter[str] = Counter()  # wall time in handlers, cold starts aside
         self._current: str | None = None  # the function whose code is running, for request counting
         self._started = False
         # Handlers share this process's environment: one invocation at a time, whichever thread
@@ -107,7 +114,7 @@ class LocalDeployment:
             arn = sns.create_topic(Name=name)["TopicArn"]
             known.update({(lid, "Ref"): arn, (lid, "TopicArn"): arn, (lid, "TopicName"): name})
         self.template = self.template.with_known(known)  # environments now carry real URLs/ARNs
-        api_calls.subscribe(self._count)
+        api_calls.subscribe(self._observe)
         if self.virtual_time:
             self._restore_time = use_virtual_time(self.clock)
         self._started = True
@@ -117,7 +124,7 @@ class LocalDeployment:
         if not self._started:
             return
         self._started = False
-        api_calls.unsubscribe(self._count)
+        api_calls.unsubscribe(self._observe)
         if self._restore_time is not None:
             self._restore_time()
             self._restore_time = None
@@ -181,7 +188,11 @@ class LocalDeployment:
                 now=self.clock.now(),
             )
             self.invocations[function_id] += 1
-            result = handler(payload, context)
+            started = time.perf_counter()
+            try:
+                result = handler(payload, context)
+            finally:
+                self.invocation_seconds[function_id] += time.perf_counter() - started
         return json.loads(json.dumps(result))  # a result Lambda could not serialise fails here too
 
     def cold_start(self, function_id: str | None = None) -> None:
@@ -199,12 +210,36 @@ class LocalDeployment:
             return Counter(self._requests.get(function_id, Counter()))
         return sum(self._requests.values(), Counter())
 
-    def reset_request_counts(self) -> None:
-        self._requests.clear()
+    def capacity_used(self, function_id: str | None = None) -> dict[str, Usage]:
+        """DynamoDB operation -> request units it consumed in handler code, all or one function."""
+        functions = [function_id] if function_id is not None else list(self._capacity)
+        used: dict[str, Usage] = {}
+        for name in functions:
+            for operation, usage in self._capacity.get(name, {}).items():
+                used[operation] = used.get(operation, Usage()) + usage
+        return used
 
-    def _count(self, service: str, operation: str) -> None:
-        if self._current is not None:
-            self._requests.setdefault(self._current, Counter())[(service, operation)] += 1
+    def reset_request_counts(self) -> None:
+        """Forget requests and request units counted so far."""
+        self._requests.clear()
+        self._capacity.clear()
+
+    def _observe(self, service: str, operation: str, params: dict[str, Any]) -> api_calls.Outcome | None:
+        function = self._current
+        if function is None:
+            return None
+        self._requests.setdefault(function, Counter())[(service, operation)] += 1
+        if service != "dynamodb":
+            return None
+        priced = self.meter.start(operation, params)
+        if priced is None:
+            return None
+
+        def record(response: dict[str, Any] | None, error: BaseException | None) -> None:
+            used = self._capacity.setdefault(function, {})
+            used[operation] = used.get(operation, Usage()) + priced(response, error)
+
+        return record
 
     # -- internals --------------------------------------------------------------------------------
 
