@@ -101,6 +101,12 @@ def _at(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
+def _skipped(by_function: dict) -> str:
+    """Schedule invocations the replay jumped over: a deployment makes them, finding nothing to do."""
+    total = sum(by_function.values())
+    return f"{total} (idle minutes not run; Lambda would run them)" if total else "0"
+
+
 def summary_lines(summary: dict) -> list[str]:
     spread = summary["first_response_seconds"]
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(summary["ack_skipped"].items())) or "none"
@@ -131,6 +137,7 @@ def summary_lines(summary: dict) -> list[str]:
             ", ".join(f"{name} {count}" for name, count in summary["spec_violations"].items()),
         ),
         ("Replayed", f"{summary['virtual_minutes']} virtual minutes in {summary['wall_seconds']} s"),
+        ("Idle invocations skipped", _skipped(summary.get("idle_invocations_skipped") or {})),
     ]
     width = max(len(label) for label, _ in rows)
     rule = "-" * (width + 40)
