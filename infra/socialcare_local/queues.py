@@ -58,6 +58,11 @@ class QueuePump:
             for source in fn.queue_sources
         ]
 
+    @property
+    def queue_urls(self) -> list[str]:
+        """The queues a function reads from."""
+        return [mapping.queue_url for mapping in self._mappings]
+
     def pump(self, function_id: str | None = None) -> list[QueueBatch]:
         """Deliver until no subscribed queue has a visible message; returns the batches run."""
         delivered: list[QueueBatch] = []

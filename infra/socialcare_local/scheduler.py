@@ -3,10 +3,13 @@
 Each schedule first fires at the first whole minute at or after the scheduler's start, then every
 `every`. Missed fire times are all run, in order, each with its own scheduled time. What a run
 sends to a queue with a function behind it is delivered right after the run, within its minute.
+A replay may skip fire times where nothing can happen (`skip_before`): they are counted, with the
+invocations an idle run of the same schedule set off, so the replay never passes for what Lambda did.
 """
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,6 +58,9 @@ class Scheduler:
         self._next = dict.fromkeys(self._schedules, first)
         self.runs: list[ScheduledRun] = []
         self.failures: list[ScheduledRun] = []
+        # Per schedule: the invocations its last idle run set off (itself and the queue batches it fed).
+        self._idle_cost: dict[tuple[str, str], Counter[str]] = {}
+        self.skipped_invocations: Counter[str] = Counter()  # by function: what skipped fire times cost
 
     @property
     def failure_count(self) -> int:
@@ -83,6 +89,38 @@ class Scheduler:
             run.deliveries = self.queues.pump()
             runs.append(run)
         return runs
+
+    def first_fire_at_or_after(self, moment: datetime) -> datetime | None:
+        """The earliest fire time of any schedule at or after `moment`, on each schedule's own grid."""
+        times = []
+        for key, schedule in self._schedules.items():
+            at = self._next[key]
+            if at < moment:
+                at += schedule.every * -(-(moment - at) // schedule.every)  # whole periods, rounded up
+            times.append(at)
+        return min(times, default=None)
+
+    def record_idle(self, runs: list[ScheduledRun]) -> None:
+        """These runs did nothing but look: what each cost is what a skipped firing of it costs."""
+        for run in runs:
+            cost = Counter({run.function_id: 1})
+            cost.update(batch.function_id for batch in run.deliveries)
+            self._idle_cost[(run.function_id, run.schedule_name)] = cost
+
+    def skip_before(self, moment: datetime) -> datetime | None:
+        """Mark every fire time before `moment` as skipped (not run), counting what each would have
+        invoked; returns the last fire time skipped (None: none was)."""
+        last = None
+        for key, schedule in self._schedules.items():
+            at = self._next[key]
+            if at >= moment:
+                continue
+            count = -(-(moment - at) // schedule.every)  # fire times in [at, moment)
+            self._next[key] = at + schedule.every * count
+            cost = self._idle_cost.get(key, Counter({key[0]: 1}))
+            self.skipped_invocations.update({fid: n * count for fid, n in cost.items()})
+            last = max(filter(None, (last, self._next[key] - schedule.every)))
+        return last
 
     def run_until(self, until: datetime, *, between: Callable[[], Any] | None = None) -> list[ScheduledRun]:
         """Move the clock to each fire time up to `until` and run it there (then call `between`,

@@ -3,6 +3,7 @@ scenario's lines published on it, and what socialcare posted there read back."""
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -39,3 +40,21 @@ class SimulatedNetwork(Protocol):
     def replies(self) -> list[dict]:
         """What socialcare posted: {"channel", "id", "in_reply_to_id", "text", "created_at"}."""
         ...
+
+
+# Optional hooks, asked through these two functions: a simulator that has work of its own (the
+# simulated Meta retries a webhook delivery that failed) defines `next_wake()` and `run_due()`, so a
+# replay that jumps its clock never jumps over that work.
+
+
+def next_wake(network: object) -> datetime | None:
+    """When the network itself next has something to do; None (the default): nothing pending."""
+    hook = getattr(network, "next_wake", None)
+    return hook() if hook is not None else None
+
+
+def run_due(network: object) -> None:
+    """Let the network do what it has due at the clock's time (nothing, without the hook)."""
+    hook = getattr(network, "run_due", None)
+    if hook is not None:
+        hook()

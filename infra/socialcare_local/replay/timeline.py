@@ -165,6 +165,12 @@ def summary_sentence(summary: dict) -> str:
     return ", ".join(parts)
 
 
+def _skipped(by_function: dict) -> str:
+    """Schedule invocations the replay jumped over: a deployment makes them, finding nothing to do."""
+    total = sum(by_function.values())
+    return f"{total} (idle minutes not run; Lambda would run them)" if total else "0"
+
+
 def summary_lines(summary: dict) -> list[str]:
     spread = summary["first_response_seconds"]
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(summary["ack_skipped"].items())) or "none"
@@ -193,6 +199,7 @@ def summary_lines(summary: dict) -> list[str]:
         ("Network answers off-spec", _spec_checks(summary)),
         ("Lines naming unknown posts", _unknown_posts(summary.get("lines_naming_unknown_posts", []))),
         ("Replayed", f"{summary['virtual_minutes']} virtual minutes in {summary['wall_seconds']} s"),
+        ("Idle invocations skipped", _skipped(summary.get("idle_invocations_skipped") or {})),
     ]
     width = max(len(label) for label, _ in rows)
     rule = "-" * (width + 40)

@@ -178,6 +178,11 @@ class Webhooks:
             self.stats["dropped"] += sum(1 for d in self.pending if d.id in lost)
             self.pending = [d for d in self.pending if d.id not in lost]
 
+    def next_wake(self) -> datetime | None:
+        """When the next failed delivery is retried; None when none waits."""
+        with self._lock:
+            return min((d.next_at for d in self.retrying if d.next_at), default=None)
+
     def deliver_due(self) -> list[int | None]:
         """Retry failed deliveries whose time has come."""
         now = self.clock()

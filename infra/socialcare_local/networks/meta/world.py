@@ -2,6 +2,7 @@
 accounts, scenario lines played through MetaScenario, our replies read back."""
 
 import re
+from datetime import datetime
 from typing import Any
 
 from ..base import ScenarioRules
@@ -56,6 +57,12 @@ class MetaNetwork:
     def publish(self, channel: str, event: Any, brand_id: str) -> None:
         line = event.model_dump(exclude_none=True) if hasattr(event, "model_dump") else dict(event)
         self.scenario.play({**line, "channel": channel, "account": line.get("account") or brand_id})
+
+    def next_wake(self) -> datetime | None:
+        return self.sim.webhooks.next_wake()
+
+    def run_due(self) -> None:
+        self.sim.deliver_due()
 
     def replies(self) -> list[dict]:
         return [
