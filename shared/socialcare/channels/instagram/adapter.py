@@ -44,17 +44,14 @@ class InstagramAdapter:
         session: requests.Session | None = None,
         page_size: int = MAX_LIMIT,
     ):
-        token = credentials.get(CREDENTIAL_NAME)
-        if not isinstance(token, str) or not token:
-            raise PermanentError(f"Instagram credentials lack {CREDENTIAL_NAME}")
         self._account = account
         self._page_size = max(1, min(page_size, MAX_LIMIT))
-        self._graph = GraphClient(
-            network="Instagram",
-            owner_id=account.id,
-            token=token,
+        self._graph = GraphClient.for_account(
+            "Instagram",
+            account,
+            credentials,
+            CREDENTIAL_NAME,
             base_url=base_url,
-            version=account.api_version,
             timeout=timeout,
             session=session,
         )

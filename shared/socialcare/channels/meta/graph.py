@@ -10,7 +10,7 @@ from typing import Any
 import requests
 
 from ... import clock
-from ..base import RateLimited, TransientError
+from ..base import PermanentError, RateLimited, TransientError
 from .errors import failure, pause_until
 
 _MALFORMED = object()
@@ -24,6 +24,33 @@ def _json(content: bytes | None) -> Any:
 
 
 class GraphClient:
+    @classmethod
+    def for_account(
+        cls,
+        network: str,
+        account,
+        credentials: dict[str, str],
+        credential_name: str,
+        *,
+        base_url: str,
+        timeout: float,
+        session: requests.Session | None = None,
+    ) -> "GraphClient":
+        """The client of one brand account, with the token its credentials secret holds under
+        `credential_name`; PermanentError when it is missing (fixed in the secret, not by a retry)."""
+        token = credentials.get(credential_name)
+        if not isinstance(token, str) or not token:
+            raise PermanentError(f"{network} credentials lack {credential_name}")
+        return cls(
+            network=network,
+            owner_id=account.id,
+            token=token,
+            base_url=base_url,
+            version=account.api_version,
+            timeout=timeout,
+            session=session,
+        )
+
     def __init__(
         self,
         *,
