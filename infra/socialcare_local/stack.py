@@ -18,10 +18,10 @@ from .function_urls import FunctionUrlServer
 from .moto_env import environ
 from .moto_transactions import fast_transactions
 from .networks.base import SimulatedNetwork
-from .networks.meta import MetaSimulator, find_meta_specs
-from .networks.meta.world import MetaNetwork
-from .networks.x import XSimulator, find_x_spec
-from .networks.x.world import SIM_APP, XNetwork
+from .networks.meta import MetaSimulator
+from .networks.registry import simulators
+from .networks.x import XSimulator
+from .networks.x.world import XNetwork
 from .replay import world
 from .replay.report import SentMessages, read_tickets
 from .replay.scenario import Account
@@ -41,7 +41,6 @@ FUNCTIONS = {
     "escalate": "EscalateFunction",
     "webhook": "WebhookFunction",
 }
-META_FIELDS = ("feed", "comments", "mentions")  # what the README tells an operator to subscribe
 # A simulator answers, then sends the webhook its call triggered: that follows well within this.
 SETTLE_SECONDS = 0.05
 
@@ -79,16 +78,14 @@ class LocalStack:
         self.function_url = FunctionUrlServer(deployment, FUNCTIONS["webhook"], after=self.pump.pump)
         self._settled = 0  # requests the function URL had received when it was last quiet
 
-    def subscribe_meta_webhooks(self) -> None:
-        """What an operator does in the Meta app: register the callback URL (Meta checks it with a
-        GET carrying the verify token) for page feed and Instagram comments and mentions."""
-        self.function_url.start()
-        self.meta.subscribe(
-            self.function_url.url + "meta",
-            world.META_WEBHOOK["verify_token"],
-            world.META_WEBHOOK["app_secret"],
-            META_FIELDS,
-        )
+    def subscribe_webhooks(self) -> None:
+        """What an operator does for each network that pushes and has an account configured:
+        register the webhook function's URL (<url>/<webhook name>) with the network."""
+        hooks = world.pushing_webhooks(self.networks, {a.channel for a in self.accounts})
+        if hooks:
+            self.function_url.start()
+        for hook in hooks:
+            hook.subscribe(self.function_url.url + hook.name)
 
     def settle(self) -> None:
         """Wait until every webhook delivered so far is handled and its tickets acknowledged,
@@ -247,7 +244,7 @@ def local_stack(
     options = options or StackOptions()
     text = options.config_text or world.config_text(accounts, None)
     clock = VirtualClock(start)
-    networks = _simulators(clock, options)
+    networks = simulators(clock.now, options)
     for network in dict.fromkeys(networks.values()):
         network.start()
     log = options.log or open(os.devnull, "w")  # noqa: SIM115 - closed below when ours
@@ -270,8 +267,7 @@ def local_stack(
                 options.template_path, clock=clock, parameters=parameters, region=REGION
             ) as stack:
                 local = LocalStack(clock, networks, stack, accounts)
-                if any(a.channel in MetaNetwork.channels for a in accounts):
-                    local.subscribe_meta_webhooks()
+                local.subscribe_webhooks()
                 try:
                     yield local
                 finally:
@@ -281,19 +277,3 @@ def local_stack(
             network.stop()
         if options.log is None:
             log.close()
-
-
-def _simulators(clock: VirtualClock, options: StackOptions) -> dict[str, SimulatedNetwork]:
-    """One simulator per network, by the channels each serves."""
-    x = XSimulator(
-        clock.now,
-        post_limit=options.post_limit,
-        read_limit=options.read_limit,
-        spec_path=find_x_spec() if options.validate_spec else None,
-        access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
-        access_token_secret="sim-default-secret",  # noqa: S106
-        **SIM_APP,
-    )
-    meta = MetaSimulator(clock.now, spec_dir=find_meta_specs() if options.validate_spec else None)
-    simulators: list[SimulatedNetwork] = [XNetwork(x), MetaNetwork(meta)]
-    return {channel: network for network in simulators for channel in network.channels}

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import requests
 
+from socialcare_local.networks.meta.world import WEBHOOK_SECRET as META_WEBHOOK
 from socialcare_local.replay import world
 from socialcare_local.replay.scenario import Account
 from socialcare_local.stack import StackOptions, local_stack
@@ -74,7 +75,7 @@ def post_raw(stack, body: bytes, headers: dict[str, str]) -> requests.Response:
     return requests.post(stack.function_url.url + "meta", data=body, headers=headers, timeout=10)
 
 
-def signature(body: bytes, secret: str = world.META_WEBHOOK["app_secret"]) -> dict[str, str]:
+def signature(body: bytes, secret: str = META_WEBHOOK["app_secret"]) -> dict[str, str]:
     digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
 
@@ -117,7 +118,7 @@ def test_the_verification_answered_metas_challenge_and_refuses_another_token(met
         url,
         params={
             "hub.mode": "subscribe",
-            "hub.verify_token": world.META_WEBHOOK["verify_token"],
+            "hub.verify_token": META_WEBHOOK["verify_token"],
             "hub.challenge": "77",
         },
         timeout=10,
@@ -251,7 +252,7 @@ def test_a_missing_webhook_secret_fails_loudly_and_meta_retries(meta_stack):
     import boto3
 
     boto3.client("secretsmanager", region_name="us-east-1").delete_secret(
-        SecretId=world.SECRETS_PREFIX + world.META_WEBHOOK_SECRET, ForceDeleteWithoutRecovery=True
+        SecretId=world.SECRETS_PREFIX + world.webhook_secret_name("meta"), ForceDeleteWithoutRecovery=True
     )
     meta_stack.deployment.cold_start("WebhookFunction")  # no cached secret
     body = feed_payload("77_992")

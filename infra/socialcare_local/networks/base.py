@@ -2,6 +2,7 @@
 scenario's lines published on it, and what socialcare posted there read back."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,6 +18,15 @@ class ScenarioRules:
     author_id: re.Pattern
     author_handle: re.Pattern | None  # None: any text (never evaluated)
     example: str  # what an id looks like, for the error message
+
+
+@dataclass(frozen=True)
+class SimulatedWebhook:
+    """A network that pushes: what its operator stores and subscribes when connecting it."""
+
+    name: str  # as in socialcare's channels.registry.WEBHOOKS: its path and its secret webhooks/<name>
+    secret: dict[str, str]  # what the secret holds (app secret, verify token, ...)
+    subscribe: Callable[[str], None]  # register the callback URL with the network
 
 
 class SimulatedNetwork(Protocol):
@@ -40,6 +50,14 @@ class SimulatedNetwork(Protocol):
     def replies(self) -> list[dict]:
         """What socialcare posted: {"channel", "id", "in_reply_to_id", "text", "created_at"}."""
         ...
+
+
+# Optional hooks, asked through these functions. A network that pushes defines `webhook` (a
+# SimulatedWebhook): the world stores its secret and the stack subscribes the function URL.
+
+
+def webhook_of(network: object) -> SimulatedWebhook | None:
+    return getattr(network, "webhook", None)
 
 
 # Optional hooks, asked through these two functions: a simulator that has work of its own (the

@@ -1,7 +1,22 @@
-"""The simulators the local runtime runs, by the scenario channel they serve."""
+"""The simulators the local runtime runs. Adding a network is its package here plus one line.
 
-from .base import ScenarioRules
-from .meta.world import RULES as META_RULES
-from .x.world import RULES as X_RULES
+Each world module names the scenario CHANNELS it serves, their scenario RULES (one ScenarioRules for
+all its channels) and `simulate(now, options)`: a SimulatedNetwork on the given clock, built from
+the local stack's options (StackOptions: limits, spec checks)."""
 
-SCENARIO_RULES: dict[str, ScenarioRules] = {"x": X_RULES, "facebook": META_RULES, "instagram": META_RULES}
+from types import ModuleType
+from typing import Any
+
+from .base import ScenarioRules, SimulatedNetwork
+from .meta import world as meta
+from .x import world as x
+
+WORLDS: tuple[ModuleType, ...] = (x, meta)
+
+SCENARIO_RULES: dict[str, ScenarioRules] = {channel: w.RULES for w in WORLDS for channel in w.CHANNELS}
+
+
+def simulators(now: Any, options: Any) -> dict[str, SimulatedNetwork]:
+    """One simulator per network, by the channels each serves."""
+    built = [w.simulate(now, options) for w in WORLDS]
+    return {channel: network for network in built for channel in network.channels}

@@ -13,17 +13,13 @@ from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.runtime.secrets import secret_name
 
 from ..intrinsics import LOCAL_STACK_NAME
-from ..networks.base import SimulatedNetwork
-from ..networks.meta.world import MetaNetwork
+from ..networks.base import SimulatedNetwork, webhook_of
 from .scenario import Account
 
 CONFIG_PARAMETER = "/socialcare/config"
 # The template's default SecretsPrefix for the local stack: the only secrets its functions may read.
 SECRETS_PREFIX = f"socialcare/{LOCAL_STACK_NAME}/"
 SENDER_EMAIL = "alerts@socialcare.example"
-# Meta's webhook: the app secret signs deliveries, the verify token answers the subscription check.
-META_WEBHOOK_SECRET = "webhooks/meta"  # noqa: S105 - a name relative to SECRETS_PREFIX
-META_WEBHOOK = {"app_secret": "sim-meta-app-secret", "verify_token": "sim-meta-verify-token"}
 ALARM_EMAIL = "ops@socialcare.example"
 
 
@@ -33,6 +29,16 @@ class WorldAccount:
     id: str
     handle: str
     secret: str  # the secret's full name
+
+
+def pushing_webhooks(networks: dict[str, SimulatedNetwork], channels: set[str]) -> list:
+    """The webhooks of the networks serving these channels (each network once)."""
+    serving = dict.fromkeys(networks[c] for c in sorted(channels) if c in networks)
+    return [hook for hook in map(webhook_of, serving) if hook is not None]
+
+
+def webhook_secret_name(name: str) -> str:
+    return f"webhooks/{name}"  # relative to SECRETS_PREFIX, as the webhook function reads it
 
 
 def config_text(accounts: list[Account], config_path: Path | None) -> str:
@@ -75,10 +81,10 @@ def build_world(
         name = secret_name(account.credentials_secret, SECRETS_PREFIX)
         secrets.create_secret(Name=name, SecretString=json.dumps(credentials))
         world.append(WorldAccount(account.channel, account.id, account.handle, name))
-    if any(account.channel in MetaNetwork.channels for account in config.accounts):
-        # What an operator stores when connecting Meta: the webhook's app secret and verify token.
+    for webhook in pushing_webhooks(networks, {account.channel for account in config.accounts}):
+        # What an operator stores when connecting a network that pushes (Meta: app secret, verify token).
         secrets.create_secret(
-            Name=SECRETS_PREFIX + META_WEBHOOK_SECRET, SecretString=json.dumps(META_WEBHOOK)
+            Name=SECRETS_PREFIX + webhook_secret_name(webhook.name), SecretString=json.dumps(webhook.secret)
         )
     boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)

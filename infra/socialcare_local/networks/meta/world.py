@@ -5,10 +5,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ..base import ScenarioRules
+from ..base import ScenarioRules, SimulatedWebhook
 from .replay import MetaScenario
 from .server import MetaSimulator
-from .spec import missing_meta_specs
+from .spec import find_meta_specs, missing_meta_specs
+
+CHANNELS = ("facebook", "instagram")
 
 _GRAPH_ID = re.compile(r"[0-9]{1,24}(_[0-9]{1,24})?")
 RULES = ScenarioRules(
@@ -21,10 +23,17 @@ RULES = ScenarioRules(
 )
 # The key each network's adapter reads its token from (see their account modules).
 TOKEN_KEYS = {"facebook": "page_access_token", "instagram": "access_token"}
+# Meta's webhook: the app secret signs deliveries, the verify token answers the subscription check.
+WEBHOOK_SECRET = {"app_secret": "sim-meta-app-secret", "verify_token": "sim-meta-verify-token"}
+WEBHOOK_FIELDS = ("feed", "comments", "mentions")  # what the README tells an operator to subscribe
+
+
+def simulate(now, options) -> "MetaNetwork":
+    return MetaNetwork(MetaSimulator(now, spec_dir=find_meta_specs() if options.validate_spec else None))
 
 
 class MetaNetwork:
-    channels = ("facebook", "instagram")
+    channels = CHANNELS
 
     def __init__(self, sim: MetaSimulator):
         self.sim = sim
@@ -53,6 +62,16 @@ class MetaNetwork:
     def add_brand_account(self, channel: str, account_id: str, handle: str) -> dict[str, str]:
         self.scenario.play({"type": "account", "channel": channel, "id": account_id, "handle": handle})
         return {TOKEN_KEYS[channel]: MetaScenario.token_for(channel, account_id)}
+
+    @property
+    def webhook(self) -> SimulatedWebhook:
+        def subscribe(callback_url: str) -> None:
+            # What an operator does in the Meta app: register the callback URL (Meta checks it with
+            # a GET carrying the verify token) for page feed and Instagram comments and mentions.
+            secret = WEBHOOK_SECRET
+            self.sim.subscribe(callback_url, secret["verify_token"], secret["app_secret"], WEBHOOK_FIELDS)
+
+        return SimulatedWebhook("meta", WEBHOOK_SECRET, subscribe)
 
     def publish(self, channel: str, event: Any, brand_id: str) -> None:
         line = event.model_dump(exclude_none=True) if hasattr(event, "model_dump") else dict(event)

@@ -5,7 +5,9 @@ from typing import Any
 
 from ..base import ScenarioRules
 from .server import XSimulator
-from .spec import missing_x_spec
+from .spec import find_x_spec, missing_x_spec
+
+CHANNELS = ("x",)
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 RULES = ScenarioRules(
@@ -24,8 +26,22 @@ SIM_APP = {
 }
 
 
+def simulate(now, options) -> "XNetwork":
+    return XNetwork(
+        XSimulator(
+            now,
+            post_limit=options.post_limit,
+            read_limit=options.read_limit,
+            spec_path=find_x_spec() if options.validate_spec else None,
+            access_token="sim-default-token",  # noqa: S106 - the simulator's own, not a secret
+            access_token_secret="sim-default-secret",  # noqa: S106
+            **SIM_APP,
+        )
+    )
+
+
 class XNetwork:
-    channels = ("x",)
+    channels = CHANNELS
 
     def __init__(self, sim: XSimulator):
         self.sim = sim
