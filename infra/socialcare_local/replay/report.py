@@ -26,9 +26,13 @@ TICKET_FIELDS = (
     "acknowledged_at",
     "ack_post_id",
     "ack_text",
+    "ack_kind",
     "ack_skipped_reason",
     "human_replied_at",
     "status",
+    "intent",
+    "priority",
+    "personal_data",
 )
 
 
@@ -101,6 +105,9 @@ def read_tickets(table: str, region: str) -> list[dict]:
             if not e.get("error")
         ]
         ticket["ack_state"] = item.get("ack_state")
+        ticket["personal_data"] = bool(ticket["personal_data"])
+        if ticket["ack_text"] is None:
+            ticket["ack_kind"] = None
         tickets.append(ticket)
     return sorted(tickets, key=lambda t: (t["created_at"], t["post_id"]))
 

@@ -1,7 +1,7 @@
 """A ticket as the services see it: one customer's open question, its acknowledgement and its clock.
 Plain data with states as enums; persistence maps it to and from its table."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -49,6 +49,18 @@ class NewTicketPolicy:
     retention: timedelta
     # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
     one_open_ticket_per_author: bool = True
+    # What triage made of the post that opens the ticket (set per post on the mention path).
+    triage: "TicketTriage" = field(default_factory=lambda: TicketTriage())
+
+
+@dataclass(frozen=True)
+class TicketTriage:
+    """What a ticket is about, as triage read its first post: kept on the ticket for the reply, the
+    response target, the alerts and the report."""
+
+    intent: str | None = None  # complaint | question | praise | other; None: not triaged
+    priority: str = "normal"  # urgent | normal | low
+    personal_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,10 @@ class Ticket:
     post_kind: str | None = None
     visibility: str | None = None
     reply_allowed: bool = True
+    intent: str | None = None
+    priority: str = "normal"
+    personal_data: bool = False
+    ack_kind: str | None = None  # acknowledgement | thanks | offline | after_hours (the reply chosen)
     ack_state: AckState | None = None
     ack_text: str | None = None
     ack_attempts: int = 0

@@ -87,6 +87,10 @@ class TicketModel(Model):
     post_kind = UnicodeAttribute(null=True)  # the network's kind of post, where replies differ by kind
     visibility = UnicodeAttribute(null=True)
     reply_allowed = BooleanAttribute(null=True)  # False: the network allows no automated reply
+    intent = UnicodeAttribute(null=True)  # triage: complaint | question | praise | other
+    priority = UnicodeAttribute(null=True)  # triage: urgent | normal | low (absent: normal)
+    personal_data = BooleanAttribute(null=True)  # triage: the post holds personal data
+    ack_kind = UnicodeAttribute(null=True)  # acknowledgement | thanks | offline | after_hours
     created_at = UnicodeAttribute()
     detected_at = UnicodeAttribute()
     due_at = UnicodeAttribute()
