@@ -39,8 +39,9 @@ class SimulatedNetwork(Protocol):
 
     def stop(self) -> None: ...
 
-    def add_brand_account(self, channel: str, account_id: str, handle: str) -> dict[str, str]:
-        """Register the brand account; returns the credentials its secret holds."""
+    def add_brand_account(self, account: Any) -> dict[str, str]:
+        """Register the brand account (its parsed AccountConfig: channel, id, handle and the
+        network's own fields, e.g. a Mastodon instance); returns the credentials its secret holds."""
         ...
 
     def publish(self, channel: str, event: Any, brand_id: str) -> None:

@@ -41,6 +41,11 @@ def webhook_secret_name(name: str) -> str:
     return f"webhooks/{name}"  # relative to SECRETS_PREFIX, as the webhook function reads it
 
 
+def _secret_safe(handle: str) -> str:
+    # Secret names allow letters, digits and /_+=.@-: a page name's spaces and the like become "-".
+    return "".join(c if c.isalnum() or c in "/_+=.@-" else "-" for c in handle)
+
+
 def config_text(accounts: list[Account], config_path: Path | None) -> str:
     """The configuration to replay with: the user's file, or the bundled example with the
     scenario's accounts. Either way it is validated exactly as a cold start would."""
@@ -54,7 +59,8 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
             "channel": a.channel,
             "id": a.id,
             "handle": a.handle,
-            "credentials_secret": f"{a.channel}/{a.handle}",  # relative to SECRETS_PREFIX
+            "credentials_secret": f"{a.channel}/{_secret_safe(a.handle)}",  # relative to SECRETS_PREFIX
+            **({"instance": a.instance} if a.instance else {}),
         }
         for a in accounts
     ]
@@ -77,7 +83,7 @@ def build_world(
         network = networks.get(account.channel)
         if network is None:
             raise ValueError(f"no simulated network for {account.channel!r} (account {account.handle})")
-        credentials = network.add_brand_account(account.channel, account.id, account.handle)
+        credentials = network.add_brand_account(account)
         name = secret_name(account.credentials_secret, SECRETS_PREFIX)
         secrets.create_secret(Name=name, SecretString=json.dumps(credentials))
         world.append(WorldAccount(account.channel, account.id, account.handle, name))

@@ -59,8 +59,11 @@ class MetaNetwork:
     def stop(self) -> None:
         self.sim.stop()
 
-    def add_brand_account(self, channel: str, account_id: str, handle: str) -> dict[str, str]:
-        self.scenario.play({"type": "account", "channel": channel, "id": account_id, "handle": handle})
+    def add_brand_account(self, account: Any) -> dict[str, str]:
+        channel, account_id = account.channel, account.id
+        self.scenario.play(
+            {"type": "account", "channel": channel, "id": account_id, "handle": account.handle}
+        )
         return {TOKEN_KEYS[channel]: MetaScenario.token_for(channel, account_id)}
 
     @property

@@ -67,7 +67,8 @@ class XNetwork:
     def stop(self) -> None:
         self.sim.stop()
 
-    def add_brand_account(self, channel: str, account_id: str, handle: str) -> dict[str, str]:
+    def add_brand_account(self, account: Any) -> dict[str, str]:
+        account_id, handle = account.id, account.handle
         access_token, access_secret = f"sim-access-{account_id}", f"sim-access-secret-{account_id}"
         self.sim.add_user(account_id, handle)
         self.sim.grant_user_token(account_id, access_token, access_secret)
