@@ -232,6 +232,9 @@ class Escalator:
             breached=self._ladder.level(level).at_percent >= 100 if known else True,
             ack_failed=ticket.ack_state is AckState.FAILED,
             ack_error=ticket.ack_error,
+            priority=ticket.priority,
+            intent=ticket.intent,
+            personal_data=ticket.personal_data,
         )
 
     def _link(self, ticket: Ticket) -> str:
