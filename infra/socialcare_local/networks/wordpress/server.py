@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from .api import Reply, WordPressApi, error
@@ -26,11 +27,12 @@ from .store import Comment, Store, User
 class Fault:
     """One injected failure, used up by the next matching request (see fail_next)."""
 
-    kind: str  # status, timeout, malformed, rate_limited, html
+    kind: str  # status, timeout, malformed, rate_limited, html, edit
     code: int = 503
     seconds: float = 0.0
     applied: bool = False  # timeout: the request still takes effect (posted, the answer lost)
     retry_after: str | None = "120"
+    transform: Callable[[Any], Any] | None = None  # edit: rewrites the real answer's body
 
     @classmethod
     def status(cls, code: int) -> Fault:
@@ -48,6 +50,11 @@ class Fault:
     def rate_limited(cls, retry_after: str | None = "120") -> Fault:
         """As a host or WAF in front of WordPress answers (WordPress itself has no rate limits)."""
         return cls("rate_limited", code=429, retry_after=retry_after)
+
+    @classmethod
+    def edit(cls, transform: Callable[[Any], Any]) -> Fault:
+        """The real answer with its body rewritten: a comment missing a field, a wrong type."""
+        return cls("edit", code=200, transform=transform)
 
     @classmethod
     def html(cls, code: int = 200) -> Fault:
@@ -229,6 +236,8 @@ class WordPressSimulator:
                 reply.headers["Retry-After"] = fault.retry_after
         else:
             reply = self._answer(method, host, url, raw, body, h.headers)
+            if fault and fault.kind == "edit":
+                reply.body = fault.transform(reply.body)
         if reply.body is not None:
             payload = json.dumps(reply.body).encode()
         entry["status"] = reply.status

@@ -46,6 +46,7 @@ _NOT_CREDENTIALS = frozenset(
         "rest_comment_closed",
         "rest_comment_draft_post",
         "rest_comment_trash_post",
+        "rest_comment_invalid_post_id",  # the article is gone: 403, as WordPress answers it
         "rest_comment_invalid_status",
     }
 )
