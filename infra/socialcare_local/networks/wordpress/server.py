@@ -163,6 +163,8 @@ class WordPressSimulator:
         with self.store.lock:
             site.articles.setdefault(post, "")
             name = author_name or (site.users[author].name if author in site.users else "Anonymous")
+            if comment_id is not None and comment_id in site.comments:
+                raise ValueError(f"comment {comment_id} already exists on {site.key} (ids grow with time)")
             number = site.take_id(comment_id)
             site.comments[number] = Comment(
                 number,

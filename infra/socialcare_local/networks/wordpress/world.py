@@ -5,7 +5,8 @@ Scenario lines name WordPress things as socialcare does, qualified by their site
 socialcare.channels.wordpress.site): the account `blog.acme.example/2` (its acknowledging user),
 comments `blog.acme.example/501`, articles `blog.acme.example/post/12`. A mention's `author_id` is
 the commenter's WordPress user id, 0 for a guest (the usual blog commenter: `author_handle` is the
-name they typed)."""
+name they typed). As on WordPress, comment ids grow with time: the simulator numbers our replies
+after the highest id so far, so a scenario leaves room between its ids (e.g. 4101, 4201, ...)."""
 
 import re
 from typing import Any
