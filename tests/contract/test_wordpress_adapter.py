@@ -146,3 +146,9 @@ def test_refusals_are_told_apart(wp):
         wp.adapter().post_reply(ReplyTarget("shop.other.example/1"), "hi")  # another site's comment
     with pytest.raises(PermanentError):
         wp.adapter().__class__(wp.account, {"username": wp.username}, base_url=wp.sim.base_url)
+
+
+def test_a_first_reading_keeps_nothing_older_than_its_start_on_any_page(wp):
+    older = [comment(wp, -60 - n, f"yesterday's {n}") for n in range(5)]  # within `after`'s margin
+    newer = [comment(wp, 1 + n, f"today's {n}") for n in range(2)]
+    assert older and [p.post_id for p in poll(wp.adapter(page_size=2), None)[0]] == newer

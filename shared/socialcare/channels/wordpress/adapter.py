@@ -92,6 +92,9 @@ class WordPressAdapter:
             raise PermanentError(f"WordPress has no stream {stream!r}")
         position = Position.parse(cursor)
         after = position.after or self._after(position, start_time)
+        # A first reading keeps nothing older than start_time, on every page of its paging.
+        start = position.start or (None if position.last_id else start_time.astimezone(UTC).strftime(_LOCAL))
+        oldest = datetime.strptime(start, _LOCAL).replace(tzinfo=UTC) if start else None
         params = self._list_params(after) | {"page": position.page}
         try:
             body, headers = self._request("GET", "/wp/v2/comments", params=params)
@@ -114,17 +117,12 @@ class WordPressAdapter:
             except _Malformed as error:
                 quarantined.append(_quarantine(raw, str(error), self._site))
                 continue
-            if post is not None and (position.last_id is not None or post.created_at >= start_time):
+            if post is not None and (oldest is None or post.created_at >= oldest):
                 posts.append(post)
-        moved = Position(last_id=newest[0], last_date=newest[1])
+        moved = Position(last_id=newest[0], last_date=newest[1], page=position.page)
         if _last_page(headers, position.page, len(body), self._page_size):
-            return Page(posts, moved.encode(), True, quarantined)
-        return Page(
-            posts,
-            Position(moved.last_id, moved.last_date, after, position.page + 1).encode(),
-            False,
-            quarantined,
-        )
+            return Page(posts, moved.done().encode(), True, quarantined)
+        return Page(posts, moved.next_page(after, start).encode(), False, quarantined)
 
     def _after(self, position: Position, start_time: datetime) -> str:
         if position.last_date is not None:

@@ -20,6 +20,7 @@ class Position:
     last_id: int | None = None  # the newest comment id stored
     last_date: str | None = None  # its date as the site gave it (site-local, no zone)
     after: str | None = None  # during a paging: the `after` it asks with
+    start: str | None = None  # during a first paging (no comment stored yet): nothing older (UTC)
     page: int = 1  # during a paging: the next page
 
     @classmethod
@@ -40,11 +41,11 @@ class Position:
             raise PermanentError("WordPress cursor holds values this adapter never writes")
         return position
 
-    def next_page(self, after: str) -> "Position":
-        return replace(self, after=after, page=self.page + 1)
+    def next_page(self, after: str, start: str | None = None) -> "Position":
+        return replace(self, after=after, start=start, page=self.page + 1)
 
     def done(self) -> "Position":
-        return replace(self, after=None, page=1)
+        return replace(self, after=None, start=None, page=1)
 
     def encode(self) -> str | None:
         fields = {k: v for k, v in asdict(self).items() if v is not None and not (k == "page" and v == 1)}
