@@ -135,3 +135,33 @@ def test_a_retry_posts_the_reply_the_first_attempt_chose(config, world):
     ticket = world.tickets.get(pk)
     assert (ticket.ack_text, ticket.ack_kind, ticket.ack_state) == (first_text, "thanks", AckState.POSTED)
     assert len(world.network.created) == 1
+
+
+def test_a_comment_that_cannot_be_hidden_leaves_the_reply_posted_and_is_counted(config, world):
+    from socialcare.channels.base import TransientError
+
+    settings = config.acknowledgements.model_copy(update={"hide_personal_data": True})
+    config = config.model_copy(update={"acknowledgements": settings})
+    hidden, counted = [], []
+
+    class Hiding:  # the scripted network, on a network that lets the brand hide comments
+        can_hide_posts = True
+
+        def __getattr__(self, name):
+            return getattr(world.network, name)
+
+        def hide_post(self, target):
+            hidden.append(target.post_id)
+            raise TransientError("503")
+
+    pk = store(config, world, post("101", 0.5, text="@AcmeCare call me on +44 7700 900123, no parcel"))
+    acknowledger = Acknowledger(
+        config,
+        world.tickets,
+        lambda account: Hiding(),
+        record_held=world.tickets.ceilings.record_held,
+        count=counted.append,
+    )
+    assert acknowledger.acknowledge(pk, NOW) == "posted"
+    assert hidden == ["101"] and counted == ["PostsHideFailed"]
+    assert world.tickets.get(pk).ack_state is AckState.POSTED
