@@ -3,6 +3,7 @@ moves the adapter contract needs. tests/contract/test_adapter_contract.py runs t
 over every harness listed here; a network is done when it passes."""
 
 from .base import Harness, ReadFault
+from .bluesky import BlueskyHarness
 from .facebook import FacebookHarness
 from .instagram import InstagramHarness
 from .x import XHarness
@@ -11,6 +12,7 @@ HARNESSES: dict[str, type[Harness]] = {
     "x": XHarness,
     "facebook": FacebookHarness,
     "instagram": InstagramHarness,
+    "bluesky": BlueskyHarness,
 }
 
 __all__ = ["HARNESSES", "Harness", "ReadFault"]
