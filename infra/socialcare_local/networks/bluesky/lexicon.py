@@ -79,8 +79,10 @@ class Lexicons:
             errors += self.check(nsid, schema, body, "input")
         elif body is not None:
             errors.append("input: this method takes no body")
-        if nsid == "com.atproto.repo.createRecord" and isinstance(body, dict):
-            errors += self.record_errors(body.get("collection"), body.get("record"), "input.record")
+        if nsid == "com.atproto.repo.createRecord" and isinstance(body, dict):  # (its fields: see `unknown`)
+            record = body.get("record")
+            if not isinstance(record, dict) or record.get("$type") != body.get("collection"):
+                errors.append("input.record: its $type must be the collection")
         return errors
 
     def response_errors(self, nsid: str, status: int, body: Any) -> list[str]:
