@@ -14,6 +14,10 @@ def _cluster():
     return regex.compile(r"\X")
 
 
+def grapheme_count(text: str) -> int:
+    return sum(1 for _ in _cluster().finditer(text))
+
+
 def grapheme_length(text: str) -> int:
-    graphemes = sum(1 for _ in _cluster().finditer(text))
-    return max(graphemes, -(-len(text.encode("utf-8", "surrogatepass")) // 10))
+    """The reply length checked against 300: graphemes, or a tenth of the UTF-8 bytes if more."""
+    return max(grapheme_count(text), -(-len(text.encode("utf-8", "surrogatepass")) // 10))
