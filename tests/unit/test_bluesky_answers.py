@@ -274,3 +274,31 @@ def test_a_reply_to_a_post_that_is_gone_is_refused_before_anything_is_written():
     with pytest.raises(PermanentError):
         adapter(http).post_reply(ReplyTarget(uri(JANE, "3kgone")), "Thanks")
     assert "com.atproto.repo.createRecord" not in [nsid for nsid, _ in http.calls]
+
+
+def test_a_container_that_loses_the_race_to_refresh_adopts_the_winners_session():
+    class RacedStore(MemorySessionStore):
+        """Another container saves its renewed session while this one is refreshing."""
+
+        def __init__(self):
+            super().__init__()
+            self.loads = 0
+
+        def load(self, account_key):
+            self.loads += 1
+            if self.loads == 3:  # after this container's refresh was refused
+                self.save(account_key, Session(BRAND, "access-2", "refresh-2").encode())
+            return super().load(account_key)
+
+    store = RacedStore()
+    store.save(ACCOUNT.key, Session(BRAND, "access-1", "refresh-1").encode())
+    http = Scripted(
+        app_bsky_notification_listNotifications=[
+            (400, {"error": "ExpiredToken"}, {}),
+            notifications(note("3ka", 1)),
+        ],
+        com_atproto_server_refreshSession=[(400, {"error": "InvalidToken"}, {})],  # used by the winner
+    )
+    assert len(adapter(http, store).read("notifications", None, start_time=START).posts) == 1
+    assert http.calls[-1] == ("app.bsky.notification.listNotifications", "Bearer access-2")
+    assert "com.atproto.server.createSession" not in [nsid for nsid, _ in http.calls]

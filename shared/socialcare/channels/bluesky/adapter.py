@@ -239,15 +239,18 @@ class BlueskyAdapter:
         return self._session
 
     def _renew(self, stale: Session, error: str) -> Session:
-        # Another container may have renewed it already: its session is as good as ours would be.
-        stored = Session.decode(self._store.load(self._account.key))
-        if stored and stored.did == self._account.id and stored.access != stale.access:
-            self._session = stored
-            return stored
+        """Adopt a session another container renewed meanwhile, else refresh, else log in."""
+        adopted = self._stored_other_than(stale)
+        if adopted:
+            return adopted
         try:
             answer = self._send("POST", REFRESH_SESSION, stale.refresh)
             session = self._keep(answer, "refreshSession")
         except _TokenRefused as refused:
+            # Two containers renewing at once: the refresh token is used once, the loser adopts.
+            adopted = self._stored_other_than(stale)
+            if adopted:
+                return adopted
             logger.info(
                 "Bluesky refresh token refused; logging in again",
                 account=self._account.key,
@@ -256,6 +259,13 @@ class BlueskyAdapter:
             session = self._login()
         logger.info("Bluesky session renewed", account=self._account.key, after=error)
         return session
+
+    def _stored_other_than(self, stale: Session) -> Session | None:
+        stored = Session.decode(self._store.load(self._account.key))
+        if stored and stored.did == self._account.id and stored.access != stale.access:
+            self._session = stored
+            return stored
+        return None
 
     def _login(self) -> Session:
         """createSession with the app password: the scarce call. Refused credentials are not tried
