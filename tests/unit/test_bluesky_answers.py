@@ -115,13 +115,17 @@ def test_a_quote_that_does_not_tag_the_brand_may_not_be_answered_in_public():
 def test_an_unreadable_item_is_quarantined_and_the_rest_of_the_page_read():
     broken = {**note("3kbroken", 3), "record": {"text": 42}}
     undated = {**note("3kundated", 2), "indexedAt": "yesterday"}
-    http = login(
-        app_bsky_notification_listNotifications=[notifications(note("3kgood", 4), broken, undated, "junk")]
-    )
-    page = read(http)
+    huge = note("3khuge", 1, author="did:web:" + "a" * 2000 + ".example")  # would not fit a cursor
+    notes = notifications(note("3kgood", 4), broken, undated, huge, "junk")
+    page = read(login(app_bsky_notification_listNotifications=[notes]))
     assert [p.post_id for p in page.posts] == [uri(JANE, "3kgood")]
-    assert [q.post_id for q in page.quarantined] == [uri(JANE, "3kbroken"), uri(JANE, "3kundated"), None]
-    assert page.complete
+    assert [q.post_id for q in page.quarantined] == [
+        uri(JANE, "3kbroken"),
+        uri(JANE, "3kundated"),
+        None,
+        None,
+    ]
+    assert page.complete and len(page.cursor) < 500
 
 
 def test_a_poll_reads_back_to_the_last_item_seen_to_the_millisecond():

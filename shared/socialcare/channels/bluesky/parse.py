@@ -18,6 +18,9 @@ _CID = re.compile(r"[A-Za-z0-9+=]{8,256}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # What an automated account may answer: posts that tag it or reply to it (Bluesky's bot rules).
 REASONS = ("mention", "reply", "quote")
+# Real ones are under 100 characters; a did:web may be longer. Bounded so that the cursor, which
+# holds two of them, stays small (cursor.MAX_LENGTH).
+MAX_URI = 1000
 
 
 class Malformed(Exception):
@@ -34,8 +37,8 @@ def mark_of(view: Any) -> Mark:
     if not isinstance(view, dict):
         raise Malformed(f"an item that is not an object but {type(view).__name__}")
     uri = view.get("uri")
-    if not isinstance(uri, str) or not POST_URI.fullmatch(uri):
-        raise Malformed("uri is missing or not a post's at-URI")
+    if not isinstance(uri, str) or len(uri) > MAX_URI or not POST_URI.fullmatch(uri):
+        raise Malformed(f"uri is missing or not a post's at-URI of at most {MAX_URI} characters")
     try:
         return parse_time(view.get("indexedAt")), uri
     except ValueError:
@@ -75,7 +78,7 @@ def quarantine(raw: Any, reason: str) -> Quarantined:
         raw_json = json.dumps(raw)  # ASCII: lone surrogates stay escaped, storable as they came
     except (ValueError, RecursionError, TypeError):
         raw_json = "(not serialisable)"
-    valid = isinstance(uri, str) and POST_URI.fullmatch(uri)
+    valid = isinstance(uri, str) and len(uri) <= MAX_URI and POST_URI.fullmatch(uri)
     return Quarantined(raw_json=raw_json, reason=reason, post_id=uri if valid else None)
 
 
