@@ -2,10 +2,11 @@
 
 from .facebook import NETWORK as FACEBOOK
 from .instagram import NETWORK as INSTAGRAM
+from .mastodon import NETWORK as MASTODON
 from .network import Network
 from .x import NETWORK as X
 
-NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM)}
+NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM, MASTODON)}
 
 
 def network(channel: str) -> Network:
