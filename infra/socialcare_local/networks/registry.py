@@ -8,10 +8,11 @@ from types import ModuleType
 from typing import Any
 
 from .base import ScenarioRules, SimulatedNetwork
+from .mastodon import world as mastodon
 from .meta import world as meta
 from .x import world as x
 
-WORLDS: tuple[ModuleType, ...] = (x, meta)
+WORLDS: tuple[ModuleType, ...] = (x, meta, mastodon)
 
 SCENARIO_RULES: dict[str, ScenarioRules] = {channel: w.RULES for w in WORLDS for channel in w.CHANNELS}
 
