@@ -154,3 +154,14 @@ def test_faults_fail_the_next_matching_request_once(sim):
     with pytest.raises(ValueError):
         get(sim, "/api/v1/notifications").json()
     assert get(sim, "/api/v1/notifications").status_code == 200
+
+
+def test_each_status_of_the_account_names_the_application_that_posted_it(sim):
+    [status] = mentions(sim, 1)
+    staff = sim.publish(
+        author_id=sim.brand, text="@jane@mastodon.social hi", created_at=NOW, in_reply_to_id=status
+    )
+    ours = post_status(sim, {"status": "@jane@mastodon.social thanks", "in_reply_to_id": status}).json()
+    app = get(sim, "/api/v1/apps/verify_credentials").json()["name"]
+    assert ours["application"]["name"] == app
+    assert get(sim, f"/api/v1/statuses/{staff}").json()["application"]["name"] != app

@@ -24,6 +24,7 @@ _ROUTES = [
     ("GET", re.compile(r"/api/v1/statuses/(?P<id>[^/]+)"), "status"),
     ("POST", re.compile(r"/api/v1/statuses"), "create_status"),
     ("GET", re.compile(r"/api/v2/instance"), "instance"),
+    ("GET", re.compile(r"/api/v1/apps/verify_credentials"), "application"),
 ]
 
 
@@ -95,6 +96,21 @@ class MastodonApi:
         host = self._instance_of(viewer)
         limit = self.store.instances.get(host, {}).get("max_characters", 500)
         return Reply(200, render_instance(host, limit))
+
+    def application(self, viewer, query, headers, body) -> Reply:
+        """The app every token here belongs to (socialcare's, as registered on the instance)."""
+        return Reply(
+            200,
+            {
+                "id": "1",
+                "name": APP_NAME,
+                "website": None,
+                "scopes": ["read:notifications", "read:statuses", "write:statuses"],
+                "redirect_uri": "urn:ietf:wg:oauth:2.0:oob",
+                "redirect_uris": ["urn:ietf:wg:oauth:2.0:oob"],
+                "vapid_key": "",
+            },
+        )
 
     def notifications(self, viewer, query, headers, body) -> Reply:
         types = query.get("types[]") or query.get("types") or []

@@ -71,6 +71,7 @@ class MastodonAdapter:
         self._limit: int | None = None  # the instance's max_characters, read once
         self._url_length = URL_LENGTH
         self._roots: dict[str, str] = {}  # status id -> its thread's root, as read
+        self._app: str | None = None  # the name of the application our token belongs to
 
     # -- limits --------------------------------------------------------------------------------
 
@@ -234,7 +235,10 @@ class MastodonAdapter:
         return root
 
     def find_reply(self, target: ReplyTarget, since: datetime) -> str | None:
-        """The brand's status answering the post, from the post's context (one request)."""
+        """The brand's status answering the post, posted by our application (staff answering from
+        the web or a phone is not ours: taken for ours, it would never stop the ticket's clock),
+        from the post's context: one request, and one per container to learn our app's name."""
+        app = self._application()
         try:
             context = self._request("GET", f"/api/v1/statuses/{target.post_id}/context")
         except PermanentError as error:
@@ -248,12 +252,23 @@ class MastodonAdapter:
             author = status.get("account")
             if not isinstance(author, dict) or author.get("id") != self._account.id:
                 continue
+            posted_by = _dig(status, "application", "name")
+            if posted_by is not None and posted_by != app:
+                continue  # by staff, in another app (the author sees the app of each own status)
             try:
                 if _time(status.get("created_at")) >= since - timedelta(minutes=1):
                     return _status_id(status, "id")
             except _Malformed:
                 continue
         return None
+
+    def _application(self) -> str:
+        if self._app is None:
+            name = _dig(self._request("GET", "/api/v1/apps/verify_credentials"), "name")
+            if not isinstance(name, str) or not name:
+                raise TransientError("Mastodon answered our application without its name")
+            self._app = name
+        return self._app
 
     # -- writing -------------------------------------------------------------------------------
 
