@@ -9,6 +9,7 @@ from harnesses.base import T0, ReadFault
 from harnesses.mastodon import MastodonHarness
 
 from socialcare.channels.base import ReplyTarget, TransientError
+from socialcare_local.networks.mastodon import Fault
 
 pytestmark = pytest.mark.contract
 
@@ -77,3 +78,16 @@ def test_nothing_older_than_the_start_is_read_on_the_first_poll(harness):
     recent = harness.mention(20, "new question")
     page = harness.adapter().read("mentions", None, start_time=T0 + timedelta(minutes=10))
     assert [p.post_id for p in page.posts] == [recent] and page.complete
+
+
+def test_a_page_with_nothing_to_move_past_is_retried_not_read_forever(harness):
+    harness.mention(1, "hello?")
+    adapter = harness.adapter()
+    cursor = adapter.read("mentions", None, start_time=T0).cursor
+    harness.mention(2, "still there?")
+    harness.sim.fail_next(
+        "GET", "/api/v1/notifications", Fault.answer(200, [{"id": None, "type": "mention"}])
+    )
+    with pytest.raises(TransientError):
+        adapter.read("mentions", cursor, start_time=T0)
+    assert [p.text for p in adapter.read("mentions", cursor, start_time=T0).posts] == ["@acme still there?"]

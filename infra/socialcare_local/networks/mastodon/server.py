@@ -28,10 +28,15 @@ from .store import Status, Store
 class Fault:
     """One injected failure, used up by the next matching request (see fail_next)."""
 
-    kind: str  # status, timeout, malformed, rate_limited
+    kind: str  # status, timeout, malformed, rate_limited, answer
     code: int = 503
     seconds: float = 0.0
     applied: bool = False  # timeout: the request takes effect, its answer never arrives
+    body: Any = None  # answer: this JSON body, whatever Mastodon would have said
+
+    @classmethod
+    def answer(cls, code: int, body: Any) -> Fault:
+        return cls("answer", code=code, body=body)
 
     @classmethod
     def status(cls, code: int) -> Fault:
@@ -252,6 +257,8 @@ class MastodonSimulator:
         rate = self.api.rate_headers(token, consume=False)
         if fault.kind == "malformed":
             return Reply(200, None, rate), b'[{"id": "1", "type": "mention", "status": '  # cut off
+        if fault.kind == "answer":
+            return Reply(fault.code, fault.body, rate), json.dumps(fault.body).encode()
         if fault.kind == "rate_limited":
             end = self.clock() + self.api.window
             rate.update(

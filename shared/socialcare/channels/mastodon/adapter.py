@@ -38,6 +38,7 @@ NOTIFICATIONS = "/api/v1/notifications"
 PAGE_SIZE = 40  # Mastodon's default page; statuses allow at most 40, notifications 80
 # Narrowest last: a reply never reaches further than the mention it answers.
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+ROOTS_KEPT = 10_000  # thread roots remembered per adapter, to spare a context request per reply
 _FALLBACK_WINDOW = timedelta(minutes=5)  # Mastodon's rate-limit windows are 5 minutes
 RESET_BOUNDS = (timedelta(seconds=1), timedelta(hours=24))
 _ID = re.compile(r"[0-9]{1,20}")
@@ -122,6 +123,9 @@ class MastodonAdapter:
         if position.since is not None and position.until is None:
             items = self._list(path, {**params, "min_id": position.since})
             entries = self._entries(items, stream)
+            if items and not entries.ids:
+                # Nothing on the page to move past: reading on would read it again and again.
+                raise TransientError(f"Mastodon {stream} page has no item with a usable id")
             newest = max(entries.ids, key=int, default=position.since)
             return Page(entries.posts, newest, len(items) < self._page_size, entries.quarantined)
         start = from_iso(position.start) if position.start else start_time
@@ -231,6 +235,8 @@ class MastodonAdapter:
             first = ancestors[0] if isinstance(ancestors, list) and ancestors else None
             found = first.get("id") if isinstance(first, dict) else None
             root = found if isinstance(found, str) and _ID.fullmatch(found) else parent
+        if len(self._roots) >= ROOTS_KEPT:  # a container lives for hours: keep the newest only
+            del self._roots[next(iter(self._roots))]
         self._roots[post_id] = root
         return root
 
