@@ -2,6 +2,7 @@
 statuses (staff replies), replies posted with the mention's visibility and an Idempotency-Key."""
 
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ RESET_BOUNDS = (timedelta(seconds=1), timedelta(hours=24))
 _ID = re.compile(r"[0-9]{1,20}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LEADING_MENTIONS = re.compile(r"^(?:@[\w.-]+(?:@[\w.-]+)?\s+)+")
+_TAG = re.compile(r"<[^>]*>")
 _MALFORMED = object()
 
 
@@ -133,7 +135,8 @@ class MastodonAdapter:
             params["max_id"] = position.until
         items = self._list(path, params)
         entries = self._entries(items, stream, not_before=start)
-        newest = position.newest or (entries.ids[0] if entries.ids else None)
+        # The newest item, even one older than the start: what follows is read forward from it.
+        newest = position.newest or next((i["id"] for i in items if _usable_id(i)), None)
         if entries.reached_start or len(items) < self._page_size or not entries.ids:
             return Page(entries.posts, newest, True, entries.quarantined)
         resume = Position(start=to_iso(start), newest=newest, until=entries.ids[-1])
@@ -402,8 +405,11 @@ class _TextOf(HTMLParser):
 
 def html_text(content: str) -> str:
     parser = _TextOf()
-    parser.feed(content)
-    parser.close()
+    try:
+        parser.feed(content)
+        parser.close()
+    except (AssertionError, ValueError):  # markup the parser gives up on: its text without tags
+        return html.unescape(_TAG.sub("", content)).strip()
     return "".join(parser.parts).strip()
 
 
@@ -428,6 +434,10 @@ def _dig(body: Any, *names: str) -> Any:
 def _clean(text: str) -> str:
     """Lone surrogates (legal in JSON, not in UTF-8) would fail the write to DynamoDB."""
     return _SURROGATE.sub("\ufffd", text)
+
+
+def _usable_id(raw: Any) -> bool:
+    return isinstance(raw, dict) and isinstance(raw.get("id"), str) and bool(_ID.fullmatch(raw["id"]))
 
 
 def _status_id(raw: dict, name: str) -> str:

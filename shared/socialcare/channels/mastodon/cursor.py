@@ -9,10 +9,21 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from ...domain.timefmt import from_iso
 from ..base import PermanentError
 
 _ID = re.compile(r"[0-9]{1,20}")
 _TIME = re.compile(r"[0-9T:.+Z-]{10,40}")
+
+
+def _is_time(value) -> bool:
+    if not isinstance(value, str) or not _TIME.fullmatch(value):
+        return False
+    try:
+        from_iso(value)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -36,9 +47,7 @@ class Position:
             value = getattr(position, name)
             if value is not None and not (isinstance(value, str) and _ID.fullmatch(value)):
                 raise PermanentError(f"Mastodon cursor's {name} is not an id")
-        if position.start is not None and not (
-            isinstance(position.start, str) and _TIME.fullmatch(position.start)
-        ):
+        if position.start is not None and not _is_time(position.start):
             raise PermanentError("Mastodon cursor's start is not a time")
         return position
 
