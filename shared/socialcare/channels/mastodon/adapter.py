@@ -128,7 +128,7 @@ class MastodonAdapter:
             if items and not entries.ids:
                 # Nothing on the page to move past: reading on would read it again and again.
                 raise TransientError(f"Mastodon {stream} page has no item with a usable id")
-            newest = max(entries.ids, key=int, default=position.since)
+            newest = max([position.since, *entries.ids], key=int)  # never back: ids only grow
             return Page(entries.posts, newest, len(items) < self._page_size, entries.quarantined)
         start = from_iso(position.start) if position.start else start_time
         if position.until:
