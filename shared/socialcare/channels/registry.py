@@ -4,9 +4,10 @@ from .facebook import NETWORK as FACEBOOK
 from .instagram import NETWORK as INSTAGRAM
 from .mastodon import NETWORK as MASTODON
 from .network import Network
+from .wordpress import NETWORK as WORDPRESS
 from .x import NETWORK as X
 
-NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM, MASTODON)}
+NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM, WORDPRESS, MASTODON)}
 
 
 def network(channel: str) -> Network:

@@ -1,11 +1,13 @@
 """A ticket as the services see it: one customer's open question, its acknowledgement and its clock.
 Plain data with states as enums; persistence maps it to and from its table."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .ladder import Ladder
+from .posts import Post
 
 
 class TicketStatus(StrEnum):
@@ -37,7 +39,8 @@ class CeilingKind(StrEnum):
 
 class Stored(StrEnum):
     CREATED = "created"
-    JOINED = "joined"
+    JOINED = "joined"  # folded into the author's open ticket (or kept with an answered one)
+    REOPENED = "reopened"  # the customer answered staff: their answered ticket waits again
     DUPLICATE = "duplicate"
 
 
@@ -49,8 +52,14 @@ class NewTicketPolicy:
     retention: timedelta
     # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
     one_open_ticket_per_author: bool = True
-    # What triage made of the post that opens the ticket (set per post on the mention path).
+    # What triage made of the post that opens the ticket: `triager` reads a post (the mention path
+    # gives it), called only when a post opens a ticket or may close a conversation (for_post).
     triage: "TicketTriage" = field(default_factory=lambda: TicketTriage())
+    triager: "Callable[[Post], TicketTriage] | None" = None
+
+    def for_post(self, post: "Post") -> "NewTicketPolicy":
+        """This policy with `triage` of the post (as is, without a triager)."""
+        return replace(self, triage=self.triager(post), triager=None) if self.triager else self
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,10 @@ class TicketTriage:
     intent: str | None = None  # complaint | question | praise | other; None: not triaged
     priority: str = "normal"  # urgent | normal | low
     personal_data: bool = False
+    # It only thanks or closes ("sorted, thanks!"): in a conversation staff answered, it opens no
+    # new ticket and is kept with the answered one.
+    closing: bool = False
+    escalates: bool = True  # False: recorded and replied to, but no ladder (praise, by default)
 
 
 @dataclass(frozen=True)
@@ -146,13 +159,24 @@ class Ticket:
     # This ticket already holds a unit of the account's hourly acknowledgement ceiling (taken with its
     # first attempt; retries after a pause or an outage never take another).
     ack_unit_taken: bool = False
-    human_replied_at: datetime | None = None
+    human_replied_at: datetime | None = None  # staff's first reply
+    # Next reply: a customer who answers staff in the conversation reopens the ticket; its clock and
+    # ladder restart from their message (round 2, 3...). Absent on a ticket never reopened.
+    reply_round: int = 1
+    waiting_since: datetime | None = None
+    latest_replied_at: datetime | None = None  # staff's latest reply
     expires_at: int | None = None
     # The escalation ladder: the next level to send, the sends waiting for a retry, how many alerts
     # are recorded so far.
     next_level: int | None = None
     pending_sends: tuple[PendingAlert, ...] = ()
     alerts_recorded: int = 0
+
+
+def clock_started_at(ticket: "Ticket") -> datetime:
+    """When the customer started waiting for the reply now due: their first post, or the message
+    that reopened the ticket."""
+    return ticket.waiting_since or ticket.created_at
 
 
 @dataclass(frozen=True)

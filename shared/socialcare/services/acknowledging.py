@@ -23,8 +23,9 @@ from ..channels.base import (
     ReplyTarget,
     TransientError,
 )
-from ..config import AccountConfig, Config
-from ..domain.templates import render_acknowledgement
+from ..config import AccountConfig, Acknowledgements, Config
+from ..domain.reply_kind import ReplyFacts, reply_kind
+from ..domain.templates import OFFLINE, render_acknowledgement
 from ..domain.tickets import (
     FINAL_ACK_STATES,
     OUTCOME_UNKNOWN,
@@ -36,6 +37,7 @@ from ..domain.tickets import (
     TicketWhere,
 )
 from ..domain.timefmt import from_iso, to_iso
+from ..runtime import metric_names
 from .ack_gate import HOLD_REASONS, record_skip, reservations, rule_reason
 from .ports import POSTING_STREAM, CeilingHolds, Tickets
 
@@ -45,11 +47,13 @@ logger = Logger(child=True)
 ATTEMPT_LEASE = timedelta(minutes=3)
 
 
+def reply_target(request: AckRequest) -> ReplyTarget:
+    return ReplyTarget(request.in_reply_to_id, request.conversation_id, request.post_kind, request.visibility)
+
+
 def post_acknowledgement(adapter: ChannelAdapter, request: AckRequest) -> dict:
     """The side effect itself: the reply, or the one an earlier attempt already posted."""
-    target = ReplyTarget(
-        request.in_reply_to_id, request.conversation_id, request.post_kind, request.visibility
-    )
+    target = reply_target(request)
     if request.reconcile:
         existing = adapter.find_reply(target, from_iso(request.created_at))
         if existing:
@@ -75,11 +79,14 @@ class Acknowledger:
         adapter_for: Callable[[AccountConfig], ChannelAdapter],
         *,
         record_held: CeilingHolds,
+        count: Callable[[str], None] = lambda metric: None,
     ):
+        """count(metric name): one more of what went wrong beside the outcome (the handler's metrics)."""
         self._config = config
         self._store = store
         self._adapter_for = adapter_for
         self._record_held = record_held
+        self._count = count
 
     def acknowledge(self, pk: str, now: datetime, where: TicketWhere | None = None) -> str:
         """`where`: the ticket's coordinates when the caller has them (the stream's image of a new
@@ -113,17 +120,7 @@ class Acknowledger:
         except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed
             unknown = ticket.ack_state in OUTCOME_UNKNOWN
             return self._retry_or_give_up(ticket, account, now, error, posted_maybe=unknown, counted=False)
-        text = render_acknowledgement(
-            settings.templates,
-            ticket_id=ticket.ticket_id,
-            ref=ticket.ref,
-            target_minutes=int(self._config.target_for(account).total_seconds() // 60),
-            brand_handle=account.handle,
-            author_handle=ticket.author_handle,
-            mention_text=ticket.text,
-            max_length=adapter.max_reply_length,
-            length=adapter.reply_length,
-        )
+        kind, text = self._reply(ticket, account, settings, adapter, now)
         paused = context.posting.paused_until(POSTING_STREAM, now)
         if paused is not None and ticket.ack_state in (None, AckState.DEFERRED):
             self._store.schedule_ack_retry(
@@ -132,7 +129,7 @@ class Acknowledger:
             return "deferred"
         # An earlier attempt whose outcome is unknown (crashed mid-post, timed out, 5xx).
         outcome_unknown = ticket.ack_state in OUTCOME_UNKNOWN
-        begun = self._begin(ticket, text, now, account)
+        begun = self._begin(ticket, text, now, account, kind)
         if not isinstance(begun, Ticket):
             return begun
         ticket = begun
@@ -166,15 +163,52 @@ class Acknowledger:
             # the text was refused): the same request will be refused again, so give up at once.
             return self._give_up(ticket, f"refused by {adapter.display_name}: {error}")
         self._store.record_ack_posted(ticket, answer["post_id"], text, now)
+        if kind == OFFLINE and settings.hide_personal_data:
+            self._hide(adapter, ticket, reply_target(request))
         return "posted"
 
-    def _begin(self, ticket: Ticket, text: str, now: datetime, account: AccountConfig) -> Ticket | str:
+    def _hide(self, adapter, ticket: Ticket, target) -> None:
+        """After the offline reply: hide the customer's comment where the network allows. A failure
+        leaves the reply posted, is counted (alarmed) and logged; staff's alert says personal data."""
+        if not getattr(adapter, "can_hide_posts", False):
+            return
+        try:
+            adapter.hide_post(target)
+        except ChannelError as error:
+            self._count(metric_names.POSTS_HIDE_FAILED)
+            logger.warning("comment with personal data not hidden", ticket=ticket.ticket_id, error=str(error))
+
+    def _reply(
+        self, ticket: Ticket, account: AccountConfig, settings: Acknowledgements, adapter, now: datetime
+    ) -> tuple[str, str]:
+        """The kind of reply and its text. A retry posts what the first attempt meant to (the team
+        may have opened since): the same text is also how a reply whose answer was lost is found."""
+        if ticket.ack_text is not None and ticket.ack_kind is not None:
+            return ticket.ack_kind, ticket.ack_text
+        kind = reply_kind(ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=None))
+        text = render_acknowledgement(
+            settings.variants(kind),
+            ticket_id=ticket.ticket_id,
+            ref=ticket.ref,
+            target_minutes=int(self._config.target_for(account).total_seconds() // 60),
+            brand_handle=account.handle,
+            author_handle=ticket.author_handle,
+            mention_text=ticket.text,
+            max_length=adapter.max_reply_length,
+            length=adapter.reply_length,
+            contact=settings.private_contact,
+        )
+        return kind, text
+
+    def _begin(
+        self, ticket: Ticket, text: str, now: datetime, account: AccountConfig, kind: str
+    ) -> Ticket | str:
         """The attempt begun (intent and reservations written together), or the outcome without one."""
         reserve = reservations(self._config, ticket, account)
         if reserve.ceiling_account_key is not None and reserve.ceiling_limit <= 0:
             held = AckHold.CEILING_SPENT  # a ceiling of 0: nothing to take
         else:
-            begun = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE, reserve)
+            begun = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE, reserve, kind)
             if isinstance(begun, Ticket):
                 return begun
             held = begun

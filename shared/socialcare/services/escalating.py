@@ -45,6 +45,7 @@ from ..domain.tickets import (
     PendingAlert,
     Ticket,
     TicketStatus,
+    clock_started_at,
 )
 from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
@@ -140,7 +141,7 @@ class Escalator:
                 self._attempt(ticket, send.level, alert, now, report, step, previous=send)
         level = ticket.next_level or 1
         target = self._target(ticket)
-        created = ticket.created_at
+        created = clock_started_at(ticket)  # a reopened ticket's ladder runs from the customer's reply
         sent_level = None
         if level <= len(self._ladder.levels) and self._ladder.step_time(created, target, level) <= now:
             step = self._send_level(ticket, level, now, report, step)
@@ -211,7 +212,9 @@ class Escalator:
 
     def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> AlertRequest:
         subject = self._subject(ticket, level)
-        key = f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}"
+        # Each round of waiting (a reopened ticket) alerts afresh; round 1 keeps the original key.
+        round_ = f"#R{ticket.reply_round}" if ticket.reply_round > 1 else ""
+        key = f"{ticket.ticket_id}{round_}#L{level}#{alert.via}#{alert.address}"
         if alert.via == "email":
             email = render_email(subject, now)
             return AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
@@ -232,6 +235,9 @@ class Escalator:
             breached=self._ladder.level(level).at_percent >= 100 if known else True,
             ack_failed=ticket.ack_state is AckState.FAILED,
             ack_error=ticket.ack_error,
+            priority=ticket.priority,
+            intent=ticket.intent,
+            personal_data=ticket.personal_data,
         )
 
     def _link(self, ticket: Ticket) -> str:

@@ -6,6 +6,7 @@ from .base import Harness, ReadFault
 from .facebook import FacebookHarness
 from .instagram import InstagramHarness
 from .mastodon import MastodonHarness
+from .wordpress import WordPressHarness
 from .x import XHarness
 
 HARNESSES: dict[str, type[Harness]] = {
@@ -13,6 +14,7 @@ HARNESSES: dict[str, type[Harness]] = {
     "facebook": FacebookHarness,
     "instagram": InstagramHarness,
     "mastodon": MastodonHarness,
+    "wordpress": WordPressHarness,
 }
 
 __all__ = ["HARNESSES", "Harness", "ReadFault"]

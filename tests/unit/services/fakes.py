@@ -65,6 +65,26 @@ class InMemoryTickets:
                 self._claim(post, pk, "post")
                 self.in_conversation[(post.channel, post.conversation, post.author_id)] = pk
                 return Stored.JOINED
+        policy = policy.for_post(post)
+        if in_thread and self.tickets[in_thread].status is TicketStatus.ANSWERED:
+            answered = self.tickets[in_thread]
+            self._claim(post, in_thread, "post")
+            if policy.triage.closing:  # a thank-you after staff answered: opens nothing
+                self.tickets[in_thread] = replace(answered, post_ids=(*answered.post_ids, post.post_id))
+                return Stored.JOINED
+            step = policy.ladder.next_step(post.created_at, policy.target, 0)
+            self.tickets[in_thread] = replace(  # they answered staff: the ticket waits again
+                answered,
+                post_ids=(*answered.post_ids, post.post_id),
+                status=TicketStatus.OPEN,
+                reply_round=answered.reply_round + 1,
+                waiting_since=post.created_at,
+                due_at=due_at(post.created_at, policy.target),
+                next_level=step[0] if step else None,
+            )
+            if step is not None:
+                self.next_step_at[in_thread] = step[1]
+            return Stored.REOPENED
         ticket_id = ticket_id_for(post.channel, post.post_id)
         pk = f"TICKET#{ticket_id}"
         from_brand = post.author_id == policy.account_id
@@ -87,9 +107,13 @@ class InMemoryTickets:
             post_kind=post.kind,
             visibility=post.visibility,
             reply_allowed=post.reply_allowed,
+            intent=policy.triage.intent,
+            priority=policy.triage.priority,
+            personal_data=policy.triage.personal_data,
         )
         self._claim(post, pk, "post")
-        step = None if from_brand else policy.ladder.next_step(post.created_at, policy.target, 0)
+        escalates = not from_brand and policy.triage.escalates
+        step = policy.ladder.next_step(post.created_at, policy.target, 0) if escalates else None
         if step is not None:
             self.tickets[pk] = replace(self.tickets[pk], next_level=step[0])
             self.next_step_at[pk] = step[1]
@@ -137,12 +161,25 @@ class InMemoryTickets:
         current = self.tickets.get(ticket.pk)
         if current is None or current.status is not TicketStatus.OPEN:
             return False
-        self.tickets[ticket.pk] = replace(current, status=TicketStatus.ANSWERED, human_replied_at=replied_at)
+        if current.waiting_since is not None and replied_at < current.waiting_since:
+            return False  # it answers an earlier round
+        self.tickets[ticket.pk] = replace(
+            current,
+            status=TicketStatus.ANSWERED,
+            human_replied_at=current.human_replied_at or replied_at,
+            latest_replied_at=replied_at,
+        )
         self.next_step_at.pop(ticket.pk, None)  # out of the escalation queue
         return True
 
     def begin_ack(
-        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+        self,
+        ticket: Ticket,
+        text: str,
+        now: datetime,
+        lease: timedelta,
+        reserve: AckReservations,
+        kind: str = "acknowledgement",
     ) -> Ticket | AckHold:
         """All or nothing, as the real store's transaction."""
         current = self.tickets[ticket.pk]
@@ -164,6 +201,7 @@ class InMemoryTickets:
             ticket,
             ack_state=AckState.POSTING,
             ack_text=text,
+            ack_kind=kind,
             ack_attempts=current.ack_attempts + 1,
             ack_unit_taken=current.ack_unit_taken or reserve.ceiling_account_key is not None,
         )
