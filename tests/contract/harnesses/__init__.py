@@ -6,6 +6,7 @@ from .base import Harness, ReadFault
 from .bluesky import BlueskyHarness
 from .facebook import FacebookHarness
 from .instagram import InstagramHarness
+from .mastodon import MastodonHarness
 from .wordpress import WordPressHarness
 from .x import XHarness
 
@@ -13,6 +14,7 @@ HARNESSES: dict[str, type[Harness]] = {
     "x": XHarness,
     "facebook": FacebookHarness,
     "instagram": InstagramHarness,
+    "mastodon": MastodonHarness,
     "wordpress": WordPressHarness,
     "bluesky": BlueskyHarness,
 }
