@@ -66,7 +66,8 @@ def test_a_follow_up_joins_the_open_ticket_and_after_staff_answer_reopens_it_for
     stack.poll()
     ticket = stack.ticket("1004")  # one ticket per conversation, waiting again
     assert (ticket["ticket_id"], ticket["status"], ticket["reply_round"]) == ("x:1001", "open", 2)
-    assert ticket["post_ids"] == ["1001", "1002", "1004"] and ticket["waiting_since"] == "2026-11-23T14:04:00Z"
+    assert ticket["post_ids"] == ["1001", "1002", "1004"]
+    assert ticket["waiting_since"] == "2026-11-23T14:04:00Z"
     assert ticket["human_replied_at"] == "2026-11-23T14:03:00Z", "the first response stays on record"
 
 
