@@ -8,7 +8,6 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.folding import OpenTicketRef, tickets_to_join
-from ..domain.ladder import due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
@@ -256,14 +255,18 @@ class TicketStore:
             personal_data=policy.triage.personal_data or None,
             created_at=to_iso(post.created_at),
             detected_at=to_iso(now),
-            due_at=to_iso(due_at(post.created_at, policy.target)),
+            due_at=to_iso(policy.response.due_at(post.created_at, policy.triage.priority)),
             # The brand's own posts are recorded (nothing is lost) but never escalate.
             status="internal" if from_brand else "open",
             expires_at=_expiry(now, policy.retention),
             ack_bucket=PENDING_BUCKET,
             ack_retry_at=to_iso(now + STREAM_GRACE),
         )
-        step = None if from_brand else policy.ladder.next_step(post.created_at, policy.target, 0)
+        step = (
+            None
+            if from_brand
+            else policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+        )
         if step is not None:
             ticket.esc_bucket, ticket.next_level, ticket.next_step_at = OPEN_BUCKET, step[0], to_iso(step[1])
         marker, marker_actions = self._conversation_marker_points_to(post, pk, ticket.expires_at)

@@ -16,7 +16,7 @@ CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
 def new_ticket_policy(config: Config, account: AccountConfig) -> NewTicketPolicy:
     return NewTicketPolicy(
         account_id=account.id,
-        target=config.target_for(account),
+        response=config.response_policy(account),
         ladder=config.ladder(),
         retention=timedelta(days=config.retention_days),
         one_open_ticket_per_author=config.limits.one_open_ticket_per_author,

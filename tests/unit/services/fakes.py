@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 from socialcare.channels.base import Page, ReplyTarget, TransientError
 from socialcare.domain.folding import OpenTicketRef, tickets_to_join
-from socialcare.domain.ladder import due_at
 from socialcare.domain.posts import Post
 from socialcare.domain.reference import ticket_id_for, ticket_reference
 from socialcare.domain.skip_rules import LastAck
@@ -81,7 +80,7 @@ class InMemoryTickets:
             text=post.text,
             conversation_id=post.conversation,
             created_at=post.created_at,
-            due_at=due_at(post.created_at, policy.target),
+            due_at=policy.response.due_at(post.created_at, policy.triage.priority),
             status=TicketStatus.INTERNAL if from_brand else TicketStatus.OPEN,
             in_reply_to_id=post.in_reply_to_id,
             post_kind=post.kind,
@@ -89,7 +88,11 @@ class InMemoryTickets:
             reply_allowed=post.reply_allowed,
         )
         self._claim(post, pk, "post")
-        step = None if from_brand else policy.ladder.next_step(post.created_at, policy.target, 0)
+        step = (
+            None
+            if from_brand
+            else policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+        )
         if step is not None:
             self.tickets[pk] = replace(self.tickets[pk], next_level=step[0])
             self.next_step_at[pk] = step[1]

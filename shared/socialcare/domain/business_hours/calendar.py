@@ -136,6 +136,24 @@ class BusinessCalendar:
             total += min(close_at, later) - max(open_at, earlier)
         return total
 
+    def subtract(self, end: datetime, business: timedelta) -> datetime:
+        """The latest moment from which `business` of open time reaches `end` (add's inverse, up
+        to closed time: add(subtract(t, d), d) is t when t is open)."""
+        _aware(end)
+        if business < timedelta(0):
+            raise ValueError("subtract needs a duration of zero or more")
+        if self.never_closes:
+            return end - business
+        if not business:
+            return end.astimezone(UTC)
+        left = business
+        for open_at, close_at in self._intervals_back_from(end):
+            finish = min(close_at, end)
+            if finish - left >= open_at:
+                return finish - left
+            left -= finish - open_at
+        raise AssertionError("unreachable: _intervals_back_from never ends without raising")
+
     # -- open intervals -----------------------------------------------------------------------------
 
     def _intervals_from(
@@ -162,6 +180,23 @@ class BusinessCalendar:
             if quiet > HORIZON_DAYS:
                 raise CalendarError(f"no open time within {HORIZON_DAYS} days after {moment.isoformat()}")
             day += timedelta(days=1)
+
+    def _intervals_back_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open intervals in UTC that start before `moment`, latest first. Gives up after
+        HORIZON_DAYS without one."""
+        day = self.local(moment).date() + timedelta(days=1)
+        quiet = 0
+        while True:
+            found = False
+            for open_at, close_at in reversed(self._open_on(day)):
+                if open_at >= moment:
+                    continue
+                found = True
+                yield open_at, close_at
+            quiet = 0 if found else quiet + 1
+            if quiet > HORIZON_DAYS:
+                raise CalendarError(f"no open time within {HORIZON_DAYS} days before {moment.isoformat()}")
+            day -= timedelta(days=1)
 
     def _open_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         found = self._days.get(day)
@@ -255,7 +290,7 @@ def parse_weekly(days: dict[str, list[str]], on_error: Callable[[str, str], Exce
                 start, end = parse_clock(first), parse_clock(second)
             except ValueError as error:
                 raise fail(where, str(error)) from None
-            if start == MINUTES_A_DAY or start == end:
+            if start in (MINUTES_A_DAY, end):
                 raise fail(where, f"{text!r} is an empty window")
             if start < end:
                 week[index].append(((start, end), where))

@@ -66,6 +66,13 @@ class ResponsePolicy:
         """Business time from `now` to `due`, negative once overdue."""
         return self.clock(priority).between(now, due)
 
+    def oldest_still_due(self, now: datetime) -> datetime:
+        """The earliest moment a post could have been made and still not be past its deadline
+        at `now`, whatever its priority."""
+        return min(
+            self.clock(priority).subtract(now, self.target(priority).duration) for priority in PRIORITIES
+        )
+
     def opens_at(self, now: datetime) -> datetime | None:
         """When the team reopens (for an after-hours reply), or None while it is open."""
         return self.calendar.next_open(now)
