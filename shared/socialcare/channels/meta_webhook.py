@@ -80,7 +80,8 @@ class MetaWebhook:
 
 def _feed(page_id: str, value: dict, found: Announcements) -> None:
     item, verb = value.get("item"), value.get("verb")
-    if verb != "add" or (item != "comment" and item not in _POST_ITEMS):
+    # `item` may be any JSON: only a string can name a kind (a list is unhashable, too).
+    if verb != "add" or not isinstance(item, str) or (item != "comment" and item not in _POST_ITEMS):
         found.ignored.append(f"feed {str(item)[:20]} {str(verb)[:20]}")  # edits, removals, reactions
         return
     sender = _object(value.get("from"), "feed value.from")

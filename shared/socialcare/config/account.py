@@ -15,6 +15,26 @@ DEFAULT_TEMPLATES = [
     "Please don't post personal information publicly; we may invite you to a DM.",
 ]
 
+# Praise: warm, no reference, no promise (nothing is opened that a person must close).
+DEFAULT_THANKS = [
+    "Thank you, that's lovely to hear! We'll pass it on to the team.",
+    "Thanks so much for the kind words, they made our day.",
+    "That's great to hear, thank you for taking the time to tell us!",
+]
+# Personal data in public: never echoed; the conversation moves somewhere private.
+DEFAULT_OFFLINE = [
+    "Thanks for reaching out. To keep your details safe, please don't share them here: {contact} "
+    "and quote ref {ref}, and we'll take it from there.",
+    "We'd like to help with this privately to protect your information: {contact} with ref {ref}. "
+    "You may want to remove the details from your public post.",
+]
+# The team is closed: say when it is back, and give the reference.
+DEFAULT_AFTER_HOURS = [
+    "Thanks for your message. Our care team is away right now and back {opens}; we've logged this "
+    "as ref {ref} and will reply then.",
+    "Got it, thank you. We're closed at the moment and will pick this up {opens} (ref {ref}).",
+]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -25,9 +45,19 @@ class Acknowledgements(Strict):
     # Don't acknowledge the same author twice in one conversation within this window.
     same_author_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     templates: list[str] = Field(default_factory=lambda: list(DEFAULT_TEMPLATES), min_length=1)
+    # The other kinds of reply (see domain/reply_kind.py), each with its variants.
+    thanks: list[str] = Field(default_factory=lambda: list(DEFAULT_THANKS), min_length=1)
+    offline: list[str] = Field(default_factory=lambda: list(DEFAULT_OFFLINE), min_length=1)
+    after_hours: list[str] = Field(default_factory=lambda: list(DEFAULT_AFTER_HOURS), min_length=1)
+    # Where an offline reply sends the customer: a DM, an e-mail address, a secure link.
+    private_contact: str = Field(default="please send us a direct message", min_length=1, max_length=200)
     # Failed posts (5xx, timeouts, a refusal after a credentials refresh) are retried with backoff;
     # after this many attempts the ticket is marked failed, counted and alarmed, and its alerts say so.
     max_attempts: int = Field(default=8, ge=1, le=50)
+
+    def variants(self, kind: str) -> list[str]:
+        """The templates of one kind of reply (`acknowledgement`, `thanks`, `offline`, `after_hours`)."""
+        return self.templates if kind == "acknowledgement" else getattr(self, kind)
 
 
 class AccountConfig(Strict):

@@ -9,10 +9,11 @@ from pydantic import EmailStr, Field, PrivateAttr, field_validator, model_valida
 from ..channels.registry import NETWORKS, network
 from ..domain.business_hours import ResponsePolicy
 from ..domain.ladder import Alert, Ladder, Level
-from ..domain.templates import TemplateError, check_template
+from ..domain.templates import ACK_KINDS, TemplateError, check_template
 from .account import AccountConfig, Acknowledgements
 from .account import Strict as _Strict
 from .business_hours import BusinessHours, Targets, response_policy
+from .triage import TriageConfig
 
 # An account of any registered network, told apart by its `channel`.
 _ACCOUNT_MODELS = tuple(each.account_model for each in NETWORKS.values())
@@ -99,6 +100,7 @@ class Config(_Strict):
     escalation: list[EscalationLevel] = Field(default_factory=_default_ladder)
     polling: Polling = Field(default_factory=Polling)
     limits: Limits = Field(default_factory=Limits)
+    triage: TriageConfig = Field(default_factory=TriageConfig)
     _policies: dict[str, ResponsePolicy] = PrivateAttr(default_factory=dict)  # per account key
 
     @field_validator("targets_by_channel")
@@ -132,11 +134,20 @@ class Config(_Strict):
         for index, account in enumerate(self.accounts):
             rules = network(account.channel)
             where = f"accounts.{index}.acknowledgements" if account.acknowledgements else "acknowledgements"
-            for number, template in enumerate(self.acknowledgements_for(account).templates):
-                try:
-                    check_template(template, rules.reply_limit, rules.reply_length)
-                except TemplateError as error:
-                    raise ValueError(f"{where}.templates.{number}: {error}") from None
+            settings = self.acknowledgements_for(account)
+            for kind in ACK_KINDS:
+                field = "templates" if kind == "acknowledgement" else kind
+                for number, template in enumerate(settings.variants(kind)):
+                    try:
+                        check_template(
+                            template,
+                            rules.reply_limit,
+                            rules.reply_length,
+                            kind=kind,
+                            contact=settings.private_contact,
+                        )
+                    except TemplateError as error:
+                        raise ValueError(f"{where}.{field}.{number}: {error}") from None
         return self
 
     def acknowledgements_for(self, account: AccountConfig) -> Acknowledgements:

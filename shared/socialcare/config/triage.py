@@ -13,7 +13,7 @@ extends it; a language the defaults lack is added:
       personal_data_categories: [phone, email, card, iban, address, postcode]
 """
 
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -62,6 +62,9 @@ class TriageConfig(Strict):
     praise_above: float = Field(default=0.3, ge=-1, le=1)
     complaint_below: float = Field(default=-0.3, ge=-1, le=1)
     closing_max_words: int = Field(default=12, ge=1, le=100)
+    # Praise is thanked and opens no escalation ladder; true: it also becomes a low-priority ticket on
+    # the low priority's response target, escalated like any other.
+    escalate_praise: bool = False
 
     @field_validator("languages")
     @classmethod
@@ -76,6 +79,11 @@ class TriageConfig(Strict):
         if self.complaint_below >= self.praise_above:
             raise ValueError("complaint_below must be below praise_above")
         return self
+
+    @cached_property
+    def compiled(self) -> TriageRules:
+        """The rules, built once per configuration (a cold start)."""
+        return self.rules()
 
     def rules(self) -> TriageRules:
         """The domain's rules: the defaults, with this configuration's changes."""

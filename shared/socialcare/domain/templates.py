@@ -12,7 +12,22 @@ from string import Formatter
 
 from .redaction import personal_data_in
 
-KNOWN_FIELDS = frozenset({"ref", "response_time", "minutes", "brand", "author"})
+KNOWN_FIELDS = frozenset({"ref", "response_time", "minutes", "brand", "author", "opens", "contact"})
+
+# The kinds of reply (the report's `ack_kind`), and what each template must and must not carry: a
+# thank-you for praise promises nothing and opens nothing, an after-hours reply says when the team is
+# back, every other reply gives the reference staff will ask for.
+ACKNOWLEDGEMENT, THANKS, OFFLINE, AFTER_HOURS = "acknowledgement", "thanks", "offline", "after_hours"
+ACK_KINDS = (ACKNOWLEDGEMENT, THANKS, OFFLINE, AFTER_HOURS)
+_REQUIRED = {ACKNOWLEDGEMENT: {"ref"}, THANKS: set(), OFFLINE: {"ref"}, AFTER_HOURS: {"ref", "opens"}}
+_FORBIDDEN = {
+    ACKNOWLEDGEMENT: {"opens"},
+    THANKS: {"ref", "response_time", "minutes", "opens"},
+    OFFLINE: {"opens"},
+    AFTER_HOURS: {"response_time", "minutes"},
+}
+# The longest "opens" phrase a calendar gives (see the response policy), for the length check.
+LONGEST_OPENS = "on Wednesday 30 September at 12:30 (Europe/London)"
 _HANDLE = re.compile(r"[A-Za-z0-9_.\-]{1,30}")  # matched whole: "$" would let "jane\n" through
 ELLIPSIS = "…"
 # The configuration allows targets up to a week; the check measures a template with the longest.
@@ -42,13 +57,20 @@ def _parts(template: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-def check_template(template: str, max_length: int, length: LengthFn = len) -> None:
-    """Fail loudly at configuration time: bad placeholders, or too long for the channel."""
+def check_template(
+    template: str, max_length: int, length: LengthFn = len, *, kind: str = ACKNOWLEDGEMENT, contact: str = ""
+) -> None:
+    """Fail loudly at configuration time: bad placeholders, a field the kind of reply must carry or
+    must not, or too long for the channel (`contact`: the configured private contact, as sent)."""
     if not _is_text(template):
         raise TemplateError(f"template {template!r} is not valid Unicode text (a lone surrogate)")
     parts = _parts(template)
-    if "ref" not in {field for _, field in parts}:
-        raise TemplateError(f"template {template!r} must carry the ticket reference {{ref}}")
+    used = {field for _, field in parts}
+    for field in sorted(_REQUIRED[kind] - used):
+        what = "the ticket reference {ref}" if field == "ref" else f"{{{field}}}"
+        raise TemplateError(f"{kind} template {template!r} must carry {what}")
+    for field in sorted(_FORBIDDEN[kind] & used):
+        raise TemplateError(f"{kind} template {template!r} must not carry {{{field}}}")
     longest = _substitute(
         parts,
         {
@@ -57,6 +79,8 @@ def check_template(template: str, max_length: int, length: LengthFn = len) -> No
             "minutes": str(LONGEST_TARGET_MINUTES + 1),
             "brand": "W" * 30,
             "author": "@" + "W" * 30,
+            "opens": LONGEST_OPENS,
+            "contact": contact,
         },
     )
     if length(longest) > max_length:
@@ -91,13 +115,18 @@ def render_acknowledgement(
     mention_text: str,
     max_length: int,
     length: LengthFn = len,
+    opens: str = "",
+    contact: str = "",
 ) -> str:
+    """The reply to post: one of the `variants` (of the ticket's kind of reply), its fields filled."""
     fields = {
         "ref": ref,
         "response_time": response_time_phrase(target_minutes),
         "minutes": str(target_minutes),
         "brand": brand_handle,
         "author": f"@{author_handle}" if author_handle and _HANDLE.fullmatch(author_handle) else "",
+        "opens": opens,
+        "contact": contact,
     }
     text = _substitute(_parts(choose_variant(variants, ticket_id)), fields)
     # Defence in depth: nothing that looks like personal data in the mention may reappear.

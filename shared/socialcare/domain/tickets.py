@@ -1,12 +1,14 @@
 """A ticket as the services see it: one customer's open question, its acknowledgement and its clock.
 Plain data with states as enums; persistence maps it to and from its table."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .business_hours import ResponsePolicy
 from .ladder import Ladder
+from .posts import Post
 
 
 class TicketStatus(StrEnum):
@@ -50,8 +52,14 @@ class NewTicketPolicy:
     retention: timedelta
     # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
     one_open_ticket_per_author: bool = True
-    # What triage made of the post that opens the ticket (set per post on the mention path).
+    # What triage made of the post that opens the ticket: `triager` reads a post (the mention path
+    # gives it), called only when a post opens a ticket or may close a conversation (for_post).
     triage: "TicketTriage" = field(default_factory=lambda: TicketTriage())
+    triager: "Callable[[Post], TicketTriage] | None" = None
+
+    def for_post(self, post: "Post") -> "NewTicketPolicy":
+        """This policy with `triage` of the post (as is, without a triager)."""
+        return replace(self, triage=self.triager(post), triager=None) if self.triager else self
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,10 @@ class TicketTriage:
     intent: str | None = None  # complaint | question | praise | other; None: not triaged
     priority: str = "normal"  # urgent | normal | low
     personal_data: bool = False
+    # It only thanks or closes ("sorted, thanks!"): in a conversation staff answered, it opens no
+    # new ticket and is kept with the answered one.
+    closing: bool = False
+    escalates: bool = True  # False: recorded and replied to, but no ladder (praise, by default)
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,12 @@ class TicketStore:
                 outcome = self._join(post, ticket, policy, now)
                 if outcome is not None:
                     return outcome
+            policy = policy.for_post(post)
+            if policy.triage.closing and in_conversation is not None and in_conversation.open_ticket_pk:
+                # "Sorted, thanks!" after staff answered: kept with the answered ticket, opens none.
+                outcome = self._join(post, in_conversation.open_ticket_pk, policy, now, status="answered")
+                if outcome is not None:
+                    return outcome
             outcome = self._create(post, policy, now, author)
             if outcome is not None:
                 return outcome
@@ -202,8 +208,10 @@ class TicketStore:
             ConversationAuthorModel.expires_at.set(expires_at),
         ]
 
-    def _join(self, post: Post, ticket: str, policy: NewTicketPolicy, now: datetime) -> Stored | None:
-        """None when the ticket is no longer open (answered meanwhile): the post opens a new one."""
+    def _join(
+        self, post: Post, ticket: str, policy: NewTicketPolicy, now: datetime, status: str = "open"
+    ) -> Stored | None:
+        """None when the ticket is no longer `status` (answered meanwhile): the post opens a new one."""
         pk, sk = ticket, "TICKET"
         marker, marker_actions = self._conversation_marker_points_to(
             post, ticket, _expiry(now, policy.retention)
@@ -214,7 +222,7 @@ class TicketStore:
                 tx.update(
                     TicketModel(pk, sk),
                     actions=[TicketModel.post_ids.set(TicketModel.post_ids.append([post.post_id]))],
-                    condition=TicketModel.status == "open",
+                    condition=TicketModel.status == status,
                 )
                 tx.update(marker, actions=marker_actions)
         except TransactWriteError as error:
@@ -262,10 +270,11 @@ class TicketStore:
             ack_bucket=PENDING_BUCKET,
             ack_retry_at=to_iso(now + STREAM_GRACE),
         )
+        escalates = not from_brand and policy.triage.escalates
         step = (
-            None
-            if from_brand
-            else policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            if escalates
+            else None
         )
         if step is not None:
             ticket.esc_bucket, ticket.next_level, ticket.next_step_at = OPEN_BUCKET, step[0], to_iso(step[1])
@@ -389,7 +398,13 @@ class TicketStore:
     # -- acknowledgements ----------------------------------------------------------------------
 
     def begin_ack(
-        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+        self,
+        ticket: Ticket,
+        text: str,
+        now: datetime,
+        lease: timedelta,
+        reserve: AckReservations,
+        kind: str = "acknowledgement",
     ) -> Ticket | AckHold:
         """Start an attempt, in one transaction: the intent (with the exact text; the ticket enters
         the retry index at now + lease, so a worker that dies mid-post is picked up by the retry
@@ -403,6 +418,7 @@ class TicketStore:
         actions = [
             TicketModel.ack_state.set("posting"),
             TicketModel.ack_text.set(text),
+            TicketModel.ack_kind.set(kind),
             TicketModel.ack_started_at.set(to_iso(now)),
             attempts.add(1),
             TicketModel.ack_bucket.set(PENDING_BUCKET),

@@ -23,7 +23,8 @@ from ..channels.base import (
     ReplyTarget,
     TransientError,
 )
-from ..config import AccountConfig, Config
+from ..config import AccountConfig, Acknowledgements, Config
+from ..domain.reply_kind import ReplyFacts, reply_kind
 from ..domain.templates import render_acknowledgement
 from ..domain.tickets import (
     FINAL_ACK_STATES,
@@ -113,19 +114,7 @@ class Acknowledger:
         except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed
             unknown = ticket.ack_state in OUTCOME_UNKNOWN
             return self._retry_or_give_up(ticket, account, now, error, posted_maybe=unknown, counted=False)
-        text = render_acknowledgement(
-            settings.templates,
-            ticket_id=ticket.ticket_id,
-            ref=ticket.ref,
-            target_minutes=self._config.response_policy(account).promise_minutes(
-                ticket.created_at, ticket.priority
-            ),
-            brand_handle=account.handle,
-            author_handle=ticket.author_handle,
-            mention_text=ticket.text,
-            max_length=adapter.max_reply_length,
-            length=adapter.reply_length,
-        )
+        kind, text = self._reply(ticket, account, settings, adapter, now)
         paused = context.posting.paused_until(POSTING_STREAM, now)
         if paused is not None and ticket.ack_state in (None, AckState.DEFERRED):
             self._store.schedule_ack_retry(
@@ -134,7 +123,7 @@ class Acknowledger:
             return "deferred"
         # An earlier attempt whose outcome is unknown (crashed mid-post, timed out, 5xx).
         outcome_unknown = ticket.ack_state in OUTCOME_UNKNOWN
-        begun = self._begin(ticket, text, now, account)
+        begun = self._begin(ticket, text, now, account, kind)
         if not isinstance(begun, Ticket):
             return begun
         ticket = begun
@@ -170,13 +159,39 @@ class Acknowledger:
         self._store.record_ack_posted(ticket, answer["post_id"], text, now)
         return "posted"
 
-    def _begin(self, ticket: Ticket, text: str, now: datetime, account: AccountConfig) -> Ticket | str:
+    def _reply(
+        self, ticket: Ticket, account: AccountConfig, settings: Acknowledgements, adapter, now: datetime
+    ) -> tuple[str, str]:
+        """The kind of reply and its text. A retry posts what the first attempt meant to (the team
+        may have opened since): the same text is also how a reply whose answer was lost is found."""
+        if ticket.ack_text is not None and ticket.ack_kind is not None:
+            return ticket.ack_kind, ticket.ack_text
+        kind = reply_kind(ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=None))
+        text = render_acknowledgement(
+            settings.variants(kind),
+            ticket_id=ticket.ticket_id,
+            ref=ticket.ref,
+            target_minutes=self._config.response_policy(account).promise_minutes(
+                ticket.created_at, ticket.priority
+            ),
+            brand_handle=account.handle,
+            author_handle=ticket.author_handle,
+            mention_text=ticket.text,
+            max_length=adapter.max_reply_length,
+            length=adapter.reply_length,
+            contact=settings.private_contact,
+        )
+        return kind, text
+
+    def _begin(
+        self, ticket: Ticket, text: str, now: datetime, account: AccountConfig, kind: str
+    ) -> Ticket | str:
         """The attempt begun (intent and reservations written together), or the outcome without one."""
         reserve = reservations(self._config, ticket, account)
         if reserve.ceiling_account_key is not None and reserve.ceiling_limit <= 0:
             held = AckHold.CEILING_SPENT  # a ceiling of 0: nothing to take
         else:
-            begun = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE, reserve)
+            begun = self._store.begin_ack(ticket, text, now, ATTEMPT_LEASE, reserve, kind)
             if isinstance(begun, Ticket):
                 return begun
             held = begun

@@ -4,13 +4,18 @@ both makes one ticket), and the brand's own reply in a ticket's thread stops its
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
+
+from aws_lambda_powertools import Logger
 
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
-from ..domain.tickets import OUTCOME_UNKNOWN, AckState, NewTicketPolicy, Ticket
+from ..domain.tickets import OUTCOME_UNKNOWN, AckState, NewTicketPolicy, Ticket, TicketTriage
+from ..domain.triage import is_closing, triage
 from .ports import Tickets
 
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
+logger = Logger(child=True)
 
 
 def new_ticket_policy(config: Config, account: AccountConfig) -> NewTicketPolicy:
@@ -20,6 +25,29 @@ def new_ticket_policy(config: Config, account: AccountConfig) -> NewTicketPolicy
         ladder=config.ladder(),
         retention=timedelta(days=config.retention_days),
         one_open_ticket_per_author=config.limits.one_open_ticket_per_author,
+        triager=partial(triage_post, config),
+    )
+
+
+def triage_post(config: Config, post: Post) -> TicketTriage:
+    """What triage makes of a post that opens a ticket: it decides the reply, target and ladder."""
+    rules = config.triage.compiled
+    found = triage(post.text, rules, post.lang)
+    logger.info(
+        "mention triaged",
+        post_id=post.post_id,
+        intent=found.intent,
+        priority=found.priority,
+        personal_data=found.personal_data,
+        reasons=list(found.reasons),  # rule names and data categories, never the customer's words
+    )
+    praise = found.intent == "praise"
+    return TicketTriage(
+        intent=found.intent,
+        priority=found.priority,
+        personal_data=found.personal_data,
+        closing=is_closing(post.text, rules, post.lang),
+        escalates=not praise or config.triage.escalate_praise,
     )
 
 

@@ -41,7 +41,13 @@ class Tickets(Protocol):
     def record_human_reply(self, ticket: Ticket, reply_post_id: str, replied_at: datetime) -> bool: ...
 
     def begin_ack(
-        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+        self,
+        ticket: Ticket,
+        text: str,
+        now: datetime,
+        lease: timedelta,
+        reserve: AckReservations,
+        kind: str = "acknowledgement",
     ) -> Ticket | AckHold:
         """The ticket with this attempt counted and its reservations held, or why not (nothing written)."""
         ...

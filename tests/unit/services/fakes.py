@@ -64,6 +64,12 @@ class InMemoryTickets:
                 self._claim(post, pk, "post")
                 self.in_conversation[(post.channel, post.conversation, post.author_id)] = pk
                 return Stored.JOINED
+        policy = policy.for_post(post)
+        if policy.triage.closing and in_thread and self.tickets[in_thread].status is TicketStatus.ANSWERED:
+            answered = self.tickets[in_thread]  # a thank-you after staff answered: opens nothing
+            self.tickets[in_thread] = replace(answered, post_ids=(*answered.post_ids, post.post_id))
+            self._claim(post, in_thread, "post")
+            return Stored.JOINED
         ticket_id = ticket_id_for(post.channel, post.post_id)
         pk = f"TICKET#{ticket_id}"
         from_brand = post.author_id == policy.account_id
@@ -86,12 +92,16 @@ class InMemoryTickets:
             post_kind=post.kind,
             visibility=post.visibility,
             reply_allowed=post.reply_allowed,
+            intent=policy.triage.intent,
+            priority=policy.triage.priority,
+            personal_data=policy.triage.personal_data,
         )
         self._claim(post, pk, "post")
+        escalates = not from_brand and policy.triage.escalates
         step = (
-            None
-            if from_brand
-            else policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            if escalates
+            else None
         )
         if step is not None:
             self.tickets[pk] = replace(self.tickets[pk], next_level=step[0])
@@ -145,7 +155,13 @@ class InMemoryTickets:
         return True
 
     def begin_ack(
-        self, ticket: Ticket, text: str, now: datetime, lease: timedelta, reserve: AckReservations
+        self,
+        ticket: Ticket,
+        text: str,
+        now: datetime,
+        lease: timedelta,
+        reserve: AckReservations,
+        kind: str = "acknowledgement",
     ) -> Ticket | AckHold:
         """All or nothing, as the real store's transaction."""
         current = self.tickets[ticket.pk]
@@ -167,6 +183,7 @@ class InMemoryTickets:
             ticket,
             ack_state=AckState.POSTING,
             ack_text=text,
+            ack_kind=kind,
             ack_attempts=current.ack_attempts + 1,
             ack_unit_taken=current.ack_unit_taken or reserve.ceiling_account_key is not None,
         )
