@@ -77,6 +77,11 @@ class ResponsePolicy:
         """When the team reopens (for an after-hours reply), or None while it is open."""
         return self.calendar.next_open(now)
 
+    def clock_resumes_at(self, now: datetime, priority: str | None) -> datetime | None:
+        """When this priority's clock starts again if it is stopped at `now` (for an after-hours
+        reply); None while it runs (the team is open, or the priority runs around the clock)."""
+        return None if self.pages_around_the_clock(priority) else self.opens_at(now)
+
     def is_open(self, now: datetime) -> bool:
         return self.calendar.is_open(now)
 
