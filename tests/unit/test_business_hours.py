@@ -1,6 +1,8 @@
 """Business-time arithmetic: examples a care team would check on a calendar, then properties over
 random calendars, time zones with DST changes, windows crossing midnight, holidays and leap days."""
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -304,3 +306,19 @@ def test_a_calendar_that_never_closes_is_the_wall_clock(start, business, later):
     policy = ResponsePolicy.around_the_clock(timedelta(minutes=60))
     assert policy.due_at(start, "urgent") == start + timedelta(minutes=60)
     assert policy.step_at(start, "normal", 80) == start + timedelta(minutes=48)
+
+
+def test_a_holiday_table_loads_only_its_own_country_and_agrees_with_the_package():
+    """In a fresh process: the package of every country (about 150 ms of a cold start) stays unloaded."""
+    code = (
+        "import sys, datetime\n"
+        "from socialcare.domain.business_hours import HolidayTable\n"
+        "table = HolidayTable('US', 'CA')\n"
+        "year = [datetime.date(2027, 1, 1) + datetime.timedelta(n) for n in range(365)]\n"
+        "days = {d for d in year if d in table}\n"
+        "print('holidays.countries' in sys.modules, 'holidays' in sys.modules)\n"
+        "import holidays\n"
+        "print(days == set(holidays.country_holidays('US', subdiv='CA', years=2027)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "True"]

@@ -2,8 +2,12 @@
 country's table built, only when a calendar that has holidays is first asked about a date (its own
 import costs tens of milliseconds, which a cold start without holidays should not pay)."""
 
+import importlib.util
+import sys
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from types import ModuleType
 
 
 class UnknownHolidays(ValueError):
@@ -39,10 +43,45 @@ class HolidayTable:
 
 
 def country_holidays(country: str, subdivision: str | None):
-    """The country's table; it fills in each year the first time a date of that year is asked."""
+    """The country's table; it fills in each year the first time a date of that year is asked.
+
+    holidays.country_holidays would import the package of all ~250 countries (about 150 ms); this
+    loads the one module the registry names for the country, and falls back to the package's own
+    loader if that module needs another country's."""
     import holidays  # lazy: see the module's docstring
 
+    try:
+        return _one_country(country)(subdiv=subdivision)
+    except NotImplementedError as error:
+        raise UnknownHolidays(str(error)) from None
+    except ImportError:
+        pass
     try:
         return holidays.country_holidays(country, subdiv=subdivision)
     except NotImplementedError as error:
         raise UnknownHolidays(str(error)) from None
+
+
+def _one_country(code: str):
+    from holidays.registry import COUNTRIES
+
+    # Each entry: module -> (class, alpha-2 code, alpha-3 code, aliases...).
+    found = next(((module, entry[0]) for module, entry in COUNTRIES.items() if code in entry[1:3]), None)
+    if found is None:
+        raise UnknownHolidays(f"Country {code} not available")
+    module_name, class_name = found
+    name = f"holidays.countries.{module_name}"
+    module = sys.modules.get(name) or _load(name, module_name)
+    return getattr(module, class_name)
+
+
+def _load(name: str, module_name: str) -> ModuleType:
+    import holidays
+
+    path = Path(holidays.__file__).with_name("countries") / f"{module_name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # not registered: the package, if ever imported, loads its own
+    return module
