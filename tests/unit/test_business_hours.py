@@ -322,3 +322,26 @@ def test_a_holiday_table_loads_only_its_own_country_and_agrees_with_the_package(
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True", "True"]
+
+
+def test_an_alert_sent_while_the_team_is_closed_says_when_it_is_due_and_when_the_team_opens():
+    from socialcare.domain.alerts import AlertSubject, render_email, render_sms
+
+    policy, posted = office_policy(), london(2026, 11, 23, 23, 55)
+    subject = AlertSubject(
+        ref="6F98X",
+        channel_name="X",
+        author_handle="jane",
+        text="my order never came",
+        post_url="https://x.com/jane/status/1001",
+        created_at=posted,
+        due_at=policy.due_at(posted, "normal"),
+        level=1,
+        level_count=3,
+        breached=False,
+        response=policy,
+        priority="normal",
+    )
+    night = london(2026, 11, 24, 6, 0)
+    assert "due 10:00 Tue GMT, team opens 09:00 Tue" in render_sms(subject, night)
+    assert "(due 10:00 Tue GMT, team opens 09:00 Tue)" in render_email(subject, night).text
