@@ -1,6 +1,8 @@
 """acknowledge through real DynamoDB stream records: one public reply per ticket, in the thread,
 whatever the retries, crashes and rate limits; skipped, with the reason, where it must not reply."""
 
+import re
+
 import pytest
 
 from socialcare.persistence.tickets import TicketStore
@@ -37,8 +39,19 @@ def test_a_new_ticket_gets_one_templated_reply_in_its_thread_within_the_minute(s
     assert ticket["ack_post_id"] == replies[0]["id"] and ticket["ack_text"] == replies[0]["text"]
     assert ticket["acknowledged_at"] == "2026-11-23T14:01:00Z"
     text = replies[0]["text"]
-    assert "within the hour" in text and f"ref {ticket['ticket_id']}" not in text
+    # A phone number in public: the reply invites the customer to continue privately, echoes nothing.
+    assert ticket["ack_kind"] == "offline" and ticket["personal_data"] is True
+    assert "direct message" in text and f"ref {ticket['ticket_id']}" not in text
     assert "900456" not in text and "A77-20931" not in text and len(text) <= 280
+
+
+def test_a_plain_complaint_is_acknowledged_with_the_promised_response_time(stack):
+    new_mention(stack, text="@AcmeCare my order never came and nobody answers the phone")
+    stack.minute()
+    [reply] = stack.replies_to("1001")
+    ticket = stack.ticket("1001")
+    assert ticket["ack_kind"] == "acknowledgement" and ticket["intent"] == "complaint"
+    assert "within the hour" in reply["text"] and re.search(r"\b[0-9A-Z]{5}\b", reply["text"])
 
 
 def test_variants_differ_across_tickets(stack):

@@ -225,3 +225,17 @@ def test_any_text_in_a_held_ticket_renders_a_summary_that_encodes(handle, ref, u
     assert len(rendered.subject) <= SUBJECT_LIMIT and not _unsafe(rendered.text)
     assert {tag for tag in re.findall(r"</?([A-Za-z]+)", rendered.html)} <= OUR_TAGS
     delivered(rendered)
+
+
+def test_an_urgent_ticket_with_personal_data_says_both_first_and_asks_for_a_private_answer():
+    flagged = subject(priority="urgent", personal_data=True)
+    email = render_email(flagged, POSTED)
+    assert email.subject.startswith("URGENT, personal data [")
+    assert "continue privately" in email.text and "continue privately" in email.html
+    assert render_sms(flagged, POSTED).startswith("socialcare URGENT, personal data ")
+
+
+def test_an_ordinary_ticket_carries_no_flags():
+    email = render_email(subject(), POSTED)
+    assert email.subject.startswith("[") and "privately" not in email.text
+    assert "URGENT" not in render_sms(subject(), POSTED)

@@ -345,3 +345,12 @@ def test_an_alert_sent_while_the_team_is_closed_says_when_it_is_due_and_when_the
     night = london(2026, 11, 24, 6, 0)
     assert "due 10:00 Tue GMT, team opens 09:00 Tue" in render_sms(subject, night)
     assert "(due 10:00 Tue GMT, team opens 09:00 Tue)" in render_email(subject, night).text
+
+
+def test_the_after_hours_phrase_names_the_reopening_in_the_teams_zone():
+    policy = office_policy()
+    assert policy.opens_phrase(london(2026, 11, 27, 18, 30)) == "on Monday 30 November at 09:00 GMT"
+    assert policy.opens_phrase(london(2026, 7, 3, 18, 30)) == "on Monday 6 July at 09:00 BST"
+    assert policy.opens_phrase(london(2026, 11, 27, 10, 0)) is None
+    assert policy.clock_resumes_at(london(2026, 11, 27, 18, 30), "normal") == london(2026, 11, 30, 9, 0)
+    assert policy.clock_resumes_at(london(2026, 11, 27, 18, 30), "urgent") is None, "urgent runs at night"

@@ -9,9 +9,10 @@ from typing import Any
 
 from .base import ScenarioRules, SimulatedNetwork
 from .meta import world as meta
+from .wordpress import world as wordpress
 from .x import world as x
 
-WORLDS: tuple[ModuleType, ...] = (x, meta)
+WORLDS: tuple[ModuleType, ...] = (x, meta, wordpress)
 
 SCENARIO_RULES: dict[str, ScenarioRules] = {channel: w.RULES for w in WORLDS for channel in w.CHANNELS}
 

@@ -97,3 +97,8 @@ class ChannelAdapter(Protocol):
     def reply_length(self, text: str) -> int:
         """The length of `text` as the network counts it."""
         ...
+
+
+# Optional: networks whose comments the brand may hide (Facebook, Instagram) set `can_hide_posts`
+# and implement `hide_post(target)`; an offline reply may then hide the customer's comment that
+# holds personal data (acknowledgements.hide_personal_data).

@@ -3,9 +3,10 @@
 from .facebook import NETWORK as FACEBOOK
 from .instagram import NETWORK as INSTAGRAM
 from .network import Network
+from .wordpress import NETWORK as WORDPRESS
 from .x import NETWORK as X
 
-NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM)}
+NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM, WORDPRESS)}
 
 
 def network(channel: str) -> Network:

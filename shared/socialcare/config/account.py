@@ -51,6 +51,9 @@ class Acknowledgements(Strict):
     after_hours: list[str] = Field(default_factory=lambda: list(DEFAULT_AFTER_HOURS), min_length=1)
     # Where an offline reply sends the customer: a DM, an e-mail address, a secure link.
     private_contact: str = Field(default="please send us a direct message", min_length=1, max_length=200)
+    # Where the network allows it (Facebook, Instagram): hide the customer's comment that holds
+    # personal data once the offline reply is posted (only its author, and their friends, still see it).
+    hide_personal_data: bool = False
     # Failed posts (5xx, timeouts, a refusal after a credentials refresh) are retried with backoff;
     # after this many attempts the ticket is marked failed, counted and alarmed, and its alerts say so.
     max_attempts: int = Field(default=8, ge=1, le=50)

@@ -59,9 +59,11 @@ class AlertSubject:
     breached: bool
     ack_failed: bool = False  # the public acknowledgement was never posted
     ack_error: str | None = None
+    priority: str = "normal"  # from triage: urgent tickets say so first
+    intent: str | None = None
+    personal_data: bool = False  # the post holds personal data: answer privately
     # The ticket's clock, so "time left" counts business time and says when a closed team opens.
     response: ResponsePolicy | None = None
-    priority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,10 +161,27 @@ def _ack_reason(subject: AlertSubject) -> str:
     return one_line(subject.ack_error, 200) if subject.ack_error else "posting it failed"
 
 
+PRIVATE_NOTE = (
+    "The post holds personal data: continue privately (the customer was invited to), "
+    "and don't repeat it in public."
+)
+
+
+def _flags(subject: AlertSubject) -> str:
+    """'URGENT ', 'URGENT, personal data ': what changes how a person answers, first."""
+    flags = [
+        f
+        for f, on in (("URGENT", subject.priority == "urgent"), ("personal data", subject.personal_data))
+        if on
+    ]
+    return ", ".join(flags) + " " if flags else ""
+
+
 def _headline(subject: AlertSubject, now: datetime) -> str:
     ack = ", no acknowledgement sent" if subject.ack_failed else ""
     return one_line(
-        f"[{one_line(subject.ref, LABEL_LIMIT)}] {one_line(subject.channel_name, LABEL_LIMIT)} "
+        f"{_flags(subject)}[{one_line(subject.ref, LABEL_LIMIT)}] "
+        f"{one_line(subject.channel_name, LABEL_LIMIT)} "
         f"{_who(subject.author_handle, HANDLE_LIMIT)}: {_state(subject, now)}, no reply yet{ack}",
         SUBJECT_LIMIT,
     )
@@ -182,6 +201,8 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
         *(f"    {line}" for line in words.split("\n")),
         "",
         *([ack, ""] if subject.ack_failed else []),
+        *([PRIVATE_NOTE, ""] if subject.personal_data else []),
+        *(["Triage: urgent.", ""] if subject.priority == "urgent" else []),
         f"Reply here: {url}" if url else f"Reply on {channel} (no link could be made for this post).",
         f"Ticket {ref}, response due {to_iso(subject.due_at)} ({left}).",
         f"Escalation level {subject.level} of {subject.level_count}. Nobody has replied on the channel yet.",
@@ -196,6 +217,8 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
         f"<p><strong>{e(who)}</strong> wrote on {e(channel)} at {e(to_iso(subject.created_at))}:</p>"
         f"<blockquote>{e(words).replace(chr(10), '<br>')}</blockquote>"
         + (f"<p><strong>{e(ack)}</strong></p>" if subject.ack_failed else "")
+        + (f"<p><strong>{e(PRIVATE_NOTE)}</strong></p>" if subject.personal_data else "")
+        + ("<p><strong>Triage: urgent.</strong></p>" if subject.priority == "urgent" else "")
         + link
         + f"<p>Ticket <strong>{e(ref)}</strong>, response due {e(to_iso(subject.due_at))} "
         f"(<strong>{e(left)}</strong>).<br>Escalation level {subject.level} of {subject.level_count}."
@@ -210,7 +233,8 @@ def render_sms(subject: AlertSubject, now: datetime) -> str:
     only when even the head would not fit with it (the e-mail has it)."""
     ack = ", no ack sent" if subject.ack_failed else ""
     head = (
-        f"socialcare {one_line(subject.ref, LABEL_LIMIT)} {one_line(subject.channel_name, LABEL_LIMIT)} "
+        f"socialcare {_flags(subject)}{one_line(subject.ref, LABEL_LIMIT)} "
+        f"{one_line(subject.channel_name, LABEL_LIMIT)} "
         f"{_who(subject.author_handle, SMS_HANDLE_LIMIT)} {_state(subject, now)}{ack}:"
     )
     url = safe_url(subject.post_url)

@@ -108,9 +108,14 @@ class TicketModel(Model):
     ack_bucket = UnicodeAttribute(null=True)
     ack_retry_at = UnicodeAttribute(null=True)
 
-    human_replied_at = UnicodeAttribute(null=True)
+    human_replied_at = UnicodeAttribute(null=True)  # the first
     human_reply_post_id = UnicodeAttribute(null=True)
     first_response_seconds = NumberAttribute(null=True)
+    # Next reply: the round of waiting (absent: 1), since when, and staff's latest reply.
+    reply_round = NumberAttribute(null=True)
+    waiting_since = UnicodeAttribute(null=True)
+    latest_replied_at = UnicodeAttribute(null=True)
+    latest_response_seconds = NumberAttribute(null=True)
 
     esc_bucket = UnicodeAttribute(null=True)
     next_step_at = UnicodeAttribute(null=True)

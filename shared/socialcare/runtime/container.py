@@ -113,6 +113,10 @@ class Container:
         return self._adapters[account.key]
 
     @staticmethod
+    def _count(metric: str) -> None:
+        build_metrics().add_metric(metric, MetricUnit.Count, 1)  # flushed by the handler's metrics
+
+    @staticmethod
     def _count_credentials_refresh() -> None:
         # Powertools metrics are shared by every Metrics instance: the handler's flush emits it.
         build_metrics().add_metric(metric_names.CREDENTIALS_REFRESHED, MetricUnit.Count, 1)
@@ -161,7 +165,9 @@ class Container:
     @cached_property
     def acknowledger(self) -> Acknowledger:
         _ = self.dynamodb  # the ceilings' models share the one client
-        return Acknowledger(self.config, self.store, self.adapter_for, record_held=ceilings.record_held)
+        return Acknowledger(
+            self.config, self.store, self.adapter_for, record_held=ceilings.record_held, count=self._count
+        )
 
     @cached_property
     def _alert_config(self) -> IdempotencyConfig:

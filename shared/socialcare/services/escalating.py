@@ -46,6 +46,7 @@ from ..domain.tickets import (
     PendingAlert,
     Ticket,
     TicketStatus,
+    clock_started_at,
 )
 from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
@@ -141,7 +142,8 @@ class Escalator:
                 self._attempt(ticket, send.level, alert, now, report, step, previous=send)
         level = ticket.next_level or 1
         response = self._response(ticket)
-        created, priority = ticket.created_at, ticket.priority
+        priority = ticket.priority
+        created = clock_started_at(ticket)  # a reopened ticket's ladder runs from the customer's reply
         sent_level = None
         if (
             level <= len(self._ladder.levels)
@@ -215,7 +217,9 @@ class Escalator:
 
     def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> AlertRequest:
         subject = self._subject(ticket, level)
-        key = f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}"
+        # Each round of waiting (a reopened ticket) alerts afresh; round 1 keeps the original key.
+        round_ = f"#R{ticket.reply_round}" if ticket.reply_round > 1 else ""
+        key = f"{ticket.ticket_id}{round_}#L{level}#{alert.via}#{alert.address}"
         if alert.via == "email":
             email = render_email(subject, now)
             return AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
@@ -236,8 +240,10 @@ class Escalator:
             breached=self._ladder.level(level).at_percent >= 100 if known else True,
             ack_failed=ticket.ack_state is AckState.FAILED,
             ack_error=ticket.ack_error,
-            response=self._response(ticket),
             priority=ticket.priority,
+            intent=ticket.intent,
+            personal_data=ticket.personal_data,
+            response=self._response(ticket),
         )
 
     def _link(self, ticket: Ticket) -> str:

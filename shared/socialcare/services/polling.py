@@ -176,7 +176,7 @@ class Poller:
         outcome = self._store.store_mention(post, policy, now)
         if outcome is Stored.CREATED:
             result.stored += 1
-        elif outcome is Stored.JOINED:
+        elif outcome in (Stored.JOINED, Stored.REOPENED):
             result.joined += 1
         else:
             result.duplicates += 1

@@ -5,12 +5,14 @@ over every harness listed here; a network is done when it passes."""
 from .base import Harness, ReadFault
 from .facebook import FacebookHarness
 from .instagram import InstagramHarness
+from .wordpress import WordPressHarness
 from .x import XHarness
 
 HARNESSES: dict[str, type[Harness]] = {
     "x": XHarness,
     "facebook": FacebookHarness,
     "instagram": InstagramHarness,
+    "wordpress": WordPressHarness,
 }
 
 __all__ = ["HARNESSES", "Harness", "ReadFault"]

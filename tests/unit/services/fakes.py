@@ -65,11 +65,27 @@ class InMemoryTickets:
                 self.in_conversation[(post.channel, post.conversation, post.author_id)] = pk
                 return Stored.JOINED
         policy = policy.for_post(post)
-        if policy.triage.closing and in_thread and self.tickets[in_thread].status is TicketStatus.ANSWERED:
-            answered = self.tickets[in_thread]  # a thank-you after staff answered: opens nothing
-            self.tickets[in_thread] = replace(answered, post_ids=(*answered.post_ids, post.post_id))
+        if in_thread and self.tickets[in_thread].status is TicketStatus.ANSWERED:
+            answered = self.tickets[in_thread]
             self._claim(post, in_thread, "post")
-            return Stored.JOINED
+            if policy.triage.closing:  # a thank-you after staff answered: opens nothing
+                self.tickets[in_thread] = replace(answered, post_ids=(*answered.post_ids, post.post_id))
+                return Stored.JOINED
+            priority = policy.triage.priority  # the next reply runs at the latest message's priority
+            step = policy.ladder.next_step(post.created_at, policy.response, priority)
+            self.tickets[in_thread] = replace(  # they answered staff: the ticket waits again
+                answered,
+                post_ids=(*answered.post_ids, post.post_id),
+                status=TicketStatus.OPEN,
+                reply_round=answered.reply_round + 1,
+                waiting_since=post.created_at,
+                due_at=policy.response.due_at(post.created_at, priority),
+                priority=priority,
+                next_level=step[0] if step else None,
+            )
+            if step is not None:
+                self.next_step_at[in_thread] = step[1]
+            return Stored.REOPENED
         ticket_id = ticket_id_for(post.channel, post.post_id)
         pk = f"TICKET#{ticket_id}"
         from_brand = post.author_id == policy.account_id
@@ -150,7 +166,14 @@ class InMemoryTickets:
         current = self.tickets.get(ticket.pk)
         if current is None or current.status is not TicketStatus.OPEN:
             return False
-        self.tickets[ticket.pk] = replace(current, status=TicketStatus.ANSWERED, human_replied_at=replied_at)
+        if current.waiting_since is not None and replied_at < current.waiting_since:
+            return False  # it answers an earlier round
+        self.tickets[ticket.pk] = replace(
+            current,
+            status=TicketStatus.ANSWERED,
+            human_replied_at=current.human_replied_at or replied_at,
+            latest_replied_at=replied_at,
+        )
         self.next_step_at.pop(ticket.pk, None)  # out of the escalation queue
         return True
 

@@ -82,6 +82,16 @@ class ResponsePolicy:
         reply); None while it runs (the team is open, or the priority runs around the clock)."""
         return None if self.pages_around_the_clock(priority) else self.opens_at(now)
 
+    def opens_phrase(self, now: datetime) -> str | None:
+        """When the team reopens, as an after-hours reply says it ("on Tuesday 24 November at 09:00
+        GMT", in the team's zone, at most as long as templates.py's LONGEST_OPENS), or None while
+        it is open."""
+        opens = self.opens_at(now)
+        if opens is None:
+            return None
+        local = self.calendar.local(opens)
+        return f"on {local:%A} {local.day} {local:%B} at {local:%H:%M %Z}"
+
     def is_open(self, now: datetime) -> bool:
         return self.calendar.is_open(now)
 
