@@ -173,6 +173,17 @@ class StreamStateModel(Model):
     failing_since = UnicodeAttribute(null=True)
 
 
+class SessionModel(Model):
+    """pk session#<account key>: a network's login session kept between invocations (for networks
+    whose logins are scarce). On the state table, encrypted at rest; the value is never logged."""
+
+    class Meta:
+        table_name = "StateTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    session = UnicodeAttribute()
+
+
 class CeilingModel(Model):
     """pk CEILING#<account key>, sk <kind>#<hour>: how many acknowledgements or alerts an account used
     in one clock hour, and what the ceiling held back (summarised to staff once the hour is over)."""
@@ -240,7 +251,8 @@ def bind_tables(*, tickets_table: str, state_table: str, region: str | None = No
     for model in TICKETS_MODELS:
         model.Meta.table_name = tickets_table
     StreamStateModel.Meta.table_name = state_table
-    for model in (*TICKETS_MODELS, StreamStateModel):
+    SessionModel.Meta.table_name = state_table
+    for model in (*TICKETS_MODELS, StreamStateModel, SessionModel):
         if region:
             model.Meta.region = region
         model.Meta.host = host

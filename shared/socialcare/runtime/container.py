@@ -100,9 +100,20 @@ class Container:
                     raise AuthenticationFailed(str(error)) from None
 
             def build(credentials: dict[str, str]) -> ChannelAdapter:
+                cls = rules.adapter_class()
+                options: dict[str, Any] = {}
+                if getattr(cls, "keeps_session", False):  # logins are scarce: the session outlives us
+                    from ..persistence.sessions import DynamoSessionStore
+
+                    _ = self.dynamodb  # the session model shares the one client
+                    options["session_store"] = DynamoSessionStore()
                 try:
-                    return rules.adapter_class()(
-                        account, credentials, base_url=base_url, timeout=self.settings.http_timeout_seconds
+                    return cls(
+                        account,
+                        credentials,
+                        base_url=base_url,
+                        timeout=self.settings.http_timeout_seconds,
+                        **options,
                     )
                 except PermanentError as error:  # incomplete credentials: fixed in the secret, not here
                     raise AuthenticationFailed(str(error)) from None

@@ -3,6 +3,7 @@ moves the adapter contract needs. tests/contract/test_adapter_contract.py runs t
 over every harness listed here; a network is done when it passes."""
 
 from .base import Harness, ReadFault
+from .bluesky import BlueskyHarness
 from .facebook import FacebookHarness
 from .instagram import InstagramHarness
 from .wordpress import WordPressHarness
@@ -13,6 +14,7 @@ HARNESSES: dict[str, type[Harness]] = {
     "facebook": FacebookHarness,
     "instagram": InstagramHarness,
     "wordpress": WordPressHarness,
+    "bluesky": BlueskyHarness,
 }
 
 __all__ = ["HARNESSES", "Harness", "ReadFault"]
