@@ -4,6 +4,8 @@ formats, connection options); the configuration accepts the union of those, told
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .business_hours import BusinessHours, Targets
+
 DEFAULT_TEMPLATES = [
     "Thanks for reaching out. We've logged this as ref {ref} and a person from our team will reply "
     "{response_time}. Please don't share personal details here; we may ask you to DM us.",
@@ -72,6 +74,9 @@ class AccountConfig(Strict):
     # network's public address.
     base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     target_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
+    # This account's own business hours and targets (config/business_hours.py), over the global ones.
+    business_hours: BusinessHours | None = None
+    targets: Targets | None = None
     acknowledgements: Acknowledgements | None = None
 
     @property

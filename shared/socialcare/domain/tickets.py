@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from .business_hours import ResponsePolicy
 from .ladder import Ladder
 from .posts import Post
 
@@ -47,7 +48,7 @@ class Stored(StrEnum):
 @dataclass(frozen=True)
 class NewTicketPolicy:
     account_id: str
-    target: timedelta
+    response: ResponsePolicy  # the account's calendar and targets: the deadline and the ladder's times
     ladder: Ladder
     retention: timedelta
     # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.

@@ -8,7 +8,6 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.folding import OpenTicketRef, tickets_to_join
-from ..domain.ladder import due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
@@ -249,13 +248,17 @@ class TicketStore:
         marker, marker_actions = self._conversation_marker_points_to(
             post, ticket, _expiry(now, policy.retention)
         )
-        step = policy.ladder.next_step(post.created_at, policy.target, 0)
+        # The next reply's clock runs at the priority of the customer's latest message, recorded on
+        # the ticket so the ladder's later steps (and the alerts) use the same one.
+        priority = policy.triage.priority
+        step = policy.ladder.next_step(post.created_at, policy.response, priority)
         actions = [
             TicketModel.post_ids.set(TicketModel.post_ids.append([post.post_id])),
             TicketModel.status.set("open"),
             TicketModel.reply_round.set((TicketModel.reply_round | 1) + 1),
             TicketModel.waiting_since.set(to_iso(post.created_at)),
-            TicketModel.due_at.set(to_iso(due_at(post.created_at, policy.target))),
+            TicketModel.due_at.set(to_iso(policy.response.due_at(post.created_at, priority))),
+            TicketModel.priority.set(priority),
         ]
         if step is not None:
             actions += [
@@ -308,7 +311,7 @@ class TicketStore:
             personal_data=policy.triage.personal_data or None,
             created_at=to_iso(post.created_at),
             detected_at=to_iso(now),
-            due_at=to_iso(due_at(post.created_at, policy.target)),
+            due_at=to_iso(policy.response.due_at(post.created_at, policy.triage.priority)),
             # The brand's own posts are recorded (nothing is lost) but never escalate.
             status="internal" if from_brand else "open",
             expires_at=_expiry(now, policy.retention),
@@ -316,7 +319,11 @@ class TicketStore:
             ack_retry_at=to_iso(now + STREAM_GRACE),
         )
         escalates = not from_brand and policy.triage.escalates
-        step = policy.ladder.next_step(post.created_at, policy.target, 0) if escalates else None
+        step = (
+            policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            if escalates
+            else None
+        )
         if step is not None:
             ticket.esc_bucket, ticket.next_level, ticket.next_step_at = OPEN_BUCKET, step[0], to_iso(step[1])
         marker, marker_actions = self._conversation_marker_points_to(post, pk, ticket.expires_at)

@@ -190,7 +190,9 @@ class Acknowledger:
             settings.variants(kind),
             ticket_id=ticket.ticket_id,
             ref=ticket.ref,
-            target_minutes=int(self._config.target_for(account).total_seconds() // 60),
+            target_minutes=self._config.response_policy(account).promise_minutes(
+                ticket.created_at, ticket.priority
+            ),
             brand_handle=account.handle,
             author_handle=ticket.author_handle,
             mention_text=ticket.text,

@@ -8,6 +8,7 @@ import pytest
 from conftest import T0, post
 from fakes import InMemoryCeilings
 
+from socialcare.domain.business_hours import ResponsePolicy
 from socialcare.domain.tickets import NewTicketPolicy
 from socialcare.notify.senders import AlertRejected
 from socialcare.services.escalating import Escalator
@@ -32,7 +33,12 @@ class Outbox:
 def run(config, world):
     outbox, ceilings = Outbox(), InMemoryCeilings()
     escalator = Escalator(config, lambda request: outbox(request), queue=world.tickets, ceilings=ceilings)
-    policy = NewTicketPolicy(config.accounts[0].id, timedelta(hours=1), config.ladder(), timedelta(days=90))
+    policy = NewTicketPolicy(
+        config.accounts[0].id,
+        ResponsePolicy.around_the_clock(timedelta(hours=1)),
+        config.ladder(),
+        timedelta(days=90),
+    )
     world.tickets.store_mention(post("101", 0), policy, T0)
 
     def sweep_until(minute: int) -> None:
