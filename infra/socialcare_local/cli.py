@@ -17,6 +17,8 @@ from .replay.scenario import ScenarioError, ScenarioUnreadable, load_scenario
 from .replay.twcs import ConversionError, write_scenario
 
 DEMO_SCENARIO = Path(__file__).parent / "scenarios" / "morning.jsonl"
+# The demo team's care policy (business hours, targets per priority) over the bundled example.
+DEMO_POLICY = Path(__file__).parent / "scenarios" / "morning_policy.yaml"
 README = "see README.md, '{}'"
 
 
@@ -199,8 +201,8 @@ def parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         metavar="YAML",
-        help="configuration YAML (default: the bundled example with the scenario's accounts;"
-        " " + README.format("Configuration") + ")",
+        help="configuration YAML (default: the bundled example with the scenario's accounts; a file"
+        " without `accounts` is a policy laid over that example; " + README.format("Configuration") + ")",
     )
     replay.add_argument(
         "--report",
@@ -264,11 +266,11 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(args.scenario, args.config, args.report, args.lambda_log, quiet=args.quiet)
         if args.command == "demo":
             print(
-                f"Replaying {DEMO_SCENARIO.name}: moto stands in for AWS, simulated X and Meta APIs for"
-                " the networks."
+                f"Replaying {DEMO_SCENARIO.name} with the care policy {DEMO_POLICY.name}: moto stands in"
+                " for AWS, simulated networks for X, Facebook, Instagram, Mastodon, Bluesky and WordPress."
             )
             print()
-            return _replay(DEMO_SCENARIO, None, args.report, args.lambda_log, quiet=False)
+            return _replay(DEMO_SCENARIO, DEMO_POLICY, args.report, args.lambda_log, quiet=False)
         return _convert(args.csv, args.brand, args.out, args.limit)
     except KeyboardInterrupt:
         print("interrupted: no report written", file=sys.stderr)

@@ -1,6 +1,7 @@
 """The bundled morning (questions, complaints, praise, a repeat poster, a phone number in public,
-an outage burst beyond X's posting limit, staff answering natively) replayed through the real
-handlers; every promise of the product is checked on the report."""
+mentions before opening time, an urgent safety complaint, an outage burst beyond X's posting limit,
+staff answering natively, on six networks) replayed through the real handlers with the demo's care
+policy; every promise of the product is checked on the report."""
 
 from collections import Counter
 from datetime import datetime, timedelta
@@ -8,13 +9,15 @@ from datetime import datetime, timedelta
 import pytest
 
 from socialcare.domain.redaction import personal_data_in
-from socialcare_local.cli import DEMO_SCENARIO
-from socialcare_local.replay.runner import replay
+from socialcare_local.cli import DEMO_POLICY, DEMO_SCENARIO
+from socialcare_local.replay.runner import ReplayOptions, replay
 from socialcare_local.replay.scenario import BrandReply, Mention, load_scenario
 
 pytestmark = pytest.mark.e2e
 LEVEL_PERCENTS = {1: 50, 2: 80, 3: 100}
 POLL_INTERVAL = timedelta(minutes=1)
+# The demo team opens at 08:00 London time (UTC in November); urgent tickets page around the clock.
+OPENS = datetime.fromisoformat("2026-11-23T08:00:00+00:00")
 
 
 def t(text: str) -> datetime:
@@ -24,7 +27,7 @@ def t(text: str) -> datetime:
 @pytest.fixture(scope="module")
 def morning():
     events = load_scenario(DEMO_SCENARIO)
-    return events, replay(events)
+    return events, replay(events, ReplayOptions(config_path=DEMO_POLICY))
 
 
 def test_every_mention_has_its_ticket(morning):
@@ -102,6 +105,8 @@ def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
             continue
         escalated += 1
         created, due = t(ticket["waiting_since"] or ticket["created_at"]), t(ticket["due_at"])
+        if ticket["priority"] != "urgent":
+            created = max(created, OPENS)  # its clock starts when the team opens
         # A reopened ticket's ladder restarted from the customer's answer: this round's alerts.
         this_round = [e for e in ticket["escalations"] if t(e["at"]) >= created]
         levels = sorted({e["level"] for e in this_round})
@@ -148,3 +153,24 @@ def test_the_run_is_clean(morning):
     assert summary["queue_messages_failed"] == 0
     assert set(summary["spec_violations"].values()) == {0}
     assert summary["ack_pending"] == 0
+
+
+def test_nobody_is_paged_before_opening_time_unless_a_ticket_is_urgent(morning):
+    _, report = morning
+    early = [
+        (t["priority"], e)
+        for t in report["tickets"]
+        for e in t["escalations"]
+        if e["at"] < "2026-11-23T08:00"
+    ]
+    assert early, "the urgent safety complaint at 07:48 pages at once"
+    assert {priority for priority, _ in early} == {"urgent"}
+
+
+def test_each_kind_of_reply_is_posted(morning):
+    _, report = morning
+    kinds = Counter(t["ack_kind"] for t in report["tickets"] if t["ack_kind"])
+    assert {"acknowledgement", "thanks", "offline", "after_hours"} <= set(kinds), kinds
+    for ticket in report["tickets"]:
+        if ticket["ack_kind"] == "after_hours":
+            assert ticket["created_at"] < "2026-11-23T08:00" and "8:00" in ticket["ack_text"]

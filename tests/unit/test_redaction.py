@@ -168,3 +168,13 @@ def test_secrets_are_masked_whatever_text_surrounds_the_post(post, before, after
     masked = redact(text)
     for secret in secrets_of(post):
         assert secret not in masked
+
+
+def test_a_fediverse_handle_is_a_public_name_not_an_email_address():
+    from socialcare.domain.redaction import redact as _redact
+
+    assert (
+        _redact("@noor@fosstodon.org is the parka waterproof?")
+        == "@noor@fosstodon.org is the parka waterproof?"
+    )
+    assert "jane.doe@gmail.com" not in _redact("@acme@mastodon.social mail me at jane.doe@gmail.com")

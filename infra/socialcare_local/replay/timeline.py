@@ -97,8 +97,8 @@ def _follow_up(ticket: dict, at: str) -> str:
 
 
 def _ack_label(ticket: dict) -> str:
-    """The reply's kind, padded to the timeline's column: ack, thanks, offline, after hours."""
-    kind = {"acknowledgement": "ack", "after_hours": "after hours"}.get(ticket.get("ack_kind") or "")
+    """The reply's kind, padded to the timeline's column: ack, thanks, offline, after-hrs."""
+    kind = {"acknowledgement": "ack", "after_hours": "after-hrs"}.get(ticket.get("ack_kind") or "")
     return f"{kind or ticket.get('ack_kind') or 'ack':<10}"
 
 

@@ -48,12 +48,18 @@ def _secret_safe(handle: str) -> str:
 
 def config_text(accounts: list[Account], config_path: Path | None) -> str:
     """The configuration to replay with: the user's file, or the bundled example with the
-    scenario's accounts. Either way it is validated exactly as a cold start would."""
+    scenario's accounts. A user's file without `accounts` is a policy laid over that example
+    (business hours, targets, templates...), its top-level sections replacing the example's.
+    Either way it is validated exactly as a cold start would."""
+    overlay: dict = {}
     if config_path is not None:
         text = config_path.read_text(encoding="utf-8")
-        parse_config(text, str(config_path))  # fail before anything runs, naming the field
-        return text
+        overlay = yaml.safe_load(text) or {}
+        if not isinstance(overlay, dict) or "accounts" in overlay:
+            parse_config(text, str(config_path))  # fail before anything runs, naming the field
+            return text
     data = yaml.safe_load(BUNDLED_EXAMPLE.read_text(encoding="utf-8"))
+    data.update(overlay)
     data["accounts"] = [
         {
             "channel": a.channel,
@@ -64,7 +70,10 @@ def config_text(accounts: list[Account], config_path: Path | None) -> str:
         }
         for a in accounts
     ]
-    return yaml.safe_dump(data, sort_keys=False)
+    text = yaml.safe_dump(data, sort_keys=False)
+    if config_path is not None:
+        parse_config(text, f"{config_path} over the bundled example")
+    return text
 
 
 def build_world(

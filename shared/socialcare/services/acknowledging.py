@@ -185,14 +185,16 @@ class Acknowledger:
         may have opened since): the same text is also how a reply whose answer was lost is found."""
         if ticket.ack_text is not None and ticket.ack_kind is not None:
             return ticket.ack_kind, ticket.ack_text
-        kind = reply_kind(ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=None))
+        policy = self._config.response_policy(account)
+        # Closed now, and this priority does not page at night: say when the team is back.
+        resumes = policy.clock_resumes_at(now, ticket.priority)
+        kind = reply_kind(ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=resumes))
         text = render_acknowledgement(
             settings.variants(kind),
             ticket_id=ticket.ticket_id,
             ref=ticket.ref,
-            target_minutes=self._config.response_policy(account).promise_minutes(
-                ticket.created_at, ticket.priority
-            ),
+            target_minutes=policy.promise_minutes(ticket.created_at, ticket.priority),
+            opens=(policy.opens_phrase(now) or "") if resumes else "",
             brand_handle=account.handle,
             author_handle=ticket.author_handle,
             mention_text=ticket.text,

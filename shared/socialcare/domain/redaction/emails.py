@@ -23,7 +23,8 @@ _COMMON_TLDS = (
 )
 # After an "@", a comma before a common ending is a typo for a dot ("jane@example,com").
 _DOMAIN_DOT = rf"(?:{_DOT}|,(?=(?:{_COMMON_TLDS})\b))"
-_LOCAL_PART = rf"(?<![\w%+\-.]){_LOCAL}(?:{_DOT}{_LOCAL}){{0,4}}"
+# Not after an "@": "@noor@fosstodon.org" is a Mastodon handle, a public name, not an address.
+_LOCAL_PART = rf"(?<![\w%+\-.@]){_LOCAL}(?:{_DOT}{_LOCAL}){{0,4}}"
 _EMAIL = re.compile(
     rf"{_LOCAL_PART}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,5}}{_DOMAIN_DOT}[a-z]{{2,24}}(?![\w\-])"
 )
