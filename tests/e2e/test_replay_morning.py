@@ -174,3 +174,14 @@ def test_each_kind_of_reply_is_posted(morning):
     for ticket in report["tickets"]:
         if ticket["ack_kind"] == "after_hours":
             assert ticket["created_at"] < "2026-11-23T08:00" and "8:00" in ticket["ack_text"]
+
+
+def test_a_private_mention_is_answered_privately_and_the_report_says_so(morning):
+    events, report = morning
+    private = [e.id for e in events if isinstance(e, Mention) and e.visibility == "direct"]
+    assert private, "the morning has a private Mastodon mention"
+    for post_id in private:
+        (ticket,) = [t for t in report["tickets"] if post_id in t["post_ids"]]
+        assert ticket["ack_visibility"] in ("direct", None)
+        if ticket["ack_post_id"]:
+            assert ticket["ack_visibility"] == "direct"

@@ -226,6 +226,10 @@ def _unsettled(run: LocalStack) -> int:
 def _report(run: LocalStack, events: list) -> dict:
     tickets = run.tickets()
     replies = run.replies()
+    # As the network posted it (Mastodon's visibility); null where the network has no such notion.
+    visibility = {(r["channel"], r["id"]): r.get("visibility") for r in replies}
+    for ticket in tickets:
+        ticket["ack_visibility"] = visibility.get((ticket["channel"], ticket["ack_post_id"]))
     summary = summarize(tickets, run.sent.emails, run.sent.sms, replies)
     summary.update(
         virtual_minutes=int((run.clock.now() - _floor_minute(run.scheduler.runs[0].at)).total_seconds() // 60)
