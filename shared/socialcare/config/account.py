@@ -50,7 +50,7 @@ class Acknowledgements(Strict):
     offline: list[str] = Field(default_factory=lambda: list(DEFAULT_OFFLINE), min_length=1)
     after_hours: list[str] = Field(default_factory=lambda: list(DEFAULT_AFTER_HOURS), min_length=1)
     # Where an offline reply sends the customer: a DM, an e-mail address, a secure link.
-    private_contact: str = Field(default="please send us a direct message", min_length=1, max_length=200)
+    private_contact: str = Field(default="send us a direct message", min_length=1, max_length=200)
     # Where the network allows it (Facebook, Instagram): hide the customer's comment that holds
     # personal data once the offline reply is posted (only its author, and their friends, still see it).
     hide_personal_data: bool = False
