@@ -119,7 +119,9 @@ class TriageConfig(Strict):
 @cache
 def default_phrases() -> dict[str, dict]:
     """The defaults file, checked like the configuration (a bad default fails at cold start too)."""
-    raw = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    # libyaml's loader when PyYAML has it: about ten times faster on this file, at the first triage.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load(DEFAULTS_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a SafeLoader
     return {
         code: PhraseLists.model_validate(lists).model_dump(exclude_none=True) for code, lists in raw.items()
     }
