@@ -72,6 +72,27 @@ def test_building_a_networks_adapter_leaves_its_http_libraries_for_the_first_cal
     assert result.stdout.split() == []
 
 
+def test_an_escalation_sweep_builds_its_ses_and_sns_clients_only_to_send():
+    """Most sweeps send nothing; each client costs a cold start its service model (about 50 ms)."""
+    probe = (
+        "import boto3\n"
+        "built, build = [], boto3.client\n"
+        "boto3.client = lambda service, *a, **k: built.append(service) or build(service, *a, **k)\n"
+        "import app\n"
+        f"{WIRING['escalate']}\n"
+        "print(' '.join(built))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=FUNCTIONS / "escalate",
+        env=_environment("escalate"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["dynamodb"]
+
+
 @pytest.fixture
 def container(monkeypatch):
     for name, value in LAMBDA_ENVIRONMENT.items():
