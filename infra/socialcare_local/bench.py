@@ -41,6 +41,9 @@ def _dynamodb(counts: Counter) -> Counter:
 
 FACEBOOK = Account(type="account", channel="facebook", id="104857600", handle="Acme")
 INSTAGRAM = Account(type="account", channel="instagram", id="17841400000000001", handle="acme")
+MASTODON = Account(
+    type="account", channel="mastodon", id="109876543210000001", handle="acme", instance="mastodon.social"
+)
 # One new mention per network, as a customer posts it (a Facebook or Instagram comment under the
 # brand's post; Meta's webhook announces it at once, and the poll reads it too).
 NEW_MENTIONS = {
@@ -73,11 +76,20 @@ NEW_MENTIONS = {
         text="@acme my order never came",
         conversation_id="17900000000000001",
     ),
+    "mastodon": Mention(
+        type="mention",
+        at=T0,
+        channel="mastodon",
+        id="117664802406400001",
+        author_id="110000000000000501",
+        author_handle="jane@fosstodon.org",
+        text="@acme@mastodon.social my order never came",
+    ),
 }
 
 
 def requests_per_new_mention() -> None:
-    brands = {account.channel: account for account in (BRAND, FACEBOOK, INSTAGRAM)}
+    brands = {account.channel: account for account in (BRAND, FACEBOOK, INSTAGRAM, MASTODON)}
     lines = [
         "1. DynamoDB requests and request units per new mention"
         " (a minute with one new mention, minus an idle minute)"

@@ -73,30 +73,46 @@ def test_public_replies_never_echo_personal_data(morning):
             assert len(ticket["ack_text"]) <= 280
 
 
-def test_no_alert_after_a_human_reply(morning):
+def test_no_alert_while_a_ticket_is_answered(morning):
+    """Before the first reply, or (a ticket the customer reopened) after they answered staff."""
     _, report = morning
     for ticket in report["tickets"]:
-        if ticket["human_replied_at"]:
-            assert all(e["at"] <= ticket["human_replied_at"] for e in ticket["escalations"])
+        first, reopened = ticket["human_replied_at"], ticket["waiting_since"]
+        for entry in ticket["escalations"]:
+            assert first is None or entry["at"] <= first or (reopened and entry["at"] >= reopened), (
+                ticket["ticket_id"],
+                entry,
+            )
+            if ticket["status"] == "answered" and reopened:
+                assert entry["at"] <= ticket["latest_replied_at"]
+
+
+def test_praise_and_thank_yous_alert_nobody(morning):
+    _, report = morning
+    praise = [t for t in report["tickets"] if t["intent"] == "praise"]
+    assert praise, "the morning has praise"
+    assert all(t["escalations"] == [] and t["ack_kind"] in ("thanks", None) for t in praise)
 
 
 def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
     _, report = morning
     escalated = 0
     for ticket in report["tickets"]:
-        if ticket["status"] != "open":
+        if ticket["status"] != "open" or ticket["intent"] == "praise":  # praise has no ladder
             continue
         escalated += 1
-        created, due = t(ticket["created_at"]), t(ticket["due_at"])
-        levels = sorted({e["level"] for e in ticket["escalations"]})
+        created, due = t(ticket["waiting_since"] or ticket["created_at"]), t(ticket["due_at"])
+        # A reopened ticket's ladder restarted from the customer's answer: this round's alerts.
+        this_round = [e for e in ticket["escalations"] if t(e["at"]) >= created]
+        levels = sorted({e["level"] for e in this_round})
         assert levels == [1, 2, 3], ticket["ticket_id"]
-        for entry in ticket["escalations"]:
+        for entry in this_round:
             step = created + (due - created) * LEVEL_PERCENTS[entry["level"]] / 100
             sent = t(entry["at"])
             assert step <= sent <= step + POLL_INTERVAL, (ticket["ticket_id"], entry)
             if entry["level"] < 3:
                 assert sent < due, "warnings arrive before the target"
-        pairs = Counter((e["level"], e["via"], e["to"]) for e in ticket["escalations"])
+        pairs = Counter((e["level"], e["via"], e["to"]) for e in this_round)
         assert set(pairs.values()) == {1}
     assert escalated > 0
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
+from socialcare.domain.business_hours import ResponsePolicy
 from socialcare.domain.posts import Post
 from socialcare.domain.tickets import AckHold, AckReservations, AckState, Ticket
 from socialcare.persistence import ceilings
@@ -135,7 +136,11 @@ def test_two_tickets_of_one_author_acknowledged_at_once_cannot_both_post(stack):
     config = parse_config(config_with(), "test")
     store, window, lease = TicketStore(), timedelta(minutes=60), timedelta(minutes=3)
     policy = NewTicketPolicy(
-        "9001", timedelta(minutes=60), config.ladder(), timedelta(days=90), one_open_ticket_per_author=False
+        "9001",
+        ResponsePolicy.around_the_clock(timedelta(minutes=60)),
+        config.ladder(),
+        timedelta(days=90),
+        one_open_ticket_per_author=False,
     )
     reserve = AckReservations(author_window=window, ceiling_account_key=None)
 
@@ -158,7 +163,9 @@ def test_two_tickets_of_one_author_acknowledged_at_once_cannot_both_post(stack):
 def test_an_attempt_starts_once_and_takes_one_unit_of_the_ceiling(stack):
     config = parse_config(config_with(), "test")
     store, lease = TicketStore(), timedelta(minutes=3)
-    policy = NewTicketPolicy("9001", timedelta(minutes=60), config.ladder(), timedelta(days=90))
+    policy = NewTicketPolicy(
+        "9001", ResponsePolicy.around_the_clock(timedelta(minutes=60)), config.ladder(), timedelta(days=90)
+    )
     store.store_mention(Post("x", "1001", "42", "jane", "@AcmeCare help", at(0.5)), policy, at(1))
     fresh = store.get("TICKET#x#1001")
     reserve = AckReservations(author_window=timedelta(0), ceiling_account_key="x#9001", ceiling_limit=1)
@@ -176,7 +183,9 @@ def test_an_attempt_starts_once_and_takes_one_unit_of_the_ceiling(stack):
 
 def test_two_polls_racing_to_open_tickets_for_one_author_end_with_one_ticket(stack, monkeypatch):
     config = parse_config(config_with(), "test")
-    policy = NewTicketPolicy("9001", timedelta(minutes=60), config.ladder(), timedelta(days=90))
+    policy = NewTicketPolicy(
+        "9001", ResponsePolicy.around_the_clock(timedelta(minutes=60)), config.ladder(), timedelta(days=90)
+    )
     store = TicketStore()
 
     def post(post_id: str, minute: float) -> Post:

@@ -52,7 +52,7 @@ def test_overlapping_polls_store_each_mention_once(stack):
     assert sorted(t["post_id"] for t in stack.tickets()) == ["1001", "1002", "1003", "1004", "1005"]
 
 
-def test_a_follow_up_in_the_same_thread_joins_the_open_ticket_until_staff_answer(stack):
+def test_a_follow_up_joins_the_open_ticket_and_after_staff_answer_reopens_it_for_a_next_reply(stack):
     stack.mention("1001", "42", "@AcmeCare refund please", at=at(0.1))
     stack.mention("1002", "42", "@AcmeCare hello??", at=at(0.5), in_reply_to_id="1001")
     stack.mention("1003", "77", "@AcmeCare same problem here", at=at(0.6), in_reply_to_id="1001")
@@ -64,8 +64,11 @@ def test_a_follow_up_in_the_same_thread_joins_the_open_ticket_until_staff_answer
     stack.mention("1004", "42", "@AcmeCare thanks, and one more thing", at=at(4), in_reply_to_id="2001")
     stack.clock.set(at(5))
     stack.poll()
-    assert stack.ticket("1001")["status"] == "answered"
-    assert stack.ticket("1004")["ticket_id"] == "x:1004"
+    ticket = stack.ticket("1004")  # one ticket per conversation, waiting again
+    assert (ticket["ticket_id"], ticket["status"], ticket["reply_round"]) == ("x:1001", "open", 2)
+    assert ticket["post_ids"] == ["1001", "1002", "1004"]
+    assert ticket["waiting_since"] == "2026-11-23T14:04:00Z"
+    assert ticket["human_replied_at"] == "2026-11-23T14:03:00Z", "the first response stays on record"
 
 
 def test_429_in_the_middle_of_pagination_loses_nothing_and_waits_for_the_reset(make_stack):

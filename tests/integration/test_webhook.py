@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+import yaml
 
 from socialcare_local.networks.meta.world import WEBHOOK_SECRET as META_WEBHOOK
 from socialcare_local.replay import world
@@ -258,3 +259,26 @@ def test_a_missing_webhook_secret_fails_loudly_and_meta_retries(meta_stack):
     body = feed_payload("77_992")
     assert post_raw(meta_stack, body, signature(body)).status_code == 502
     assert meta_stack.tickets() == []
+
+
+# -- personal data in a public comment -------------------------------------------------------------
+
+
+def test_a_comment_with_a_phone_number_gets_the_offline_reply_and_is_hidden_when_configured():
+    config = yaml.safe_load(world.config_text([PAGE, IG], None))
+    config["acknowledgements"]["hide_personal_data"] = True
+    with local_stack([PAGE, IG], T0, StackOptions(config_text=yaml.safe_dump(config))) as stack:
+        stack.meta.publish_page_post(PAGE.id, POST, "Our autumn menu", T0 - timedelta(hours=2))
+        made = comment(stack, "905", "Parcel never came, ring me on +44 7700 900456 please")
+        (ticket,) = tickets_for(stack, made)
+        (reply,) = our_replies(stack, made)
+        assert ticket["ack_kind"] == "offline" and "900456" not in reply["message"]
+        assert stack.meta.store.comments[made].is_hidden, "only the customer still sees their number"
+        plain = comment(stack, "906", "Parcel never came")
+        assert not stack.meta.store.comments[plain].is_hidden
+
+
+def test_a_comment_with_personal_data_is_left_visible_by_default(meta_stack):
+    made = comment(meta_stack, "907", "Parcel never came, ring me on +44 7700 900456 please")
+    (ticket,) = tickets_for(meta_stack, made)
+    assert ticket["ack_kind"] == "offline" and not meta_stack.meta.store.comments[made].is_hidden

@@ -4,10 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from socialcare.domain.ladder import Alert, Ladder, Level, describe_time_left, due_at
+from socialcare.domain.business_hours import ResponsePolicy
+from socialcare.domain.ladder import Alert, Ladder, Level, describe_time_left
 
 POSTED = datetime(2026, 11, 23, 14, 0, 5, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+WALL_CLOCK_HOUR = ResponsePolicy.around_the_clock(HOUR)
 
 
 def ladder(*percents: float) -> Ladder:
@@ -18,16 +20,16 @@ def ladder(*percents: float) -> Ladder:
 
 def test_default_shape_steps_fall_at_50_80_and_100_percent_of_the_target_from_the_post():
     steps = ladder(50, 80, 100)
-    assert steps.step_time(POSTED, HOUR, 1) == POSTED + timedelta(minutes=30)
-    assert steps.step_time(POSTED, HOUR, 2) == POSTED + timedelta(minutes=48)
-    assert steps.step_time(POSTED, HOUR, 3) == due_at(POSTED, HOUR)
+    assert steps.step_time(POSTED, WALL_CLOCK_HOUR, None, 1) == POSTED + timedelta(minutes=30)
+    assert steps.step_time(POSTED, WALL_CLOCK_HOUR, None, 2) == POSTED + timedelta(minutes=48)
+    assert steps.step_time(POSTED, WALL_CLOCK_HOUR, None, 3) == POSTED + HOUR
 
 
 def test_next_step_walks_the_levels_in_order_and_ends_after_the_last():
     steps = ladder(50, 100)
-    assert steps.next_step(POSTED, HOUR, 0) == (1, POSTED + timedelta(minutes=30))
-    assert steps.next_step(POSTED, HOUR, 1) == (2, POSTED + HOUR)
-    assert steps.next_step(POSTED, HOUR, 2) is None
+    assert steps.next_step(POSTED, WALL_CLOCK_HOUR, None, 0) == (1, POSTED + timedelta(minutes=30))
+    assert steps.next_step(POSTED, WALL_CLOCK_HOUR, None, 1) == (2, POSTED + HOUR)
+    assert steps.next_step(POSTED, WALL_CLOCK_HOUR, None, 2) is None
 
 
 def test_levels_out_of_order_are_refused():
@@ -41,8 +43,8 @@ def test_levels_out_of_order_are_refused():
 )
 def test_every_level_is_due_after_the_previous_one(percents, minutes):
     steps = ladder(*percents)
-    target = timedelta(minutes=minutes)
-    times = [steps.step_time(POSTED, target, n) for n in range(1, len(percents) + 1)]
+    target = ResponsePolicy.around_the_clock(timedelta(minutes=minutes))
+    times = [steps.step_time(POSTED, target, None, n) for n in range(1, len(percents) + 1)]
     assert times == sorted(times)
     assert all(t > POSTED for t in times)
 
@@ -52,5 +54,5 @@ def test_every_level_is_due_after_the_previous_one(percents, minutes):
     [(12, "12 min left"), (0, "due now"), (-5, "5 min overdue")],
 )
 def test_time_left_reads_at_a_glance(minutes_before_due, expected):
-    due = due_at(POSTED, HOUR)
+    due = POSTED + HOUR
     assert describe_time_left(due, due - timedelta(minutes=minutes_before_due)) == expected

@@ -8,10 +8,13 @@ from types import ModuleType
 from typing import Any
 
 from .base import ScenarioRules, SimulatedNetwork
+from .bluesky import world as bluesky
+from .mastodon import world as mastodon
 from .meta import world as meta
+from .wordpress import world as wordpress
 from .x import world as x
 
-WORLDS: tuple[ModuleType, ...] = (x, meta)
+WORLDS: tuple[ModuleType, ...] = (x, meta, wordpress, bluesky, mastodon)
 
 SCENARIO_RULES: dict[str, ScenarioRules] = {channel: w.RULES for w in WORLDS for channel in w.CHANNELS}
 

@@ -29,6 +29,11 @@ TICKET_FIELDS = (
     "ack_kind",
     "ack_skipped_reason",
     "human_replied_at",
+    "latest_replied_at",
+    "first_response_seconds",
+    "latest_response_seconds",
+    "reply_round",
+    "waiting_since",
     "status",
     "intent",
     "priority",
@@ -106,6 +111,9 @@ def read_tickets(table: str, region: str) -> list[dict]:
         ]
         ticket["ack_state"] = item.get("ack_state")
         ticket["personal_data"] = bool(ticket["personal_data"])
+        ticket["reply_round"] = int(ticket["reply_round"] or 1)
+        for seconds in ("first_response_seconds", "latest_response_seconds"):
+            ticket[seconds] = int(ticket[seconds]) if ticket[seconds] is not None else None
         if ticket["ack_text"] is None:
             ticket["ack_kind"] = None
         tickets.append(ticket)

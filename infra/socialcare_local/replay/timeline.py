@@ -42,7 +42,9 @@ def timeline_lines(events: list, report: dict) -> list[str]:
             if ticket is None:
                 note = "  (NOT STORED)"
             elif ticket["post_id"] != event.id:
-                note = f"  (follow-up, joins {ticket['ticket_id']})"
+                note = f"  ({_follow_up(ticket, at)} {ticket['ticket_id']})"
+            else:
+                note = f"  [{_triage(ticket)}]"
             entries.append((at, 0, f'mention    {who}: "{_short(event.text, 52)}"{note}'))
         elif isinstance(event, BrandReply):
             ticket = by_post.get(event.in_reply_to_id)
@@ -57,6 +59,8 @@ def timeline_lines(events: list, report: dict) -> list[str]:
             if ticket and ticket["human_replied_at"] == at:
                 took = (_at(ticket["human_replied_at"]) - _at(ticket["created_at"])).total_seconds()
                 line += f" (first response {_minutes(took)}, clock stopped)"
+            elif ticket and ticket["latest_replied_at"] == at:
+                line += f" (next reply {_minutes(ticket['latest_response_seconds'])}, clock stopped)"
             entries.append((at, 1, line))
     for t in tickets:
         who = f"@{t['author_handle']}" if t["author_handle"] else f"user {t['author_id']}"
@@ -65,7 +69,7 @@ def timeline_lines(events: list, report: dict) -> list[str]:
                 (
                     t["acknowledged_at"],
                     2,
-                    f'ack        to {who}: "{_short(t["ack_text"] or "", 58, ours=True)}"',
+                    f'{_ack_label(t)} to {who}: "{_short(t["ack_text"] or "", 58, ours=True)}"',
                 )
             )
         elif t["ack_skipped_reason"]:
@@ -76,6 +80,26 @@ def timeline_lines(events: list, report: dict) -> list[str]:
         entries.append((sms["at"], 5, f"SMS        to {sms['to']}: {_short(sms['text'], 50)}"))
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     return _dated(_fold_bursts(entries))
+
+
+def _triage(ticket: dict) -> str:
+    """'complaint, urgent, personal data': what triage made of the post that opened the ticket."""
+    parts = [ticket.get("intent") or "not triaged", ticket.get("priority") or "normal"]
+    return ", ".join(parts + (["personal data"] if ticket.get("personal_data") else []))
+
+
+def _follow_up(ticket: dict, at: str) -> str:
+    if ticket.get("waiting_since") == at:
+        return "answers staff, reopens"  # a next reply is due
+    if ticket["human_replied_at"] and ticket["human_replied_at"] <= at:
+        return "after staff replied, kept with"
+    return "follow-up, joins"
+
+
+def _ack_label(ticket: dict) -> str:
+    """The reply's kind, padded to the timeline's column: ack, thanks, offline, after hours."""
+    kind = {"acknowledgement": "ack", "after_hours": "after hours"}.get(ticket.get("ack_kind") or "")
+    return f"{kind or ticket.get('ack_kind') or 'ack':<10}"
 
 
 KINDS = {0: "mentions", 1: "staff replies", 2: "acknowledgements", 4: "e-mails", 5: "SMS"}

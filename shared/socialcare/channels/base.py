@@ -66,6 +66,17 @@ class AuthenticationFailed(PermanentError):
     not be read: a fixed or rotated secret helps, a changed request does not."""
 
 
+class SessionStore(Protocol):
+    """Where an adapter keeps a login session between invocations and containers (a network whose
+    logins are scarce, e.g. a few a day). The value is the adapter's own opaque string, secret: it is
+    stored encrypted and never logged. An adapter class that needs one declares `keeps_session = True`
+    and takes it as the keyword argument `session_store`."""
+
+    def load(self, account_key: str) -> str | None: ...
+
+    def save(self, account_key: str, value: str) -> None: ...
+
+
 @dataclass
 class Credentials:
     values: dict[str, str] = field(default_factory=dict)
@@ -97,3 +108,8 @@ class ChannelAdapter(Protocol):
     def reply_length(self, text: str) -> int:
         """The length of `text` as the network counts it."""
         ...
+
+
+# Optional: networks whose comments the brand may hide (Facebook, Instagram) set `can_hide_posts`
+# and implement `hide_post(target)`; an offline reply may then hide the customer's comment that
+# holds personal data (acknowledgements.hide_personal_data).

@@ -1,11 +1,16 @@
 """Every network socialcare speaks. Adding one is its channel module plus one line here."""
 
+from .bluesky import NETWORK as BLUESKY
 from .facebook import NETWORK as FACEBOOK
 from .instagram import NETWORK as INSTAGRAM
+from .mastodon import NETWORK as MASTODON
 from .network import Network
+from .wordpress import NETWORK as WORDPRESS
 from .x import NETWORK as X
 
-NETWORKS: dict[str, Network] = {each.name: each for each in (X, FACEBOOK, INSTAGRAM)}
+NETWORKS: dict[str, Network] = {
+    each.name: each for each in (X, FACEBOOK, INSTAGRAM, WORDPRESS, BLUESKY, MASTODON)
+}
 
 
 def network(channel: str) -> Network:

@@ -4,6 +4,8 @@ formats, connection options); the configuration accepts the union of those, told
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .business_hours import BusinessHours, Targets
+
 DEFAULT_TEMPLATES = [
     "Thanks for reaching out. We've logged this as ref {ref} and a person from our team will reply "
     "{response_time}. Please don't share personal details here; we may ask you to DM us.",
@@ -49,6 +51,9 @@ class Acknowledgements(Strict):
     after_hours: list[str] = Field(default_factory=lambda: list(DEFAULT_AFTER_HOURS), min_length=1)
     # Where an offline reply sends the customer: a DM, an e-mail address, a secure link.
     private_contact: str = Field(default="please send us a direct message", min_length=1, max_length=200)
+    # Where the network allows it (Facebook, Instagram): hide the customer's comment that holds
+    # personal data once the offline reply is posted (only its author, and their friends, still see it).
+    hide_personal_data: bool = False
     # Failed posts (5xx, timeouts, a refusal after a credentials refresh) are retried with backoff;
     # after this many attempts the ticket is marked failed, counted and alarmed, and its alerts say so.
     max_attempts: int = Field(default=8, ge=1, le=50)
@@ -69,6 +74,9 @@ class AccountConfig(Strict):
     # network's public address.
     base_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
     target_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
+    # This account's own business hours and targets (config/business_hours.py), over the global ones.
+    business_hours: BusinessHours | None = None
+    targets: Targets | None = None
     acknowledgements: Acknowledgements | None = None
 
     @property

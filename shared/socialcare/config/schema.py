@@ -3,13 +3,15 @@
 from datetime import timedelta
 from typing import Annotated, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..channels.registry import NETWORKS, network
+from ..domain.business_hours import ResponsePolicy
 from ..domain.ladder import Alert, Ladder, Level
 from ..domain.templates import ACK_KINDS, TemplateError, check_template
 from .account import AccountConfig, Acknowledgements
 from .account import Strict as _Strict
+from .business_hours import BusinessHours, Targets, response_policy
 from .email_address import EmailAddress
 from .triage import TriageConfig
 
@@ -89,6 +91,10 @@ def _default_ladder() -> list[EscalationLevel]:
 
 class Config(_Strict):
     target_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # Business hours and targets per priority (config/business_hours.py); accounts may override.
+    business_hours: BusinessHours | None = None
+    targets: Targets | None = None
+    targets_by_channel: dict[str, Targets] = Field(default_factory=dict)
     retention_days: int = Field(default=90, ge=1, le=3650)
     acknowledgements: Acknowledgements = Field(default_factory=Acknowledgements)
     accounts: list[AnyAccount] = Field(min_length=1)
@@ -97,6 +103,15 @@ class Config(_Strict):
     polling: Polling = Field(default_factory=Polling)
     limits: Limits = Field(default_factory=Limits)
     triage: TriageConfig = Field(default_factory=TriageConfig)
+    _policies: dict[str, ResponsePolicy] = PrivateAttr(default_factory=dict)  # per account key
+
+    @field_validator("targets_by_channel")
+    @classmethod
+    def _networks(cls, by_channel: dict[str, Targets]) -> dict[str, Targets]:
+        for channel in by_channel:
+            if channel not in NETWORKS:
+                raise ValueError(f"{channel!r} is not a network (one of {', '.join(sorted(NETWORKS))})")
+        return by_channel
 
     @model_validator(mode="after")
     def _consistent(self) -> "Config":
@@ -141,7 +156,24 @@ class Config(_Strict):
         return account.acknowledgements or self.acknowledgements
 
     def target_for(self, account: AccountConfig) -> timedelta:
-        return timedelta(minutes=account.target_minutes or self.target_minutes)
+        """The normal priority's target (business time when the account keeps business hours)."""
+        return self.response_policy(account).target(None).duration
+
+    def response_policy(self, account: AccountConfig) -> ResponsePolicy:
+        """The account's calendar and targets, built once per account per cold start."""
+        policy = self._policies.get(account.key)
+        if policy is None:
+            policy = response_policy(
+                account.business_hours or self.business_hours,
+                [account.targets, self.targets_by_channel.get(account.channel), self.targets],
+                account.target_minutes or self.target_minutes,
+            )
+            self._policies[account.key] = policy
+        return policy
+
+    def default_response_policy(self) -> ResponsePolicy:
+        """For a ticket whose account is no longer configured: the global calendar and targets."""
+        return response_policy(self.business_hours, [self.targets], self.target_minutes)
 
     def summary_recipients(self) -> list[str]:
         """E-mail addresses that hear what a ceiling held back."""

@@ -14,6 +14,7 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .business_hours import ResponsePolicy
 from .ladder import describe_time_left
 from .redaction import redact
 from .timefmt import to_iso
@@ -61,6 +62,8 @@ class AlertSubject:
     priority: str = "normal"  # from triage: urgent tickets say so first
     intent: str | None = None
     personal_data: bool = False  # the post holds personal data: answer privately
+    # The ticket's clock, so "time left" counts business time and says when a closed team opens.
+    response: ResponsePolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,11 @@ def _who(handle: str | None, limit: int) -> str:
 
 
 def _state(subject: AlertSubject, now: datetime) -> str:
-    return "BREACHED" if subject.breached else describe_time_left(subject.due_at, now)
+    return "BREACHED" if subject.breached else _time_left(subject, now)
+
+
+def _time_left(subject: "AlertSubject | HeldTicket", now: datetime) -> str:
+    return describe_time_left(subject.due_at, now, subject.response, subject.priority)
 
 
 def _ack_reason(subject: AlertSubject) -> str:
@@ -186,7 +193,7 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
     ref = one_line(subject.ref, LABEL_LIMIT)
     words = _cut(clean_text(subject.text[: QUOTE_LIMIT * 2]).strip(), QUOTE_LIMIT)
     url = safe_url(subject.post_url)
-    left = describe_time_left(subject.due_at, now)
+    left = _time_left(subject, now)
     ack = f"The customer got no public acknowledgement ({_ack_reason(subject)})."
     lines = [
         f"{who} wrote on {channel} at {to_iso(subject.created_at)}:",
@@ -253,6 +260,8 @@ class HeldTicket:
     post_url: str
     due_at: datetime
     answered: bool
+    response: ResponsePolicy | None = None
+    priority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +285,7 @@ def _held_line(ticket: HeldTicket, now: datetime) -> tuple[str, str, str | None]
         f"{one_line(ticket.ref, LABEL_LIMIT)} {one_line(ticket.channel_name, LABEL_LIMIT)} "
         f"{_who(ticket.author_handle, HANDLE_LIMIT)}"
     )
-    state = "answered since" if ticket.answered else describe_time_left(ticket.due_at, now)
+    state = "answered since" if ticket.answered else _time_left(ticket, now)
     return label, state, safe_url(ticket.post_url)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from .business_hours import ResponsePolicy
 from .ladder import Ladder
 from .posts import Post
 
@@ -39,14 +40,15 @@ class CeilingKind(StrEnum):
 
 class Stored(StrEnum):
     CREATED = "created"
-    JOINED = "joined"
+    JOINED = "joined"  # folded into the author's open ticket (or kept with an answered one)
+    REOPENED = "reopened"  # the customer answered staff: their answered ticket waits again
     DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True)
 class NewTicketPolicy:
     account_id: str
-    target: timedelta
+    response: ResponsePolicy  # the account's calendar and targets: the deadline and the ladder's times
     ladder: Ladder
     retention: timedelta
     # limits.one_open_ticket_per_author: an author's mentions in any thread join their open ticket.
@@ -158,13 +160,24 @@ class Ticket:
     # This ticket already holds a unit of the account's hourly acknowledgement ceiling (taken with its
     # first attempt; retries after a pause or an outage never take another).
     ack_unit_taken: bool = False
-    human_replied_at: datetime | None = None
+    human_replied_at: datetime | None = None  # staff's first reply
+    # Next reply: a customer who answers staff in the conversation reopens the ticket; its clock and
+    # ladder restart from their message (round 2, 3...). Absent on a ticket never reopened.
+    reply_round: int = 1
+    waiting_since: datetime | None = None
+    latest_replied_at: datetime | None = None  # staff's latest reply
     expires_at: int | None = None
     # The escalation ladder: the next level to send, the sends waiting for a retry, how many alerts
     # are recorded so far.
     next_level: int | None = None
     pending_sends: tuple[PendingAlert, ...] = ()
     alerts_recorded: int = 0
+
+
+def clock_started_at(ticket: "Ticket") -> datetime:
+    """When the customer started waiting for the reply now due: their first post, or the message
+    that reopened the ticket."""
+    return ticket.waiting_since or ticket.created_at
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,16 @@ def complete_level(
         actions += [TicketModel.esc_bucket.remove(), TicketModel.next_step_at.remove()]
     else:
         actions.append(TicketModel.next_step_at.set(to_iso(next_step_at)))
+    # The same round of waiting: a ticket answered and reopened meanwhile has restarted its ladder.
+    same_round = (
+        TicketModel.reply_round.does_not_exist()
+        if ticket.reply_round == 1
+        else TicketModel.reply_round == ticket.reply_round
+    )
     try:
-        TicketModel(ticket.pk, "TICKET").update(actions=actions, condition=TicketModel.claim_token == token)
+        TicketModel(ticket.pk, "TICKET").update(
+            actions=actions, condition=(TicketModel.claim_token == token) & same_round
+        )
     except UpdateError as error:
         if _condition_failed(error):
             return False

@@ -108,9 +108,14 @@ class TicketModel(Model):
     ack_bucket = UnicodeAttribute(null=True)
     ack_retry_at = UnicodeAttribute(null=True)
 
-    human_replied_at = UnicodeAttribute(null=True)
+    human_replied_at = UnicodeAttribute(null=True)  # the first
     human_reply_post_id = UnicodeAttribute(null=True)
     first_response_seconds = NumberAttribute(null=True)
+    # Next reply: the round of waiting (absent: 1), since when, and staff's latest reply.
+    reply_round = NumberAttribute(null=True)
+    waiting_since = UnicodeAttribute(null=True)
+    latest_replied_at = UnicodeAttribute(null=True)
+    latest_response_seconds = NumberAttribute(null=True)
 
     esc_bucket = UnicodeAttribute(null=True)
     next_step_at = UnicodeAttribute(null=True)
@@ -166,6 +171,17 @@ class StreamStateModel(Model):
     cursor = UnicodeAttribute(null=True)
     paused_until = UnicodeAttribute(null=True)
     failing_since = UnicodeAttribute(null=True)
+
+
+class SessionModel(Model):
+    """pk session#<account key>: a network's login session kept between invocations (for networks
+    whose logins are scarce). On the state table, encrypted at rest; the value is never logged."""
+
+    class Meta:
+        table_name = "StateTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    session = UnicodeAttribute()
 
 
 class CeilingModel(Model):
@@ -235,7 +251,8 @@ def bind_tables(*, tickets_table: str, state_table: str, region: str | None = No
     for model in TICKETS_MODELS:
         model.Meta.table_name = tickets_table
     StreamStateModel.Meta.table_name = state_table
-    for model in (*TICKETS_MODELS, StreamStateModel):
+    SessionModel.Meta.table_name = state_table
+    for model in (*TICKETS_MODELS, StreamStateModel, SessionModel):
         if region:
             model.Meta.region = region
         model.Meta.host = host

@@ -8,7 +8,6 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.folding import OpenTicketRef, tickets_to_join
-from ..domain.ladder import due_at
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
@@ -23,6 +22,7 @@ from ..domain.tickets import (
     Ticket,
     TicketStatus,
     TicketWhere,
+    clock_started_at,
 )
 from ..domain.timefmt import from_iso, to_iso
 from ..services.ports import POSTING_STREAM as POSTING
@@ -106,6 +106,9 @@ def to_ticket(item: TicketModel) -> Ticket:
         ack_post_id=item.ack_post_id,
         ack_unit_taken=bool(item.ack_unit_taken),
         human_replied_at=from_iso(item.human_replied_at) if item.human_replied_at else None,
+        reply_round=int(item.reply_round or 1),
+        waiting_since=from_iso(item.waiting_since) if item.waiting_since else None,
+        latest_replied_at=from_iso(item.latest_replied_at) if item.latest_replied_at else None,
         expires_at=int(item.expires_at) if item.expires_at else None,
         next_level=int(item.next_level) if item.next_level is not None else None,
         pending_sends=tuple(
@@ -153,9 +156,14 @@ class TicketStore:
                 if outcome is not None:
                     return outcome
             policy = policy.for_post(post)
-            if policy.triage.closing and in_conversation is not None and in_conversation.open_ticket_pk:
-                # "Sorted, thanks!" after staff answered: kept with the answered ticket, opens none.
-                outcome = self._join(post, in_conversation.open_ticket_pk, policy, now, status="answered")
+            last = in_conversation.open_ticket_pk if in_conversation is not None else None
+            if last and post.author_id != policy.account_id:
+                # Staff answered this customer here: "sorted, thanks!" is kept with the answered
+                # ticket and opens nothing; anything else reopens it for a next reply.
+                if policy.triage.closing:
+                    outcome = self._join(post, last, policy, now, status="answered")
+                else:
+                    outcome = self._reopen(post, last, policy, now)
                 if outcome is not None:
                     return outcome
             outcome = self._create(post, policy, now, author)
@@ -234,6 +242,45 @@ class TicketStore:
             raise
         return Stored.JOINED
 
+    def _reopen(self, post: Post, ticket: str, policy: NewTicketPolicy, now: datetime) -> Stored | None:
+        """The customer answered staff in the thread: the answered ticket waits again, from this
+        message, with its ladder restarted (a next-reply target). None when it is not answered."""
+        marker, marker_actions = self._conversation_marker_points_to(
+            post, ticket, _expiry(now, policy.retention)
+        )
+        # The next reply's clock runs at the priority of the customer's latest message, recorded on
+        # the ticket so the ladder's later steps (and the alerts) use the same one.
+        priority = policy.triage.priority
+        step = policy.ladder.next_step(post.created_at, policy.response, priority)
+        actions = [
+            TicketModel.post_ids.set(TicketModel.post_ids.append([post.post_id])),
+            TicketModel.status.set("open"),
+            TicketModel.reply_round.set((TicketModel.reply_round | 1) + 1),
+            TicketModel.waiting_since.set(to_iso(post.created_at)),
+            TicketModel.due_at.set(to_iso(policy.response.due_at(post.created_at, priority))),
+            TicketModel.priority.set(priority),
+        ]
+        if step is not None:
+            actions += [
+                TicketModel.esc_bucket.set(OPEN_BUCKET),
+                TicketModel.next_level.set(step[0]),
+                TicketModel.next_step_at.set(to_iso(step[1])),
+            ]
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(self._claim(post, ticket, policy, now), condition=PostClaimModel.pk.does_not_exist())
+                tx.update(
+                    TicketModel(ticket, "TICKET"), actions=actions, condition=TicketModel.status == "answered"
+                )
+                tx.update(marker, actions=marker_actions)
+        except TransactWriteError as error:
+            if _conditional_failed(error, 0):
+                return Stored.DUPLICATE
+            if _conditional_failed(error, 1):
+                return None
+            raise
+        return Stored.REOPENED
+
     def _create(
         self, post: Post, policy: NewTicketPolicy, now: datetime, author: AuthorMarkerModel | None
     ) -> Stored | None:
@@ -264,7 +311,7 @@ class TicketStore:
             personal_data=policy.triage.personal_data or None,
             created_at=to_iso(post.created_at),
             detected_at=to_iso(now),
-            due_at=to_iso(due_at(post.created_at, policy.target)),
+            due_at=to_iso(policy.response.due_at(post.created_at, policy.triage.priority)),
             # The brand's own posts are recorded (nothing is lost) but never escalate.
             status="internal" if from_brand else "open",
             expires_at=_expiry(now, policy.retention),
@@ -272,7 +319,11 @@ class TicketStore:
             ack_retry_at=to_iso(now + STREAM_GRACE),
         )
         escalates = not from_brand and policy.triage.escalates
-        step = policy.ladder.next_step(post.created_at, policy.target, 0) if escalates else None
+        step = (
+            policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            if escalates
+            else None
+        )
         if step is not None:
             ticket.esc_bucket, ticket.next_level, ticket.next_step_at = OPEN_BUCKET, step[0], to_iso(step[1])
         marker, marker_actions = self._conversation_marker_points_to(post, pk, ticket.expires_at)
@@ -373,18 +424,27 @@ class TicketStore:
         when it was not open (answered already, or the brand's own)."""
         if ticket.status != TicketStatus.OPEN:
             return False
-        seconds = max(0, int((replied_at - ticket.created_at).total_seconds()))
+        waited = max(0, int((replied_at - clock_started_at(ticket)).total_seconds()))
+        replied = to_iso(replied_at)
+        # A reply posted before the customer's latest message answers an earlier round, not this one.
+        fresh = (
+            TicketModel.human_replied_at.does_not_exist()
+            if ticket.waiting_since is None
+            else TicketModel.waiting_since <= replied
+        )
         try:
             _item(ticket).update(
                 actions=[
                     TicketModel.status.set("answered"),
-                    TicketModel.human_replied_at.set(to_iso(replied_at)),
+                    TicketModel.human_replied_at.set(TicketModel.human_replied_at | replied),
                     TicketModel.human_reply_post_id.set(reply_post_id),
-                    TicketModel.first_response_seconds.set(seconds),
+                    TicketModel.first_response_seconds.set(TicketModel.first_response_seconds | waited),
+                    TicketModel.latest_replied_at.set(replied),
+                    TicketModel.latest_response_seconds.set(waited),
                     TicketModel.esc_bucket.remove(),
                     TicketModel.next_step_at.remove(),
                 ],
-                condition=(TicketModel.status == "open") & TicketModel.human_replied_at.does_not_exist(),
+                condition=(TicketModel.status == "open") & fresh,
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":

@@ -101,9 +101,20 @@ class Container:
                     raise AuthenticationFailed(str(error)) from None
 
             def build(credentials: dict[str, str]) -> ChannelAdapter:
+                cls = rules.adapter_class()
+                options: dict[str, Any] = {}
+                if getattr(cls, "keeps_session", False):  # logins are scarce: the session outlives us
+                    from ..persistence.sessions import DynamoSessionStore
+
+                    _ = self.dynamodb  # the session model shares the one client
+                    options["session_store"] = DynamoSessionStore()
                 try:
-                    return rules.adapter_class()(
-                        account, credentials, base_url=base_url, timeout=self.settings.http_timeout_seconds
+                    return cls(
+                        account,
+                        credentials,
+                        base_url=base_url,
+                        timeout=self.settings.http_timeout_seconds,
+                        **options,
                     )
                 except PermanentError as error:  # incomplete credentials: fixed in the secret, not here
                     raise AuthenticationFailed(str(error)) from None
@@ -112,6 +123,10 @@ class Container:
                 account.key, read_credentials, build, self._count_credentials_refresh
             )
         return self._adapters[account.key]
+
+    @staticmethod
+    def _count(metric: str) -> None:
+        build_metrics().add_metric(metric, MetricUnit.Count, 1)  # flushed by the handler's metrics
 
     @staticmethod
     def _count_credentials_refresh() -> None:
@@ -166,7 +181,9 @@ class Container:
         from ..services.acknowledging import Acknowledger
 
         _ = self.dynamodb  # the ceilings' models share the one client
-        return Acknowledger(self.config, self.store, self.adapter_for, record_held=ceilings.record_held)
+        return Acknowledger(
+            self.config, self.store, self.adapter_for, record_held=ceilings.record_held, count=self._count
+        )
 
     @cached_property
     def _alert_config(self) -> IdempotencyConfig:

@@ -18,7 +18,7 @@ from botocore.config import Config
 from pynamodb.connection import Connection
 from pynamodb.settings import get_settings_value
 
-from ..persistence.models import TICKETS_MODELS, StreamStateModel
+from ..persistence.models import TICKETS_MODELS, SessionModel, StreamStateModel
 
 
 def pynamodb_client_config() -> Config:
@@ -37,7 +37,9 @@ def pynamodb_client_config() -> Config:
 
 def share_dynamodb_client() -> tuple[Connection, Any]:
     """(a Connection for the ticket store's transactions, the DynamoDB client every table user shares)."""
-    connections = [model._get_connection().connection for model in (*TICKETS_MODELS, StreamStateModel)]
+    connections = [
+        model._get_connection().connection for model in (*TICKETS_MODELS, StreamStateModel, SessionModel)
+    ]
     first = connections[0]
     client = boto3.client(
         "dynamodb", region_name=first.region, endpoint_url=first.host, config=pynamodb_client_config()

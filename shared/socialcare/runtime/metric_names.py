@@ -20,6 +20,7 @@ ACKNOWLEDGEMENTS_SKIPPED = "AcknowledgementsSkipped"
 ACKNOWLEDGEMENTS_DUE_FOR_RETRY = "AcknowledgementsDueForRetry"
 ACKNOWLEDGEMENTS_FAILED = "AcknowledgementsFailed"  # gave up after acknowledgements.max_attempts: alarmed
 ACKNOWLEDGEMENTS_CAPPED = "AcknowledgementsCapped"  # held back by limits (author window, account ceiling)
+POSTS_HIDE_FAILED = "PostsHideFailed"  # a comment with personal data could not be hidden: alarmed
 CREDENTIALS_REFRESHED = "CredentialsRefreshed"  # a 401/403 made an adapter re-read its secret
 
 # escalate

@@ -49,6 +49,9 @@ class RefreshingAdapter:
     def post_reply(self, *args, **kwargs):
         return self._call("post_reply", args, kwargs)
 
+    def hide_post(self, *args, **kwargs):  # only where the adapter `can_hide_posts`
+        return self._call("hide_post", args, kwargs)
+
     def _call(self, method: str, args: tuple, kwargs: dict) -> Any:
         refused_by = self._adapter
         try:

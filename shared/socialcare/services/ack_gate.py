@@ -37,7 +37,7 @@ def rule_reason(
             same_author_window=timedelta(minutes=settings.same_author_window_minutes),
             last_ack_to_author_on_account=context.last_ack_to_author,
             author_window=timedelta(minutes=config.limits.author_ack_window_minutes),
-            target=config.target_for(account),
+            target=ticket.due_at - ticket.created_at,  # its target, in business time
             reply_allowed=ticket.reply_allowed,
         ),
         now,

@@ -25,7 +25,7 @@ from ..channels.base import (
 )
 from ..config import AccountConfig, Acknowledgements, Config
 from ..domain.reply_kind import ReplyFacts, reply_kind
-from ..domain.templates import render_acknowledgement
+from ..domain.templates import OFFLINE, render_acknowledgement
 from ..domain.tickets import (
     FINAL_ACK_STATES,
     OUTCOME_UNKNOWN,
@@ -37,6 +37,7 @@ from ..domain.tickets import (
     TicketWhere,
 )
 from ..domain.timefmt import from_iso, to_iso
+from ..runtime import metric_names
 from .ack_gate import HOLD_REASONS, record_skip, reservations, rule_reason
 from .ports import POSTING_STREAM, CeilingHolds, Tickets
 
@@ -46,11 +47,13 @@ logger = Logger(child=True)
 ATTEMPT_LEASE = timedelta(minutes=3)
 
 
+def reply_target(request: AckRequest) -> ReplyTarget:
+    return ReplyTarget(request.in_reply_to_id, request.conversation_id, request.post_kind, request.visibility)
+
+
 def post_acknowledgement(adapter: ChannelAdapter, request: AckRequest) -> dict:
     """The side effect itself: the reply, or the one an earlier attempt already posted."""
-    target = ReplyTarget(
-        request.in_reply_to_id, request.conversation_id, request.post_kind, request.visibility
-    )
+    target = reply_target(request)
     if request.reconcile:
         existing = adapter.find_reply(target, from_iso(request.created_at))
         if existing:
@@ -76,11 +79,14 @@ class Acknowledger:
         adapter_for: Callable[[AccountConfig], ChannelAdapter],
         *,
         record_held: CeilingHolds,
+        count: Callable[[str], None] = lambda metric: None,
     ):
+        """count(metric name): one more of what went wrong beside the outcome (the handler's metrics)."""
         self._config = config
         self._store = store
         self._adapter_for = adapter_for
         self._record_held = record_held
+        self._count = count
 
     def acknowledge(self, pk: str, now: datetime, where: TicketWhere | None = None) -> str:
         """`where`: the ticket's coordinates when the caller has them (the stream's image of a new
@@ -157,7 +163,20 @@ class Acknowledger:
             # the text was refused): the same request will be refused again, so give up at once.
             return self._give_up(ticket, f"refused by {adapter.display_name}: {error}")
         self._store.record_ack_posted(ticket, answer["post_id"], text, now)
+        if kind == OFFLINE and settings.hide_personal_data:
+            self._hide(adapter, ticket, reply_target(request))
         return "posted"
+
+    def _hide(self, adapter, ticket: Ticket, target) -> None:
+        """After the offline reply: hide the customer's comment where the network allows. A failure
+        leaves the reply posted, is counted (alarmed) and logged; staff's alert says personal data."""
+        if not getattr(adapter, "can_hide_posts", False):
+            return
+        try:
+            adapter.hide_post(target)
+        except ChannelError as error:
+            self._count(metric_names.POSTS_HIDE_FAILED)
+            logger.warning("comment with personal data not hidden", ticket=ticket.ticket_id, error=str(error))
 
     def _reply(
         self, ticket: Ticket, account: AccountConfig, settings: Acknowledgements, adapter, now: datetime
@@ -171,7 +190,9 @@ class Acknowledger:
             settings.variants(kind),
             ticket_id=ticket.ticket_id,
             ref=ticket.ref,
-            target_minutes=int(self._config.target_for(account).total_seconds() // 60),
+            target_minutes=self._config.response_policy(account).promise_minutes(
+                ticket.created_at, ticket.priority
+            ),
             brand_handle=account.handle,
             author_handle=ticket.author_handle,
             mention_text=ticket.text,

@@ -35,6 +35,7 @@ from ..domain.alerts import (
     render_held_back_summary,
     render_sms,
 )
+from ..domain.business_hours import ResponsePolicy
 from ..domain.ladder import Alert, Ladder
 from ..domain.tickets import (
     AckState,
@@ -45,6 +46,7 @@ from ..domain.tickets import (
     PendingAlert,
     Ticket,
     TicketStatus,
+    clock_started_at,
 )
 from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
@@ -139,15 +141,19 @@ class Escalator:
                 alert = Alert(send.via, send.recipient, send.to)
                 self._attempt(ticket, send.level, alert, now, report, step, previous=send)
         level = ticket.next_level or 1
-        target = self._target(ticket)
-        created = ticket.created_at
+        response = self._response(ticket)
+        priority = ticket.priority
+        created = clock_started_at(ticket)  # a reopened ticket's ladder runs from the customer's reply
         sent_level = None
-        if level <= len(self._ladder.levels) and self._ladder.step_time(created, target, level) <= now:
+        if (
+            level <= len(self._ladder.levels)
+            and self._ladder.step_time(created, response, priority, level) <= now
+        ):
             step = self._send_level(ticket, level, now, report, step)
             sent_level, level = level, level + 1
         upcoming = [send.retry_at for send in step.pending]
         if level <= len(self._ladder.levels):
-            upcoming.append(self._ladder.step_time(created, target, level))
+            upcoming.append(self._ladder.step_time(created, response, priority, level))
         next_at = min(upcoming, default=None)
         if not self._queue.complete_level(ticket, token, step.records, step.pending, level, next_at):
             return None
@@ -211,7 +217,9 @@ class Escalator:
 
     def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> AlertRequest:
         subject = self._subject(ticket, level)
-        key = f"{ticket.ticket_id}#L{level}#{alert.via}#{alert.address}"
+        # Each round of waiting (a reopened ticket) alerts afresh; round 1 keeps the original key.
+        round_ = f"#R{ticket.reply_round}" if ticket.reply_round > 1 else ""
+        key = f"{ticket.ticket_id}{round_}#L{level}#{alert.via}#{alert.address}"
         if alert.via == "email":
             email = render_email(subject, now)
             return AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
@@ -235,6 +243,7 @@ class Escalator:
             priority=ticket.priority,
             intent=ticket.intent,
             personal_data=ticket.personal_data,
+            response=self._response(ticket),
         )
 
     def _link(self, ticket: Ticket) -> str:
@@ -245,11 +254,11 @@ class Escalator:
         post = PostRef(ticket.post_id, ticket.conversation_id, ticket.author_handle)
         return network(ticket.channel).post_url(account, post) or ""
 
-    def _target(self, ticket: Ticket) -> timedelta:
+    def _response(self, ticket: Ticket) -> ResponsePolicy:
         account = self._config.account(ticket.channel, ticket.account_id)
         if account is not None:
-            return self._config.target_for(account)
-        return timedelta(minutes=self._config.target_minutes)
+            return self._config.response_policy(account)
+        return self._config.default_response_policy()
 
     def _account_key(self, ticket: Ticket) -> str:
         account = self._config.account(ticket.channel, ticket.account_id)
@@ -327,6 +336,8 @@ class Escalator:
                 post_url=self._link(t),
                 due_at=t.due_at,
                 answered=t.status is not TicketStatus.OPEN,
+                response=self._response(t),
+                priority=t.priority,
             )
             for t in found
         )

@@ -20,7 +20,7 @@ logger = Logger(child=True)
 def new_ticket_policy(config: Config, account: AccountConfig) -> NewTicketPolicy:
     return NewTicketPolicy(
         account_id=account.id,
-        target=config.target_for(account),
+        response=config.response_policy(account),
         ladder=config.ladder(),
         retention=timedelta(days=config.retention_days),
         one_open_ticket_per_author=config.limits.one_open_ticket_per_author,

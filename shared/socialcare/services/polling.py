@@ -176,7 +176,7 @@ class Poller:
         outcome = self._store.store_mention(post, policy, now)
         if outcome is Stored.CREATED:
             result.stored += 1
-        elif outcome is Stored.JOINED:
+        elif outcome in (Stored.JOINED, Stored.REOPENED):
             result.joined += 1
         else:
             result.duplicates += 1
@@ -192,8 +192,9 @@ class Poller:
             result.paused_until = to_iso(paused)
             return None
         started_at = cursor = state.cursor(stream)
-        # First run: don't backfill history older than the target (nobody can act on it in time).
-        start = now - self._config.target_for(account)
+        # First run: don't backfill posts already past their deadline (nobody can act on them in
+        # time); the deadline counts business time, so a weekend's posts are still read on Monday.
+        start = self._config.response_policy(account).oldest_still_due(now)
         posts: list[Post] = []
         quarantined: list[Quarantined] = []
         for _ in range(MAX_PAGES):

@@ -128,7 +128,7 @@ class Receiver:
         outcome = self._store.store_mention(post, new_ticket_policy(self._config, account), now)
         if outcome is Stored.CREATED:
             receipt.stored += 1
-        elif outcome is Stored.JOINED:
+        elif outcome in (Stored.JOINED, Stored.REOPENED):
             receipt.joined += 1
         else:
             receipt.duplicates += 1

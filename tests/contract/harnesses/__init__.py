@@ -3,14 +3,20 @@ moves the adapter contract needs. tests/contract/test_adapter_contract.py runs t
 over every harness listed here; a network is done when it passes."""
 
 from .base import Harness, ReadFault
+from .bluesky import BlueskyHarness
 from .facebook import FacebookHarness
 from .instagram import InstagramHarness
+from .mastodon import MastodonHarness
+from .wordpress import WordPressHarness
 from .x import XHarness
 
 HARNESSES: dict[str, type[Harness]] = {
     "x": XHarness,
     "facebook": FacebookHarness,
     "instagram": InstagramHarness,
+    "mastodon": MastodonHarness,
+    "wordpress": WordPressHarness,
+    "bluesky": BlueskyHarness,
 }
 
 __all__ = ["HARNESSES", "Harness", "ReadFault"]

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 from socialcare.channels.base import Page, ReplyTarget, TransientError
 from socialcare.domain.folding import OpenTicketRef, tickets_to_join
-from socialcare.domain.ladder import due_at
 from socialcare.domain.posts import Post
 from socialcare.domain.reference import ticket_id_for, ticket_reference
 from socialcare.domain.skip_rules import LastAck
@@ -66,11 +65,27 @@ class InMemoryTickets:
                 self.in_conversation[(post.channel, post.conversation, post.author_id)] = pk
                 return Stored.JOINED
         policy = policy.for_post(post)
-        if policy.triage.closing and in_thread and self.tickets[in_thread].status is TicketStatus.ANSWERED:
-            answered = self.tickets[in_thread]  # a thank-you after staff answered: opens nothing
-            self.tickets[in_thread] = replace(answered, post_ids=(*answered.post_ids, post.post_id))
+        if in_thread and self.tickets[in_thread].status is TicketStatus.ANSWERED:
+            answered = self.tickets[in_thread]
             self._claim(post, in_thread, "post")
-            return Stored.JOINED
+            if policy.triage.closing:  # a thank-you after staff answered: opens nothing
+                self.tickets[in_thread] = replace(answered, post_ids=(*answered.post_ids, post.post_id))
+                return Stored.JOINED
+            priority = policy.triage.priority  # the next reply runs at the latest message's priority
+            step = policy.ladder.next_step(post.created_at, policy.response, priority)
+            self.tickets[in_thread] = replace(  # they answered staff: the ticket waits again
+                answered,
+                post_ids=(*answered.post_ids, post.post_id),
+                status=TicketStatus.OPEN,
+                reply_round=answered.reply_round + 1,
+                waiting_since=post.created_at,
+                due_at=policy.response.due_at(post.created_at, priority),
+                priority=priority,
+                next_level=step[0] if step else None,
+            )
+            if step is not None:
+                self.next_step_at[in_thread] = step[1]
+            return Stored.REOPENED
         ticket_id = ticket_id_for(post.channel, post.post_id)
         pk = f"TICKET#{ticket_id}"
         from_brand = post.author_id == policy.account_id
@@ -87,7 +102,7 @@ class InMemoryTickets:
             text=post.text,
             conversation_id=post.conversation,
             created_at=post.created_at,
-            due_at=due_at(post.created_at, policy.target),
+            due_at=policy.response.due_at(post.created_at, policy.triage.priority),
             status=TicketStatus.INTERNAL if from_brand else TicketStatus.OPEN,
             in_reply_to_id=post.in_reply_to_id,
             post_kind=post.kind,
@@ -99,7 +114,11 @@ class InMemoryTickets:
         )
         self._claim(post, pk, "post")
         escalates = not from_brand and policy.triage.escalates
-        step = policy.ladder.next_step(post.created_at, policy.target, 0) if escalates else None
+        step = (
+            policy.ladder.next_step(post.created_at, policy.response, policy.triage.priority)
+            if escalates
+            else None
+        )
         if step is not None:
             self.tickets[pk] = replace(self.tickets[pk], next_level=step[0])
             self.next_step_at[pk] = step[1]
@@ -147,7 +166,14 @@ class InMemoryTickets:
         current = self.tickets.get(ticket.pk)
         if current is None or current.status is not TicketStatus.OPEN:
             return False
-        self.tickets[ticket.pk] = replace(current, status=TicketStatus.ANSWERED, human_replied_at=replied_at)
+        if current.waiting_since is not None and replied_at < current.waiting_since:
+            return False  # it answers an earlier round
+        self.tickets[ticket.pk] = replace(
+            current,
+            status=TicketStatus.ANSWERED,
+            human_replied_at=current.human_replied_at or replied_at,
+            latest_replied_at=replied_at,
+        )
         self.next_step_at.pop(ticket.pk, None)  # out of the escalation queue
         return True
 

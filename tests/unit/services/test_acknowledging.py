@@ -8,6 +8,7 @@ import pytest
 from conftest import T0, post
 
 from socialcare.channels.base import PermanentError, RateLimited, TransientError
+from socialcare.domain.business_hours import ResponsePolicy
 from socialcare.domain.tickets import AckState, NewTicketPolicy
 from socialcare.services.acknowledging import Acknowledger
 
@@ -27,7 +28,12 @@ def acknowledger(config, world, *, ceiling=True) -> Acknowledger:
 
 
 def ticket_for(config, world, mention) -> str:
-    policy = NewTicketPolicy(config.accounts[0].id, timedelta(hours=1), config.ladder(), timedelta(days=90))
+    policy = NewTicketPolicy(
+        config.accounts[0].id,
+        ResponsePolicy.around_the_clock(timedelta(hours=1)),
+        config.ladder(),
+        timedelta(days=90),
+    )
     world.network.publish(mention)
     world.tickets.store_mention(mention, policy, NOW)
     return f"TICKET#x:{mention.post_id}"

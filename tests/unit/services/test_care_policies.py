@@ -90,15 +90,40 @@ def test_a_thank_you_after_staff_answered_opens_no_ticket(config, world):
     assert answered.status is TicketStatus.ANSWERED and "102" in answered.post_ids, "kept, not lost"
 
 
-def test_a_new_problem_after_staff_answered_still_opens_a_ticket(config, world):
-    store(config, world, post("101", 0.5, text="@AcmeCare where is my refund?", conversation_id="101"))
+def test_a_customer_answering_staff_reopens_the_ticket_with_a_next_reply_target(config, world):
+    pk = store(config, world, post("101", 0.5, text="@AcmeCare where is my refund?", conversation_id="101"))
     staff = post(
         "201", 5, author=world.account.id, text="Sent today!", conversation_id="101", in_reply_to_id="101"
     )
     notice_brand_post(world.tickets, staff)
-    follow_up = post("102", 9, text="@AcmeCare thanks, but it still hasn't arrived", conversation_id="101")
+    follow_up = post("102", 30, text="@AcmeCare thanks, but it still hasn't arrived", conversation_id="101")
     store(config, world, follow_up)
-    assert world.tickets.get("TICKET#x:102").status is TicketStatus.OPEN
+    assert set(world.tickets.tickets) == {pk}, "one ticket per conversation, not one per message"
+    ticket = world.tickets.get(pk)
+    assert ticket.status is TicketStatus.OPEN and ticket.reply_round == 2
+    assert ticket.due_at == T0 + timedelta(minutes=30 + 60), "the next reply is due an hour after it"
+    assert world.tickets.next_step_at[pk] == T0 + timedelta(minutes=30 + 30), "the ladder restarts"
+    second = post(
+        "202", 40, author=world.account.id, text="Chasing it", conversation_id="101", in_reply_to_id="102"
+    )
+    notice_brand_post(world.tickets, second)
+    answered = world.tickets.get(pk)
+    assert answered.human_replied_at == T0 + timedelta(minutes=5), "the first response stays"
+    assert answered.latest_replied_at == T0 + timedelta(minutes=40)
+
+
+def test_a_staff_reply_older_than_the_customers_answer_leaves_the_reopened_ticket_waiting(config, world):
+    pk = store(config, world, post("101", 0.5, text="@AcmeCare where is my refund?", conversation_id="101"))
+    notice_brand_post(
+        world.tickets,
+        post("201", 5, author=world.account.id, text="Sent!", conversation_id="101", in_reply_to_id="101"),
+    )
+    store(config, world, post("102", 30, text="@AcmeCare it hasn't come", conversation_id="101"))
+    late_read = post(
+        "203", 6, author=world.account.id, text="Also...", conversation_id="101", in_reply_to_id="101"
+    )
+    notice_brand_post(world.tickets, late_read)  # posted before the customer answered: read late
+    assert world.tickets.get(pk).status is TicketStatus.OPEN
 
 
 def test_a_retry_posts_the_reply_the_first_attempt_chose(config, world):
@@ -110,3 +135,33 @@ def test_a_retry_posts_the_reply_the_first_attempt_chose(config, world):
     ticket = world.tickets.get(pk)
     assert (ticket.ack_text, ticket.ack_kind, ticket.ack_state) == (first_text, "thanks", AckState.POSTED)
     assert len(world.network.created) == 1
+
+
+def test_a_comment_that_cannot_be_hidden_leaves_the_reply_posted_and_is_counted(config, world):
+    from socialcare.channels.base import TransientError
+
+    settings = config.acknowledgements.model_copy(update={"hide_personal_data": True})
+    config = config.model_copy(update={"acknowledgements": settings})
+    hidden, counted = [], []
+
+    class Hiding:  # the scripted network, on a network that lets the brand hide comments
+        can_hide_posts = True
+
+        def __getattr__(self, name):
+            return getattr(world.network, name)
+
+        def hide_post(self, target):
+            hidden.append(target.post_id)
+            raise TransientError("503")
+
+    pk = store(config, world, post("101", 0.5, text="@AcmeCare call me on +44 7700 900123, no parcel"))
+    acknowledger = Acknowledger(
+        config,
+        world.tickets,
+        lambda account: Hiding(),
+        record_held=world.tickets.ceilings.record_held,
+        count=counted.append,
+    )
+    assert acknowledger.acknowledge(pk, NOW) == "posted"
+    assert hidden == ["101"] and counted == ["PostsHideFailed"]
+    assert world.tickets.get(pk).ack_state is AckState.POSTED

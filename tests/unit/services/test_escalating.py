@@ -8,6 +8,7 @@ import pytest
 from conftest import T0, post
 from fakes import InMemoryCeilings
 
+from socialcare.domain.business_hours import ResponsePolicy
 from socialcare.domain.tickets import NewTicketPolicy
 from socialcare.notify.senders import AlertRejected
 from socialcare.services.escalating import Escalator
@@ -32,7 +33,12 @@ class Outbox:
 def run(config, world):
     outbox, ceilings = Outbox(), InMemoryCeilings()
     escalator = Escalator(config, lambda request: outbox(request), queue=world.tickets, ceilings=ceilings)
-    policy = NewTicketPolicy(config.accounts[0].id, timedelta(hours=1), config.ladder(), timedelta(days=90))
+    policy = NewTicketPolicy(
+        config.accounts[0].id,
+        ResponsePolicy.around_the_clock(timedelta(hours=1)),
+        config.ladder(),
+        timedelta(days=90),
+    )
     world.tickets.store_mention(post("101", 0), policy, T0)
 
     def sweep_until(minute: int) -> None:
@@ -95,3 +101,24 @@ def test_alerts_over_the_accounts_ceiling_are_held_then_summarised(config, world
     escalator.sweep(T0 + timedelta(hours=1, minutes=1))  # the hour is over
     summaries = [r for r in outbox.sent if r.key.startswith("summary#")]
     assert len(summaries) == 1 and "held" in summaries[0].text.lower()
+
+
+def test_a_reopened_ticket_alerts_again_from_the_customers_reply(config, world, run):
+    from socialcare.services.mention_path import new_ticket_policy, notice_brand_post
+
+    outbox, _, sweep_until, escalator = run
+    sweep_until(31)
+    assert len(outbox.sent) == 1
+    staff = post(
+        "201", 32, author=world.account.id, text="On it", in_reply_to_id="101", conversation_id="101"
+    )
+    notice_brand_post(world.tickets, staff)
+    follow_up = post("102", 40, text="@AcmeCare still broken", conversation_id="101")
+    world.tickets.store_mention(
+        follow_up, new_ticket_policy(config, world.account), T0 + timedelta(minutes=40)
+    )
+    for minute in range(41, 71):
+        escalator.sweep(T0 + timedelta(minutes=minute))
+    assert len(outbox.sent) == 2, "level 1 again, 30 minutes after the customer's reply"
+    first, second = (request.key for request in outbox.sent)
+    assert first != second, "a new round is never mistaken for an alert already sent"

@@ -195,6 +195,12 @@ class FacebookAdapter:
             raise TransientError("Facebook accepted the comment but its answer has no id")
         return reply_id
 
+    can_hide_posts = True
+
+    def hide_post(self, target: ReplyTarget) -> None:
+        """Hide the comment from everyone but its author and their friends (Meta's `is_hidden`)."""
+        self._graph.post(f"/{target.post_id}", {"is_hidden": "true"})
+
     def find_reply(self, target: ReplyTarget, since: datetime) -> str | None:
         """The page's comment, made by an app (ours, with `app_id`), in the target's thread since
         `since`: under the top-level comment of the thread, or under a tagging post."""

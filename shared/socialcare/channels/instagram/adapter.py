@@ -200,6 +200,14 @@ class InstagramAdapter:
             raise TransientError("Instagram accepted the reply but its answer has no id")
         return reply_id
 
+    @property
+    def can_hide_posts(self) -> bool:
+        return True  # comments on the account's media; a mention elsewhere is refused by Meta
+
+    def hide_post(self, target: ReplyTarget) -> None:
+        """Hide the comment on the account's media (`hide=true`): only its author still sees it."""
+        self._graph.post(f"/{target.post_id}", {"hide": "true"})
+
     def find_reply(self, target: ReplyTarget, since: datetime) -> str | None:
         """The account's reply in the target's thread since `since`. Instagram does not say which
         app made a comment: one staff typed there in that time is taken for ours."""
