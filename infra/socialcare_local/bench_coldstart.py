@@ -32,7 +32,10 @@ TARGET_RATIO = 1.8
 
 # What each function's first invocation builds before its first request: the services its handler
 # takes from the container, each configured network's adapter class, and the DynamoDB clients its
-# first requests would otherwise build (PynamoDB: one per model's Connection and the store's).
+# first requests would otherwise build (PynamoDB: one per model's Connection and the store's). Not
+# counted, as most invocations never pay them: the adapters' HTTP libraries (imported by their first
+# call, oauthlib by the first X post), escalate's SES and SNS clients (built by the first alert
+# sent), the triage rules (built by the first mention triaged).
 ADAPTERS = "[network(a.channel).adapter_class() for a in app.container.config.accounts]"
 TABLES = (
     "from socialcare.persistence.models import TICKETS_MODELS, StreamStateModel\n"

@@ -9,11 +9,14 @@ import pytest
 
 from socialcare.persistence.models import TICKETS_MODELS, StreamStateModel
 from socialcare.runtime.container import build_container
-from socialcare_local.bench_coldstart import FUNCTIONS, LAMBDA_ENVIRONMENT, _environment
+from socialcare_local.bench_coldstart import FUNCTIONS, LAMBDA_ENVIRONMENT, WIRING, _environment
 
 # Each is imported when a function first needs it, never by a handler's import...
 NOT_AT_IMPORT = [
     "requests",  # the networks' adapters
+    "requests_oauthlib",  # signs X posts
+    "email_validator",  # never: addresses are checked by config.email_address
+    "socialcare.domain.triage",  # the first mention triaged
     "aws_lambda_powertools.utilities.idempotency",
     "socialcare.services.escalating",
     "socialcare.services.polling",
@@ -38,6 +41,56 @@ def test_a_handler_import_leaves_out_what_its_invocations_build_later(function):
         check=True,
     )
     assert result.stdout.split() == []
+
+
+# ...nor by the first invocation's wiring: the adapters are built, their first call imports these.
+NOT_AT_WIRING = ["requests", "requests_oauthlib", "oauthlib"]
+
+
+@pytest.mark.parametrize("function", ["acknowledge", "poll_mentions"])
+def test_building_a_networks_adapter_leaves_its_http_libraries_for_the_first_call(function):
+    probe = (
+        "import sys, app\n"
+        "from socialcare.channels.registry import network\n"
+        f"{WIRING[function]}\n"
+        "class AnySecret(dict):  # whatever key a network's adapter reads\n"
+        "    def get(self, key, default=None): return 'secret-' + key\n"
+        "    __getitem__ = get\n"
+        "for account in app.container.config.accounts:\n"
+        "    rules = network(account.channel)\n"
+        "    rules.adapter_class()(account, AnySecret(), base_url=rules.default_base_url, timeout=5)\n"
+        f"print(' '.join(m for m in {NOT_AT_WIRING!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=FUNCTIONS / function,
+        env=_environment(function),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == []
+
+
+def test_an_escalation_sweep_builds_its_ses_and_sns_clients_only_to_send():
+    """Most sweeps send nothing; each client costs a cold start its service model (about 50 ms)."""
+    probe = (
+        "import boto3\n"
+        "built, build = [], boto3.client\n"
+        "boto3.client = lambda service, *a, **k: built.append(service) or build(service, *a, **k)\n"
+        "import app\n"
+        f"{WIRING['escalate']}\n"
+        "print(' '.join(built))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=FUNCTIONS / "escalate",
+        env=_environment("escalate"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["dynamodb"]
 
 
 @pytest.fixture

@@ -15,15 +15,18 @@ extends it; a language the defaults lack is added:
 
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import Field, field_validator, model_validator
 
 from ..domain.redaction import CATEGORIES
-from ..domain.triage import EVERY_LANGUAGE, LanguageRules, TriageRules
-from ..domain.triage.phrases import check_phrase
 from .account import Strict
+
+# The triage domain (phrase matchers, the sentiment lexicon) is imported when the rules are checked
+# or built: a cold start whose configuration changes no phrase and triages nothing never loads it.
+if TYPE_CHECKING:
+    from ..domain.triage import LanguageRules, TriageRules
 
 DEFAULTS_FILE = Path(__file__).with_name("triage_defaults.yaml")
 PhraseList = list[str]
@@ -41,6 +44,8 @@ class PhraseLists(Strict):
     @field_validator("urgent", "complaint", "question", "praise", "closing")
     @classmethod
     def _usable(cls, phrases: PhraseList | None) -> PhraseList | None:
+        from ..domain.triage.phrases import check_phrase
+
         return None if phrases is None else [check_phrase(phrase) for phrase in phrases]
 
     @field_validator("sentiment")
@@ -69,6 +74,8 @@ class TriageConfig(Strict):
     @field_validator("languages")
     @classmethod
     def _codes(cls, languages: dict[str, LanguagePhrases]) -> dict[str, LanguagePhrases]:
+        from ..domain.triage import EVERY_LANGUAGE
+
         for code in languages:
             if code != EVERY_LANGUAGE and not (2 <= len(code) <= 3 and code.isalpha() and code.islower()):
                 raise ValueError(f"{code!r} is not a language code (like en, es) nor {EVERY_LANGUAGE!r}")
@@ -81,12 +88,14 @@ class TriageConfig(Strict):
         return self
 
     @cached_property
-    def compiled(self) -> TriageRules:
+    def compiled(self) -> "TriageRules":
         """The rules, built once per configuration (a cold start)."""
         return self.rules()
 
-    def rules(self) -> TriageRules:
+    def rules(self) -> "TriageRules":
         """The domain's rules: the defaults, with this configuration's changes."""
+        from ..domain.triage import TriageRules
+
         merged = {code: dict(lists) for code, lists in default_phrases().items()}
         for code, given in self.languages.items():
             lists = merged.setdefault(code, {})
@@ -110,13 +119,17 @@ class TriageConfig(Strict):
 @cache
 def default_phrases() -> dict[str, dict]:
     """The defaults file, checked like the configuration (a bad default fails at cold start too)."""
-    raw = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    # libyaml's loader when PyYAML has it: about ten times faster on this file, at the first triage.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load(DEFAULTS_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a SafeLoader
     return {
         code: PhraseLists.model_validate(lists).model_dump(exclude_none=True) for code, lists in raw.items()
     }
 
 
-def _language_rules(lists: dict) -> LanguageRules:
+def _language_rules(lists: dict) -> "LanguageRules":
+    from ..domain.triage import LanguageRules
+
     return LanguageRules(
         **{
             name: tuple(lists.get(name) or ())

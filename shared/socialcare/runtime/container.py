@@ -20,22 +20,19 @@ from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
 from ..channels.registry import network, webhook_class
 from ..config import AccountConfig, Config, load_config
 from ..domain.tickets import AlertRequest
-from ..persistence import ceilings
-from ..persistence.models import bind_tables
-from ..persistence.state import AccountState
-from ..persistence.tickets import TicketStore
-from ..services.acknowledging import Acknowledger
 from . import metric_names
-from .dynamodb import share_dynamodb_client
 from .logging import build_metrics
 from .settings import Settings, SettingsError, load_settings
 
-# Imported where used: each function's cold start pays only for what its invocations need.
+# Imported where used: each function's cold start pays only for what its invocations need (the
+# fan-out reads no table, so it never loads PynamoDB; only acknowledge builds an Acknowledger).
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
     from pynamodb.connection import Connection
 
     from ..channels.webhook import Webhook
+    from ..persistence.tickets import TicketStore
+    from ..services.acknowledging import Acknowledger
     from ..services.escalating import Escalator
     from ..services.polling import Poller
     from ..services.receiving import Receiver
@@ -56,10 +53,14 @@ class Container:
     def dynamodb(self) -> tuple[Connection, Any]:
         """(the store's Connection, the one DynamoDB client every table user shares): built on
         first use, as each extra client would cost a cold start about 0.2 s."""
+        from .dynamodb import share_dynamodb_client
+
         return share_dynamodb_client()
 
     @cached_property
     def store(self) -> TicketStore:
+        from ..persistence.tickets import TicketStore
+
         return TicketStore(connection=self.dynamodb[0])
 
     @cached_property
@@ -135,6 +136,7 @@ class Container:
     def poller(self, remaining_ms) -> Poller:
         from ..channels.retry import Budget
         from ..persistence.quarantine import quarantine_post
+        from ..persistence.state import AccountState
         from ..services.polling import Poller
 
         return Poller(
@@ -175,6 +177,9 @@ class Container:
 
     @cached_property
     def acknowledger(self) -> Acknowledger:
+        from ..persistence import ceilings
+        from ..services.acknowledging import Acknowledger
+
         _ = self.dynamodb  # the ceilings' models share the one client
         return Acknowledger(
             self.config, self.store, self.adapter_for, record_held=ceilings.record_held, count=self._count
@@ -186,17 +191,16 @@ class Container:
 
     @cached_property
     def escalator(self) -> Escalator:
-        import boto3
         from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
         from ..domain.alerts import Email
         from ..notify.senders import EmailSender, SmsSender
-        from ..persistence import escalations
+        from ..persistence import ceilings, escalations
         from ..services.escalating import Escalator
 
         _ = self.dynamodb  # the escalation queue's and ceilings' models share the one client
-        email = EmailSender(boto3.client("sesv2"), self.settings.sender_email)
-        sms = SmsSender(boto3.client("sns"), self.settings.sms_sender_id)
+        email = EmailSender(ClientOnFirstCall("sesv2"), self.settings.sender_email)
+        sms = SmsSender(ClientOnFirstCall("sns"), self.settings.sms_sender_id)
 
         sent: dict[str, dict] = {}
 
@@ -223,6 +227,22 @@ class Container:
         self._alert_config.register_lambda_context(context)
 
 
+class ClientOnFirstCall:
+    """A boto3 client built by its first call: most escalation sweeps send nothing, and building a
+    client (reading and parsing its service's model) costs a cold start about 50 ms."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:  # send_email, publish...
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client(self.service)
+        return getattr(self._client, name)
+
+
 def _sent_even_if_unrecorded(send_once: Callable[..., dict], sent: dict[str, dict]) -> Callable[..., dict]:
     """An alert that went out but whose idempotency record could not be completed (the table
     throttled) counts as sent, and its level is recorded on the ticket as usual: retrying it on the
@@ -242,8 +262,12 @@ def _sent_even_if_unrecorded(send_once: Callable[..., dict], sent: dict[str, dic
     return send
 
 
-def build_container() -> Container:
+def build_container(*, tables: bool = True) -> Container:
+    """tables=False for a function that reads and writes no table (PynamoDB is not even imported)."""
     settings = load_settings()
-    bind_tables(tickets_table=settings.tickets_table, state_table=settings.state_table)
+    if tables:
+        from ..persistence.models import bind_tables
+
+        bind_tables(tickets_table=settings.tickets_table, state_table=settings.state_table)
     config = load_config(parameter_name=settings.config_parameter, path=settings.config_file)
     return Container(settings=settings, config=config)

@@ -3,7 +3,9 @@
 import os
 import re
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..config.email_address import EmailAddress
 
 
 class SettingsError(RuntimeError):
@@ -16,7 +18,7 @@ class Settings(BaseModel):
     tickets_table: str = Field(alias="TICKETS_TABLE", min_length=3)
     state_table: str = Field(alias="STATE_TABLE", min_length=3)
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=3)
-    sender_email: EmailStr = Field(alias="SENDER_EMAIL")
+    sender_email: EmailAddress = Field(alias="SENDER_EMAIL")
     config_parameter: str | None = Field(default=None, alias="CONFIG_PARAMETER")
     config_file: str | None = Field(default=None, alias="CONFIG_FILE")
     # Where the stack's secrets live (template: SecretsPrefix); credentials_secret is relative to it.

@@ -11,7 +11,6 @@ from aws_lambda_powertools import Logger
 from ..config import AccountConfig, Config
 from ..domain.posts import Post
 from ..domain.tickets import OUTCOME_UNKNOWN, AckState, NewTicketPolicy, Ticket, TicketTriage
-from ..domain.triage import is_closing, triage
 from .ports import Tickets
 
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
@@ -31,6 +30,8 @@ def new_ticket_policy(config: Config, account: AccountConfig) -> NewTicketPolicy
 
 def triage_post(config: Config, post: Post) -> TicketTriage:
     """What triage makes of a post that opens a ticket: it decides the reply, target and ladder."""
+    from ..domain.triage import is_closing, triage  # here: most cold starts triage nothing
+
     rules = config.triage.compiled
     found = triage(post.text, rules, post.lang)
     logger.info(

@@ -4,9 +4,8 @@ a kept login session; replies written with com.atproto.repo.createRecord."""
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from aws_lambda_powertools import Logger
 
 from ... import clock
@@ -38,6 +37,9 @@ from .parse import (
 )
 from .session import MemorySessionStore, Session
 from .times import record_time
+
+if TYPE_CHECKING:  # imported by the first call: adapters are built at wiring, calls come later
+    import requests
 
 logger = Logger(child=True)
 
@@ -79,7 +81,7 @@ class BlueskyAdapter:
         base_url: str = "https://bsky.social",
         timeout: float = 10.0,
         session_store: SessionStore | None = None,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
         page_size: int = 100,
     ):
         missing = [key for key in ("identifier", "app_password") if not credentials.get(key)]
@@ -90,7 +92,7 @@ class BlueskyAdapter:
         self._password = credentials["app_password"]
         self._base = base_url.rstrip("/")
         self._timeout = timeout
-        self._http = session or requests.Session()
+        self._http = session  # built by the first call
         self._page_size = max(1, min(page_size, 100))
         self._store = session_store if session_store is not None else MemorySessionStore()
         self._session: Session | None = None
@@ -304,6 +306,10 @@ class BlueskyAdapter:
         """One XRPC call; every answer becomes a JSON object, a _TokenRefused or a ChannelError."""
         where = f"Bluesky {nsid}"
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        import requests
+
+        if self._http is None:
+            self._http = requests.Session()
         try:
             response = self._http.request(
                 method,

@@ -6,9 +6,7 @@ a post with more comments than fit is paged at once (Meta's cursors expire, neve
 posts by others that tag the page. Both keep meta.cursor.Position, not Meta's cursors."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ...domain.posts import Post
@@ -19,6 +17,9 @@ from ..meta.graph import GraphClient
 from ..meta.parse import Malformed
 from . import REPLY_LIMIT, reply_length
 from .account import FacebookAccount
+
+if TYPE_CHECKING:  # imported by the Graph client's first call
+    import requests
 
 CREDENTIAL_NAME = "page_access_token"  # the key in the credentials secret
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},application{id}"
@@ -43,7 +44,7 @@ class FacebookAdapter:
         *,
         base_url: str,
         timeout: float = 10.0,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
         page_size: int = MAX_LIMIT,
     ):
         self._account = account

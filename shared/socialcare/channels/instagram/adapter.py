@@ -7,9 +7,7 @@ a top-level comment older than the last page read is the webhook's (`comments`) 
 in other accounts' captions and comments come by webhook only; `read_mention` reads one for it."""
 
 from datetime import datetime, timedelta
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ...domain.posts import Post
@@ -20,6 +18,9 @@ from ..meta.graph import GraphClient
 from ..meta.parse import Malformed
 from . import REPLY_LIMIT, reply_length
 from .account import InstagramAccount
+
+if TYPE_CHECKING:  # imported by the Graph client's first call
+    import requests
 
 CREDENTIAL_NAME = "access_token"  # the key in the credentials secret
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id"
@@ -41,7 +42,7 @@ class InstagramAdapter:
         *,
         base_url: str,
         timeout: float = 10.0,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
         page_size: int = MAX_LIMIT,
     ):
         self._account = account

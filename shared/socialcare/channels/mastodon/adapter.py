@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from aws_lambda_powertools import Logger
 
 from ... import clock
@@ -32,6 +31,9 @@ from . import MENTION_ALLOWANCE, REPLY_LIMIT
 from .account import MastodonAccount
 from .cursor import Position
 from .textlength import URL_LENGTH, status_length
+
+if TYPE_CHECKING:  # imported by the first call: adapters are built at wiring, calls come later
+    import requests
 
 logger = Logger(child=True)
 
@@ -59,7 +61,7 @@ class MastodonAdapter:
         *,
         base_url: str = "https://{instance}",
         timeout: float = 10.0,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
         page_size: int = PAGE_SIZE,
     ):
         token = credentials.get("access_token")
@@ -68,7 +70,7 @@ class MastodonAdapter:
         self._account = account
         self._base = base_url.replace("{instance}", account.instance).rstrip("/")
         self._timeout = timeout
-        self._http = session or requests.Session()
+        self._http = session  # built by the first call
         self._page_size = max(1, min(page_size, 40))
         self._auth = {"Authorization": f"Bearer {token}"}
         self._limit: int | None = None  # the instance's max_characters, read once
@@ -320,6 +322,10 @@ class MastodonAdapter:
     def _request(self, method: str, path: str, *, headers: dict | None = None, **kwargs) -> Any:
         """One call; every answer becomes JSON or a ChannelError, whatever its shape."""
         where = f"Mastodon {method} {path}"
+        import requests
+
+        if self._http is None:
+            self._http = requests.Session()
         try:
             response = self._http.request(
                 method,

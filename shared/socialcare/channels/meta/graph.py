@@ -5,13 +5,14 @@ headers show the account near a limit is still used; the calls after it wait (er
 
 import json
 from datetime import datetime
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ..base import PermanentError, RateLimited, TransientError
 from .errors import failure, pause_until
+
+if TYPE_CHECKING:  # imported by the first call: clients are built at wiring, calls come later
+    import requests
 
 _MALFORMED = object()
 
@@ -34,7 +35,7 @@ class GraphClient:
         *,
         base_url: str,
         timeout: float,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
     ) -> "GraphClient":
         """The client of one brand account, with the token its credentials secret holds under
         `credential_name`; PermanentError when it is missing (fixed in the secret, not by a retry)."""
@@ -60,7 +61,7 @@ class GraphClient:
         base_url: str,
         version: str,
         timeout: float,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
     ):
         self._network = network
         self._owner_id = owner_id
@@ -68,7 +69,7 @@ class GraphClient:
         self._base = base_url.rstrip("/")
         self._version = version
         self._timeout = timeout
-        self._http = session or requests.Session()
+        self._http = session  # built by the first call
         self._paused_until: datetime | None = None
 
     def get(self, path: str, params: dict[str, Any]) -> dict:
@@ -96,6 +97,10 @@ class GraphClient:
             raise RateLimited(self._paused_until, f"{where} not sent: usage near Meta's limit")
         url = f"{self._base}/{self._version}{path}"
         headers = {"Authorization": f"Bearer {self._token}"}
+        import requests
+
+        if self._http is None:
+            self._http = requests.Session()
         try:
             response = self._http.request(method, url, headers=headers, timeout=self._timeout, **kwargs)
         except requests.Timeout as error:

@@ -5,10 +5,8 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from ... import clock
 from ...domain.posts import Post
@@ -25,6 +23,9 @@ from .account import WordPressAccount
 from .content import REPLY_LIMIT, as_stored, plain_text, reply_length
 from .cursor import Position
 from .site import Site, user_number
+
+if TYPE_CHECKING:  # imported by the first call: adapters are built at wiring, calls come later
+    import requests
 
 SECRET_KEYS = ("username", "application_password")
 # `after` is exclusive and compared in the site's time zone (UTC-12 to UTC+14): asked a margin
@@ -64,7 +65,7 @@ class WordPressAdapter:
         *,
         base_url: str = "",
         timeout: float = 10.0,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
         page_size: int = 100,
     ):
         missing = [key for key in SECRET_KEYS if not credentials.get(key)]
@@ -82,7 +83,7 @@ class WordPressAdapter:
         self._headers = {"Host": self._site.host} if connect_host != self._site.host else {}
         self._auth = (credentials["username"], credentials["application_password"])
         self._timeout = timeout
-        self._http = session or requests.Session()
+        self._http = session  # built by the first call
         self._page_size = max(1, min(page_size, 100))
 
     # -- reading -------------------------------------------------------------------------------
@@ -247,6 +248,10 @@ class WordPressAdapter:
     def _request(self, method: str, path: str, *, expect: int = 200, **kwargs) -> tuple[Any, Any]:
         """One call; every answer becomes JSON with its headers, or a ChannelError."""
         where = f"WordPress {self._site.key} {method} {path}"
+        import requests
+
+        if self._http is None:
+            self._http = requests.Session()
         try:
             response = self._http.request(
                 method,

@@ -5,10 +5,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import requests
-from requests_oauthlib import OAuth1
+from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ...domain.posts import Post
@@ -26,6 +23,12 @@ from ..base import (
 from .account import XAccount
 from .cursor import Position
 from .textlength import weighted_length
+
+# requests and requests_oauthlib (with oauthlib, about 0.15 s of a cold start) are imported by the
+# first call and the first reply: the adapter is built at wiring, and most invocations post nothing.
+if TYPE_CHECKING:
+    import requests
+    from requests_oauthlib import OAuth1
 
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
 # No usable x-rate-limit-reset header: back off for one 15-minute window, X's usual.
@@ -45,7 +48,7 @@ class XAdapter:
         *,
         base_url: str = "https://api.x.com",
         timeout: float = 10.0,
-        session: requests.Session | None = None,
+        session: "requests.Session | None" = None,
         page_size: int = 100,
     ):
         missing = [key for key in SECRET_KEYS if not credentials.get(key)]
@@ -54,15 +57,11 @@ class XAdapter:
         self._account = account
         self._base = base_url.rstrip("/")
         self._timeout = timeout
-        self._http = session or requests.Session()
+        self._http = session  # built by the first call
         self._page_size = page_size
         self._bearer = credentials["bearer_token"]
-        self._oauth = OAuth1(
-            credentials["api_key"],
-            client_secret=credentials["api_secret"],
-            resource_owner_key=credentials["access_token"],
-            resource_owner_secret=credentials["access_token_secret"],
-        )
+        self._user_keys = {key: credentials[key] for key in SECRET_KEYS if key != "bearer_token"}
+        self._signer: OAuth1 | None = None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -117,7 +116,7 @@ class XAdapter:
 
     def post_reply(self, target: ReplyTarget, text: str) -> str:
         payload = {"text": text, "reply": {"in_reply_to_tweet_id": target.post_id}}
-        body = self._request("POST", "/2/tweets", json=payload, auth=self._oauth)
+        body = self._request("POST", "/2/tweets", json=payload, auth=self._oauth())
         data = body.get("data")
         post_id = data.get("id") if isinstance(data, dict) else None
         if not isinstance(post_id, str) or not _ID.fullmatch(post_id):
@@ -130,9 +129,27 @@ class XAdapter:
 
     # -- transport -----------------------------------------------------------------------------
 
+    def _oauth(self) -> "OAuth1":
+        """The OAuth 1.0a signer of the brand's user context (posting needs it; reading does not)."""
+        if self._signer is None:
+            from requests_oauthlib import OAuth1
+
+            keys = self._user_keys
+            self._signer = OAuth1(
+                keys["api_key"],
+                client_secret=keys["api_secret"],
+                resource_owner_key=keys["access_token"],
+                resource_owner_secret=keys["access_token_secret"],
+            )
+        return self._signer
+
     def _request(self, method: str, path: str, **kwargs) -> dict:
         """One call; every answer becomes a JSON object or a ChannelError, whatever its shape."""
+        import requests
+
         where = f"X {method} {path}"
+        if self._http is None:
+            self._http = requests.Session()
         try:
             response = self._http.request(method, self._base + path, timeout=self._timeout, **kwargs)
         except requests.Timeout as error:

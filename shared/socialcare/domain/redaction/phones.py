@@ -10,8 +10,6 @@ the run is masked whole, so hostile input costs breadth, never time. Digits glue
 
 import re
 
-from phonenumbers import Leniency, PhoneNumberMatcher
-
 from .spans import Finding, digit_count, is_alnum
 
 # Regions customers of a European/Anglophone brand most often write in; None reads "+" numbers.
@@ -58,6 +56,10 @@ def _coverage(findings: list[Finding]) -> set[int]:
 def _matched(text: str, start: int, end: int) -> list[Finding]:
     """The union of what each region reads in the run, stopping at a region that reads all of it
     (a German "0151 23456789" read as British leaves "0151" behind)."""
+    # Imported by the first run that gets this far (most log lines never do): its import costs a
+    # cold start about 0.05 s.
+    from phonenumbers import Leniency, PhoneNumberMatcher
+
     piece = text[start:end]
     international = piece.lstrip("(").startswith("+")
     found: set[Finding] = set()
