@@ -25,8 +25,18 @@ TICKET_FIELDS = {
     "ack_post_id",
     "ack_text",
     "ack_skipped_reason",
+    "ack_kind",
+    "ack_visibility",
     "human_replied_at",
+    "latest_replied_at",
+    "first_response_seconds",
+    "latest_response_seconds",
+    "reply_round",
+    "waiting_since",
     "status",
+    "intent",
+    "priority",
+    "personal_data",
     "escalations",
 }
 # The example from the design notes, verbatim (with an unknown field, which must be ignored).
