@@ -2,7 +2,7 @@
 
     incidents:
       detection:
-        p_value: 0.0001             # Poisson upper tail a window must fall below (split across windows)
+        p_value: 0.00001            # Poisson upper tail a window must fall below (split across windows)
         windows_minutes: [3, 15]    # the last 3 and the last 15 minutes are tested
         min_volume: 8               # mentions in the window, at least
         min_ratio: 2                # and this many times the expected count

@@ -9,9 +9,11 @@ Why these defaults (figures from `make bench-spikes`, README "Benchmarks"):
 - time-of-week buckets (168 hours, UTC) with a half-life of 3 weeks of that hour, trusted fully after
   2 weeks: a week of history costs 168 numbers (~2 KB of state) and removes the lag above, which
   is what lets a 3x spike on a quiet account stand out at lunchtime; before that, the global level.
-- p_value 1e-4 per minute (split across the windows tested): at one test a minute, a calm key would
-  see a significant minute about once a week by chance; persistence (2 of the last 3 minutes) and
-  the minimum volume make a false incident from chance alone much rarer than that.
+- p_value 1e-5 per minute, split across the windows tested: with two windows tested every minute, a
+  week holds 20,000 tests, and a 15-minute window moves by one minute at a time, so persistence
+  (2 of the last 3 minutes) adds little against a chance excess that lasts; 1e-4 gave 0.2 false
+  incidents a week on a quiet account (20 mentions in 15 minutes where 7 were expected), 1e-5 none
+  in the benchmark's 40 weeks, for a minute more of delay on the smallest outages.
 - min_ratio 2: real mention streams are burstier than Poisson (a retweeted complaint brings ten
   more; a day runs 10 % above another) and the weekly buckets carry that noise (the expectation
   is 0.8-1.2x the true rate), so at high volumes, where Poisson calls +20 % significant, the count
@@ -30,7 +32,7 @@ HOURS_PER_WEEK = 168
 
 @dataclass(frozen=True)
 class SpikeSettings:
-    p_value: float = 1e-4
+    p_value: float = 1e-5
     windows_minutes: tuple[int, ...] = (3, 15)
     min_volume: int = 8  # mentions in the window tested
     min_ratio: float = 2.0  # count / expected in the window tested
