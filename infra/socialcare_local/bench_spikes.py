@@ -21,7 +21,10 @@ from socialcare_local.traffic import (
     OUTAGES,
     add_outage,
     calm_counts,
+    usual_rate,
 )
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 VOLUMES = (2_000, 20_000, 200_000)
 CALM_WEEKS = 4
@@ -47,7 +50,9 @@ def calm_run(volume: int, seed: int, settings: SpikeSettings) -> tuple[list[int]
     return starts, snapshot
 
 
-def outage_delay(volume: int, seed: int, shape, snapshot: dict, settings: SpikeSettings) -> int | None:
+def outage_delay(
+    volume: int, seed: int, shape, snapshot: dict, settings: SpikeSettings, missed: list[str]
+) -> int | None:
     rng = random.Random(f"{seed}:{shape.name}")
     week_start = FIRST_MINUTE + 3 * MINUTES_PER_WEEK
     counts = calm_counts(volume, 1, seed + 1000, start=week_start)
@@ -62,6 +67,12 @@ def outage_delay(volume: int, seed: int, shape, snapshot: dict, settings: SpikeS
         event = detector.observe(week_start + index, counts[index])
         if isinstance(event, IncidentStarted) and index >= outage_at:
             return index - outage_at + 1
+    day, minute_of_day = divmod(outage_at % MINUTES_PER_WEEK, 24 * 60)
+    usual = usual_rate(volume, week_start + outage_at)
+    missed.append(
+        f"{volume:,} a week, {shape.name}: {DAYS[day]} {minute_of_day // 60:02}:{minute_of_day % 60:02}"
+        f" UTC, usually {usual:.2g} a minute"
+    )
     return None
 
 
@@ -90,6 +101,7 @@ def main() -> None:
         + " |"
     )
     print("| --- | --- |" + " --- |" * len(OUTAGES))
+    missed: list[str] = []
     for volume in args.volumes:
         first_week = later = 0
         delays = {shape.name: [] for shape in OUTAGES}
@@ -98,7 +110,7 @@ def main() -> None:
             first_week += sum(1 for start in starts if start < MINUTES_PER_WEEK)
             later += sum(1 for start in starts if start >= MINUTES_PER_WEEK)
             for shape in OUTAGES:
-                delays[shape.name].append(outage_delay(volume, seed, shape, snapshot, settings))
+                delays[shape.name].append(outage_delay(volume, seed, shape, snapshot, settings, missed))
         cells = []
         for shape in OUTAGES:
             found = [delay for delay in delays[shape.name] if delay is not None]
@@ -110,6 +122,9 @@ def main() -> None:
             + " | ".join(cells)
             + " |"
         )
+    print("\nMissed (no incident by 15 minutes after the outage's end):")
+    for line in missed:
+        print(f"- {line}")
 
 
 if __name__ == "__main__":
