@@ -56,13 +56,12 @@ def outage_delay(
     rng = random.Random(f"{seed}:{shape.name}")
     week_start = FIRST_MINUTE + 3 * MINUTES_PER_WEEK
     counts = calm_counts(volume, 1, seed + 1000, start=week_start)
-    outage_at = rng.randrange(60, MINUTES_PER_WEEK - shape.minutes - 120)
+    outage_at = rng.randrange(180, MINUTES_PER_WEEK - shape.minutes - 120)
     add_outage(counts, outage_at, shape, volume, rng)
     # From the learned state, replayed from two hours before the outage to after it.
     begin = outage_at - 120
     end = outage_at + shape.minutes + LATE_MINUTES
     detector = SpikeDetector(settings, SpikeState.from_dict(snapshot))
-    detector.observe(week_start + begin - 2, 0)  # a gap: the windows start afresh
     for index in range(begin, end):
         event = detector.observe(week_start + index, counts[index])
         if isinstance(event, IncidentStarted) and index >= outage_at:

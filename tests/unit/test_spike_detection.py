@@ -135,6 +135,24 @@ def test_the_baseline_does_not_absorb_an_outage():
     assert stormy.baseline.expected(after) < 1.2 * calm.baseline.expected(after)
 
 
+def test_a_daylight_saving_change_raises_no_incident_when_the_local_offset_is_given():
+    # The team's day follows local time: after the clocks go forward, every hour comes 60 minutes
+    # earlier in UTC. Buckets kept in UTC would expect the quiet hour before each ramp.
+    local = calm_counts(20_000, 4.01, 0)
+    switch = 3 * MINUTES_PER_WEEK
+    utc = local[:switch] + local[switch + 60 : 4 * MINUTES_PER_WEEK + 60]
+    false_incidents = {}
+    for aware in (True, False):
+        detector = SpikeDetector()
+        events = [
+            detector.observe(FIRST_MINUTE + i, count, utc_offset_minutes=60 if aware and i >= switch else 0)
+            for i, count in enumerate(utc)
+        ]
+        false_incidents[aware] = [i for i in starts(events) if i >= switch]
+    assert false_incidents[True] == []
+    assert len(false_incidents[False]) >= 2  # what the offset is for
+
+
 # -- an incident's life: ongoing, ended, cool-down -------------------------------------------------
 
 

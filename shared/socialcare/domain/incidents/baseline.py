@@ -1,14 +1,15 @@
 """The expected mentions per minute for one key: a global EWMA blended with time-of-week buckets.
 
 The global level (half-life `level_half_life_minutes`) knows the last hour; each of the 168
-hour-of-week buckets (UTC) is an EWMA over the weeks of that hour's per-minute rate. A bucket is
-trusted in proportion to the minutes it has seen, fully after `seasonal_trust_weeks` weeks; until
-then 24 hour-of-day buckets fill in (trusted after two days: they know the daily cycle by the first
-Wednesday, weekdays and weekends mixed), and before them the global level. The expected rate is
-interpolated between the two nearest hours' centres, so a morning ramp within an hour is not a step.
-Early on, every average is a plain mean (an EWMA's weight is never less than 1 / (observations + 1)),
-so the first minutes do not start from zero. Minutes in or near an incident teach slowly and do not
-count towards an hour being known.
+hour-of-week buckets is an EWMA over the weeks of that hour's per-minute rate, in local time (the
+minutes given here are the caller's local epoch minutes). A bucket is trusted in proportion to the
+minutes it has seen, fully after `seasonal_trust_weeks` weeks; until then 24 hour-of-day buckets
+fill in (trusted after two days: they know the daily cycle by the first Wednesday, weekdays and
+weekends mixed), and before them the global level. The expected rate is interpolated between the
+two nearest hours' centres, so a morning ramp within an hour is not a step. Early on, every average
+is a plain mean (an EWMA's weight is never less than 1 / (observations + 1)), so the first minutes
+do not start from zero. Minutes in or near an incident teach slowly and do not count towards an
+hour being known.
 """
 
 import math
@@ -19,7 +20,7 @@ from .state import SEASONAL_MINUTES_CAP, SpikeState
 HOURS_PER_DAY = 24
 DAILY_HALF_LIFE_DAYS = 3.0  # hour-of-day buckets: the daily cycle before the weekly one is known
 DAILY_TRUST_DAYS = 2.0
-THURSDAY_HOURS = 72  # the epoch began on a Thursday; hour-of-week 0 is Monday 00:00 UTC
+THURSDAY_HOURS = 72  # the epoch began on a Thursday; hour-of-week 0 is Monday 00:00 (local)
 
 
 def hour_of_week(minute: int) -> int:

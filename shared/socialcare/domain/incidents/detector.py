@@ -12,7 +12,9 @@ every ordinary minute and only slowly from significant ones, so an outage does n
 
 The caller loads the state, calls `observe` once per minute with that minute's count and stores the
 state again. A minute already observed (a retried invocation) is ignored; after a gap the windows
-start afresh (the missed minutes' counts are unknown, not zero).
+start afresh (the missed minutes' counts are unknown, not zero). The hour-of-week buckets are in the
+time zone whose UTC offset the caller passes (the account's business-hours zone): in UTC, a
+daylight-saving change would shift a morning ramp by an hour and halve its expected rate.
 """
 
 from datetime import UTC, datetime
@@ -36,7 +38,8 @@ class SpikeDetector:
         self.state = state or SpikeState()
         self.baseline = Baseline(self.settings, self.state)
 
-    def observe(self, minute: int, count: int) -> SpikeEvent | None:
+    def observe(self, minute: int, count: int, *, utc_offset_minutes: int = 0) -> SpikeEvent | None:
+        """`minute` in epoch minutes (UTC); the offset puts the hour-of-week in the team's local time."""
         if count < 0:
             raise ValueError(f"a minute's count of mentions is >= 0, not {count}")
         state = self.state
@@ -47,16 +50,17 @@ class SpikeDetector:
             state.recent_expected.clear()
             state.recent_significant.clear()
         state.last_minute = minute
-        expected = self.baseline.expected(minute)
+        local = minute + utc_offset_minutes
+        expected = self.baseline.expected(local)
         self._remember(count, expected)
         needed_ratio = self.settings.min_ratio + self.settings.unknown_hour_extra_ratio * (
-            1 - self.baseline.confidence(minute)
+            1 - self.baseline.confidence(local)
         )
         tripped = self._significant_window(needed_ratio)
         self._push(state.recent_significant, tripped is not None, self.settings.persistence_of)
         event = self._incident_event(minute, count, expected, tripped)
         unusual = tripped is not None or state.incident is not None
-        self.baseline.learn(minute, count, expected, unusual=unusual)
+        self.baseline.learn(local, count, expected, unusual=unusual)
         return event
 
     def _remember(self, count: int, expected: float) -> None:

@@ -6,7 +6,7 @@ Why these defaults (figures from `make bench-spikes`, README "Benchmarks"):
   steepest ramp the expected rate is still about 0.7 of the real one, well above 1 / min_ratio.
   A longer half-life (2 h) raised false incidents on Monday mornings before the weekly buckets knew
   the week; a shorter one chases the first minutes of a slow build.
-- time-of-week buckets (168 hours, UTC) with a half-life of 3 weeks of that hour, trusted fully after
+- time-of-week buckets (168 hours, local time) with a half-life of 3 weeks of that hour, trusted fully after
   2 weeks: a week of history costs 168 numbers (~2 KB of state) and removes the lag above, which
   is what lets a 3x spike on a quiet account stand out at lunchtime; before that, the global level.
 - p_value 1e-5 per minute, split across the windows tested: with two windows tested every minute, a
