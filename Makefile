@@ -15,7 +15,7 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra bench-webhook bench-meta bench-triage bench-sims bench-coldstart
+        checkov infra bench-webhook bench-meta bench-triage bench-sims bench-coldstart bench-spikes
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ bench-sims: $(STAMP) ## ms per request against the simulated X and Meta, with an
 
 bench-coldstart: $(STAMP) ## each function's cold import and wiring, as a ratio to a bare `import boto3`
 	$(BIN)/python -m socialcare_local.bench_coldstart
+
+bench-spikes: $(STAMP) ## spike detection on generated traffic: detection delay per outage, false incidents a week
+	$(BIN)/python -m socialcare_local.bench_spikes
 
 $(SAM_VENV)/bin/sam:
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
