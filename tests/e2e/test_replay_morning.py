@@ -98,7 +98,8 @@ def test_praise_and_thank_yous_alert_nobody(morning):
 
 
 def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
-    _, report = morning
+    events, report = morning
+    end = max(e.at for e in events if hasattr(e, "at"))
     escalated = 0
     for ticket in report["tickets"]:
         if ticket["status"] != "open" or ticket["intent"] == "praise":  # praise has no ladder
@@ -110,7 +111,9 @@ def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
         # A reopened ticket's ladder restarted from the customer's answer: this round's alerts.
         this_round = [e for e in ticket["escalations"] if t(e["at"]) >= created]
         levels = sorted({e["level"] for e in this_round})
-        assert levels == [1, 2, 3], ticket["ticket_id"]
+        # Every level whose time came before the replay ended (a low priority waits 8 hours).
+        due_levels = [n for n, pct in LEVEL_PERCENTS.items() if created + (due - created) * pct / 100 < end]
+        assert levels == due_levels, ticket["ticket_id"]
         for entry in this_round:
             step = created + (due - created) * LEVEL_PERCENTS[entry["level"]] / 100
             sent = t(entry["at"])
@@ -118,7 +121,7 @@ def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
             if entry["level"] < 3:
                 assert sent < due, "warnings arrive before the target"
         pairs = Counter((e["level"], e["via"], e["to"]) for e in this_round)
-        assert set(pairs.values()) == {1}
+        assert set(pairs.values()) <= {1}, "each alert once"
     assert escalated > 0
 
 
