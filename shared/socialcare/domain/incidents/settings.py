@@ -14,7 +14,7 @@ Why these defaults (figures from `make bench-spikes`, README "Benchmarks"):
   (2 of the last 3 minutes) adds little against a chance excess that lasts; 1e-4 gave 0.2 false
   incidents a week on a quiet account (20 mentions in 15 minutes where 7 were expected), 1e-5 none
   in the benchmark's 40 weeks, for a minute more of delay on the smallest outages.
-- min_ratio 2: real mention streams are burstier than Poisson (a retweeted complaint brings ten
+- min_ratio 2: real mention streams are burstier than Poisson (a widely shared complaint brings ten
   more; a day runs 10 % above another) and the weekly buckets carry that noise (the expectation
   is 0.8-1.2x the true rate), so at high volumes, where Poisson calls +20 % significant, the count
   must also double. 1.5 gave 1-5 false incidents a week at 20,000-200,000 mentions a week; 2 gives
