@@ -38,6 +38,8 @@ TICKET_FIELDS = (
     "intent",
     "priority",
     "personal_data",
+    "claimed_by",
+    "claimed_at",
 )
 
 

@@ -74,6 +74,10 @@ def timeline_lines(events: list, report: dict) -> list[str]:
             )
         elif t["ack_skipped_reason"]:
             entries.append((t["detected_at"], 2, f"no ack     to {who}: {t['ack_skipped_reason']}"))
+        if t.get("claimed_at"):
+            entries.append(
+                (t["claimed_at"], 3, f"claimed    {t['ticket_id']} by {t['claimed_by']} (ladder stopped)")
+            )
     for mail in report["emails"]:
         entries.append((mail["at"], 4, f"e-mail     to {mail['to']}: {_short(mail['subject'], 52)}"))
     for sms in report["sms"]:
@@ -102,7 +106,7 @@ def _ack_label(ticket: dict) -> str:
     return f"{kind or ticket.get('ack_kind') or 'ack':<10}"
 
 
-KINDS = {0: "mentions", 1: "staff replies", 2: "acknowledgements", 4: "e-mails", 5: "SMS"}
+KINDS = {0: "mentions", 1: "staff replies", 2: "acknowledgements", 3: "claims", 4: "e-mails", 5: "SMS"}
 SHOWN_PER_MINUTE = 2
 
 

@@ -172,6 +172,9 @@ class Ticket:
     next_level: int | None = None
     pending_sends: tuple[PendingAlert, ...] = ()
     alerts_recorded: int = 0
+    # Claimed from an alert's link: who took it, and when (the ladder's later levels stop).
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
 
 
 def clock_started_at(ticket: "Ticket") -> datetime:

@@ -125,6 +125,8 @@ class TicketModel(Model):
     claim_at = UnicodeAttribute(null=True)
     escalations = ListAttribute(of=EscalationRecord, null=True)
     pending_sends = ListAttribute(of=PendingSend, null=True)  # next_step_at is never after their retry_at
+    claimed_by = UnicodeAttribute(null=True)  # who claimed it from an alert's link
+    claimed_at = UnicodeAttribute(null=True)
 
     expires_at = NumberAttribute(null=True)  # TTL, Unix seconds
 

@@ -125,6 +125,8 @@ def to_ticket(item: TicketModel) -> Ticket:
             for send in item.pending_sends or ()
         ),
         alerts_recorded=len(item.escalations or ()),
+        claimed_by=item.claimed_by,
+        claimed_at=from_iso(item.claimed_at) if item.claimed_at else None,
     )
 
 

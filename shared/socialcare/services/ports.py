@@ -145,3 +145,28 @@ class AlertCeilings(Protocol):
     def held_back(self, account_key: str, now: datetime) -> list[HeldBack]: ...
 
     def mark_summarised(self, held: HeldBack, now: datetime) -> bool: ...
+
+
+# -- claim from the alert -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    claimed: bool  # this person holds the claim (now, or since an earlier click)
+    ticket: Ticket | None  # as it is now; None when it no longer exists
+
+
+class TicketClaims(Protocol):
+    def get(self, pk: str) -> Ticket | None: ...
+
+    def claim(self, pk: str, by: str, at: datetime) -> ClaimResult:
+        """`by` claims the open ticket: recorded once, the ladder's later levels stop."""
+        ...
+
+
+class IncidentResolver(Protocol):
+    def resolve(self, incident_id: str, by: str, at: datetime) -> bool:
+        """Resolve the open incident; False when it was not open (resolved or ended already)."""
+        ...
+
+    def incident(self, incident_id: str) -> dict | None: ...
