@@ -239,3 +239,42 @@ def test_an_ordinary_ticket_carries_no_flags():
     email = render_email(subject(), POSTED)
     assert email.subject.startswith("[") and "privately" not in email.text
     assert "URGENT" not in render_sms(subject(), POSTED)
+
+
+# -- claim links ----------------------------------------------------------------------------------
+
+
+def test_alerts_carry_the_claim_link_in_email_text_html_and_sms():
+    from dataclasses import replace as _replace
+
+    link = "https://abc.lambda-url.eu-west-1.on.aws/?t=eyJ4.c2ln"
+    subject = _replace(_claim_subject(), claim_url=link)
+    email = render_email(subject, _CLAIM_NOW)
+    assert f"Take it (stops further alerts): {link}" in email.text
+    assert 'href="https://abc.lambda-url.eu-west-1.on.aws/?t=eyJ4.c2ln">Claim this ticket</a>' in email.html
+    sms = render_sms(subject, _CLAIM_NOW)
+    assert f"Claim: {link}" in sms and sms_segments(sms) <= SMS_MAX_SEGMENTS
+
+
+def test_an_alert_without_a_claim_page_says_nothing_about_claiming():
+    subject = _claim_subject()
+    assert "Claim" not in render_email(subject, _CLAIM_NOW).text
+    assert "Claim" not in render_sms(subject, _CLAIM_NOW)
+
+
+_CLAIM_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _claim_subject() -> AlertSubject:
+    return AlertSubject(
+        ref="T-7",
+        channel_name="Net",
+        author_handle="ana",
+        text="Where is my parcel?",
+        post_url="https://example.com/p/7",
+        created_at=_CLAIM_NOW - timedelta(minutes=30),
+        due_at=_CLAIM_NOW + timedelta(minutes=30),
+        level=1,
+        level_count=3,
+        breached=False,
+    )

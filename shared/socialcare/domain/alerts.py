@@ -64,6 +64,7 @@ class AlertSubject:
     personal_data: bool = False  # the post holds personal data: answer privately
     # The ticket's clock, so "time left" counts business time and says when a closed team opens.
     response: ResponsePolicy | None = None
+    claim_url: str = ""  # a signed link to claim the ticket (empty: no claim page deployed)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
     words = _cut(clean_text(subject.text[: QUOTE_LIMIT * 2]).strip(), QUOTE_LIMIT)
     url = safe_url(subject.post_url)
     left = _time_left(subject, now)
+    claim = safe_url(subject.claim_url) if subject.claim_url else None
     ack = f"The customer got no public acknowledgement ({_ack_reason(subject)})."
     lines = [
         f"{who} wrote on {channel} at {to_iso(subject.created_at)}:",
@@ -206,6 +208,7 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
         f"Reply here: {url}" if url else f"Reply on {channel} (no link could be made for this post).",
         f"Ticket {ref}, response due {to_iso(subject.due_at)} ({left}).",
         f"Escalation level {subject.level} of {subject.level_count}. Nobody has replied on the channel yet.",
+        *(["", f"Take it (stops further alerts): {claim}"] if claim else []),
     ]
     e = html.escape
     link = (
@@ -223,6 +226,11 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
         + f"<p>Ticket <strong>{e(ref)}</strong>, response due {e(to_iso(subject.due_at))} "
         f"(<strong>{e(left)}</strong>).<br>Escalation level {subject.level} of {subject.level_count}."
         " Nobody has replied on the channel yet.</p>"
+        + (
+            f'<p><a href="{e(claim, quote=True)}">Claim this ticket</a> (stops further alerts)</p>'
+            if claim
+            else ""
+        )
     )
     return Email(subject=_headline(subject, now), text="\n".join(lines), html=body)
 
@@ -239,6 +247,9 @@ def render_sms(subject: AlertSubject, now: datetime) -> str:
     )
     url = safe_url(subject.post_url)
     tail = f" {url}" if url and _fits_sms(f"{head} {url}") else ""
+    claim = safe_url(subject.claim_url) if subject.claim_url else None
+    if claim and _fits_sms(f"{head}{tail} Claim: {claim}"):
+        tail += f" Claim: {claim}"
     if not tail and not _fits_sms(head):
         return _longest_fitting("", head, "")
     # SMS crosses carriers and lock screens: personal data stays in the e-mail and on the channel.

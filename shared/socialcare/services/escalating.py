@@ -17,7 +17,7 @@ covers the acknowledgements the acknowledgement ceiling held back).
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
@@ -50,6 +50,7 @@ from ..domain.tickets import (
 )
 from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
+from ..runtime.claim_keys import claim_url
 from .ports import AlertCeilings, EscalationQueue
 
 logger = Logger(child=True)
@@ -216,7 +217,8 @@ class Escalator:
         step.records.append(_record(level, alert, now, None))
 
     def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> AlertRequest:
-        subject = self._subject(ticket, level)
+        link = claim_url("ticket", ticket.pk, alert.recipient, now)  # names who may claim it
+        subject = replace(self._subject(ticket, level), claim_url=link)
         # Each round of waiting (a reopened ticket) alerts afresh; round 1 keeps the original key.
         round_ = f"#R{ticket.reply_round}" if ticket.reply_round > 1 else ""
         key = f"{ticket.ticket_id}{round_}#L{level}#{alert.via}#{alert.address}"
