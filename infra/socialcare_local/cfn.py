@@ -124,6 +124,11 @@ class LocalTemplate:
         """What Ref (attribute "Ref") or Fn::GetAtt gives locally."""
         if (logical_id, attribute) in self._known:
             return self._known[(logical_id, attribute)]
+        if attribute == "FunctionUrl" and logical_id not in self.resources:
+            # SAM's <Function>Url, made from FunctionUrlConfig: empty until the stack serves it.
+            function = self.resources.get(logical_id.removesuffix("Url")) or {}
+            if "FunctionUrlConfig" in (function.get("Properties") or {}):
+                return ""
         kind = self._resource(logical_id)["Type"]
         name, region, account = self.physical_name(logical_id), self.region, self.account_id
         arn = {

@@ -5,12 +5,15 @@ streams on a virtual clock. The replay and the tests both drive it."""
 import contextlib
 import json
 import os
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+
+import boto3
 
 from .clock import VirtualClock
 from .deployment import LocalDeployment, local_aws
@@ -40,6 +43,7 @@ FUNCTIONS = {
     "acknowledge": "AcknowledgeFunction",
     "escalate": "EscalateFunction",
     "webhook": "WebhookFunction",
+    "claim": "ClaimFunction",
 }
 # A simulator answers, then sends the webhook its call triggered: that follows well within this.
 SETTLE_SECONDS = 0.05
@@ -77,6 +81,19 @@ class LocalStack:
         # The webhook function's URL; each request is followed by the stream, as in AWS.
         self.function_url = FunctionUrlServer(deployment, FUNCTIONS["webhook"], after=self.pump.pump)
         self._settled = 0  # requests the function URL had received when it was last quiet
+        self.claim_page = FunctionUrlServer(deployment, FUNCTIONS["claim"])
+
+    def serve_claim_page(self) -> None:
+        """The claim function's URL, served, with its signing key in Secrets Manager (the template
+        generates one): the escalator's alerts then carry links a test can follow."""
+        secret = self.deployment.environment(FUNCTIONS["claim"])["CLAIM_KEY_SECRET"]
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=secret, SecretString=secrets.token_urlsafe(48)
+        )
+        url = self.claim_page.start()
+        self.deployment.template = self.deployment.template.with_known(
+            {("ClaimFunctionUrl", "FunctionUrl"): url}
+        )
 
     def subscribe_webhooks(self) -> None:
         """What an operator does for each network that pushes and has an account configured:
@@ -268,10 +285,12 @@ def local_stack(
             ) as stack:
                 local = LocalStack(clock, networks, stack, accounts)
                 local.subscribe_webhooks()
+                local.serve_claim_page()
                 try:
                     yield local
                 finally:
                     local.function_url.stop()
+                    local.claim_page.stop()
     finally:
         for network in dict.fromkeys(networks.values()):
             network.stop()
