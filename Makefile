@@ -15,7 +15,7 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra bench-webhook bench-meta bench-triage bench-sims bench-coldstart bench-spikes
+        checkov infra browser bench-webhook bench-meta bench-triage bench-sims bench-coldstart bench-spikes
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -125,3 +125,12 @@ build: $(SAM_VENV)/bin/sam ## sam build (needs python3.13, the runtime's version
 
 clean: ## remove the virtual environments and build output
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+
+browser: ## Debian's Chromium and chromedriver for the claim page's browser test (apt-get, when missing)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	  command -v apt-get >/dev/null || { echo "error: make browser needs apt-get (Debian) to install chromium"; exit 1; }; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null || \
+	  { echo "error: installing chromium and chromium-driver with apt-get failed"; exit 1; }; \
+	  [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium missing after the install"; exit 1; }

@@ -25,8 +25,11 @@ FUNCTIONS = {
     "AcknowledgeFunction": "functions/acknowledge/",
     "EscalateFunction": "functions/escalate/",
     "WebhookFunction": "functions/webhook/",
+    "ClaimFunction": "functions/claim/",
 }
-SCHEDULED = [name for name in FUNCTIONS if name != "WebhookFunction"]  # the webhook runs when Meta calls
+SCHEDULED = [
+    name for name in FUNCTIONS if name not in ("WebhookFunction", "ClaimFunction")
+]  # the webhook runs when Meta calls
 TABLES = ("TicketsTable", "StateTable", "IdempotencyTable")
 QUEUES = ("ScheduleDeadLetterQueue", "AckFailureQueue", "PollDeadLetterQueue")  # each alarmed
 SCHEDULED = ("PollFanOutFunction", "AcknowledgeFunction", "EscalateFunction")
@@ -321,7 +324,9 @@ def test_function_runtime_settings(template: dict[str, Any], name: str) -> None:
     assert _function_setting(template, name, "Architectures") == ["arm64"]
     assert _function_setting(template, name, "MemorySize") == 256
     # A webhook must answer within the seconds Meta waits; the others get a minute's work.
-    assert _function_setting(template, name, "Timeout") == (15 if name == "WebhookFunction" else 60)
+    assert _function_setting(template, name, "Timeout") == (
+        15 if name in ("WebhookFunction", "ClaimFunction") else 60
+    )
     assert {"Ref": "SharedLayer"} in _function_setting(template, name, "Layers")
 
 
@@ -579,12 +584,16 @@ def test_secrets_only_under_the_stack_prefix(template: dict[str, Any], resources
         }
         # the functions resolve names against the very prefix IAM allows
         assert _effective_env(template, name)["SECRETS_PREFIX"] == SECRETS_PREFIX
+    claim_key = {"Ref": "ClaimLinkSecret"}  # the claim links' HMAC key, the template's own secret
     for name, statement in _all_iam_statements(resources):
         if any(a.startswith("secretsmanager:") for a in _actions(statement)):
             assert _actions(statement) == {"secretsmanager:getsecretvalue"}, name
-            assert statement["Resource"] == secret_arn, name
+            assert statement["Resource"] in (secret_arn, claim_key), name
+            if statement["Resource"] == claim_key:
+                assert name in ("EscalateRole", "ClaimRole"), name
     esc = _function_statements(resources, "EscalateFunction")
-    assert not any(a.startswith("secretsmanager:") for s in esc for a in _actions(s))
+    esc_secrets = [s["Resource"] for s in esc if any(a.startswith("secretsmanager:") for a in _actions(s))]
+    assert esc_secrets == [claim_key]  # escalation signs claim links; it reads no channel credentials
 
 
 def test_secrets_prefix_parameter(template: dict[str, Any]) -> None:
@@ -666,6 +675,7 @@ CONCURRENCY = {
     "AcknowledgeFunction": "AcknowledgeConcurrency",
     "EscalateFunction": "EscalateConcurrency",
     "WebhookFunction": "WebhookConcurrency",
+    "ClaimFunction": 5,  # a person clicking a link: a handful at once
 }
 
 

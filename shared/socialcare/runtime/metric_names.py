@@ -34,5 +34,7 @@ ESCALATION_ITEMS_READ = "EscalationItemsRead"
 WEBHOOK_REJECTED = "WebhookRejected"  # bad signature, oversized or malformed: nothing stored; alarmed
 WEBHOOK_CHANGES_IGNORED = "WebhookChangesIgnored"  # other accounts, fields and verbs we don't use
 WEBHOOK_CHANGES_FAILED = "WebhookChangesFailed"  # not stored (polling reconciles): alarmed if it lasts
-CLAIM_LINKS_REJECTED = "ClaimLinksRejected"  # forged, expired or misused claim links: alarmed if many
+CLAIM_LINKS_REJECTED = (
+    "ClaimLinksRejected"  # forged, expired or misused claim links: counted, on the dashboard
+)
 TICKETS_CLAIMED = "TicketsClaimed"  # claimed from an alert's link
