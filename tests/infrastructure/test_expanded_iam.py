@@ -28,6 +28,7 @@ FUNCTIONS = (
     "AcknowledgeFunction",
     "EscalateFunction",
     "WebhookFunction",
+    "ClaimFunction",
 )
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
@@ -145,8 +146,8 @@ def _sub(text: str) -> str:
 def test_no_role_has_a_managed_policy_a_wildcard_action_or_an_unscoped_resource(
     expanded: dict[str, Any],
 ) -> None:
-    # five function roles and one per schedule (three): all of them are checked
-    assert len(roles(expanded)) == 8
+    # six function roles and one per schedule (three): all of them are checked
+    assert len(roles(expanded)) == 9
     assert role_problems(expanded) == []
 
 
@@ -277,11 +278,13 @@ def test_webhook_role_stores_tickets_and_reads_secrets_nothing_else(expanded: di
 def test_the_webhook_url_is_public_by_design_and_only_invokes_the_webhook(expanded: dict[str, Any]) -> None:
     resources = expanded["Resources"]
     urls = {k: r for k, r in resources.items() if r["Type"] == "AWS::Lambda::Url"}
-    assert list(urls) == ["WebhookFunctionUrl"]
+    assert sorted(urls) == ["ClaimFunctionUrl", "WebhookFunctionUrl"]
     assert urls["WebhookFunctionUrl"]["Properties"]["AuthType"] == "NONE"  # the HMAC authenticates
+    assert urls["ClaimFunctionUrl"]["Properties"]["AuthType"] == "NONE"  # the signed link authorises
     permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
     public = [p for p in permissions if p.get("Principal") == "*"]
-    assert public and all(p["FunctionName"] == {"Ref": "WebhookFunction"} for p in public)
+    by_url = [{"Ref": "WebhookFunction"}, {"Ref": "ClaimFunction"}]
+    assert public and all(p["FunctionName"] in by_url for p in public)
     # through the URL only: no one may invoke the function directly
     assert all(p.get("FunctionUrlAuthType") == "NONE" or p.get("InvokedViaFunctionUrl") for p in public)
 
@@ -323,6 +326,7 @@ def test_escalate_role_sends_as_the_sender_and_sms_only(expanded: dict[str, Any]
         | _on(_arn("IdempotencyTable"), *ITEM_RW, "deleteitem")
         | {("ses:sendemail", ses), ("ses:sendrawemail", ses)}
         | {("sns:publish", '"*"')}
+        | _claim_key()
         | _config_parameter()
     )
     role = function_role(expanded, "EscalateFunction")
@@ -336,6 +340,21 @@ def test_escalate_role_sends_as_the_sender_and_sms_only(expanded: dict[str, Any]
     )
 
 
+def _claim_key() -> set[tuple[str, str]]:
+    """The claim links' HMAC key: signed by escalate, verified by claim; no channel secret."""
+    return {("secretsmanager:getsecretvalue", json.dumps({"Ref": "ClaimLinkSecret"}))}
+
+
+def test_claim_role_reads_and_claims_tickets_with_its_key_nothing_else(expanded: dict[str, Any]) -> None:
+    expected = (
+        _common("ClaimLogGroup")
+        | _on(_arn("TicketsTable"), "getitem", "updateitem")
+        | _claim_key()
+        | _config_parameter()
+    )
+    assert grants(expanded, function_role(expanded, "ClaimFunction")) == expected
+
+
 def test_no_other_role_may_publish_or_read_secrets(expanded: dict[str, Any]) -> None:
     escalate = function_role(expanded, "EscalateFunction")
     for name in roles(expanded):
@@ -346,7 +365,11 @@ def test_no_other_role_may_publish_or_read_secrets(expanded: dict[str, Any]) -> 
             function_role(expanded, f)
             for f in ("PollMentionsFunction", "AcknowledgeFunction", "WebhookFunction")
         }
-        if name not in readers:
+        key_readers = {escalate, function_role(expanded, "ClaimFunction")}
+        if name in key_readers:
+            secrets = {r for a, r in grants(expanded, name) if a.startswith("secretsmanager:")}
+            assert secrets == {json.dumps({"Ref": "ClaimLinkSecret"})}, name
+        elif name not in readers:
             assert not any(a.startswith("secretsmanager:") for a in granted), name
 
 
