@@ -245,9 +245,19 @@ def render_sms(subject: AlertSubject, now: datetime) -> str:
         f"{one_line(subject.channel_name, LABEL_LIMIT)} "
         f"{_who(subject.author_handle, SMS_HANDLE_LIMIT)} {_state(subject, now)}{ack}:"
     )
+    plain = _sms(subject, head, None)
+    claim = safe_url(subject.claim_url) if subject.claim_url else None
+    if claim is None:
+        return plain
+    # SMS is most of the bill: the claim link goes in when it costs no extra segment (a long
+    # message gives up some of the customer's words for it); the e-mail always has it.
+    with_claim = _sms(subject, head, claim)
+    return with_claim if sms_segments(with_claim) <= sms_segments(plain) else plain
+
+
+def _sms(subject: AlertSubject, head: str, claim: str | None) -> str:
     url = safe_url(subject.post_url)
     tail = f" {url}" if url and _fits_sms(f"{head} {url}") else ""
-    claim = safe_url(subject.claim_url) if subject.claim_url else None
     if claim and _fits_sms(f"{head}{tail} Claim: {claim}"):
         tail += f" Claim: {claim}"
     if not tail and not _fits_sms(head):
