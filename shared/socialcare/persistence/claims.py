@@ -49,4 +49,4 @@ def claim_ticket(pk: str, by: str, at: datetime) -> ClaimResult:
         except TicketModel.DoesNotExist:
             return ClaimResult(False, None)
         return ClaimResult(ticket.claimed_by == by, ticket)
-    return ClaimResult(True, to_ticket(item))
+    return ClaimResult(True, to_ticket(item), new=True)

@@ -18,7 +18,7 @@ from ..domain.claim_page import (
 )
 from ..domain.redaction import redact
 from ..domain.tickets import Ticket, TicketStatus
-from .ports import IncidentResolver, TicketClaims
+from .ports import ClaimResult, IncidentResolver, TicketClaims
 
 REFUSED = "The link is not valid: it has expired, was altered, or is for something else."
 _INCIDENT_FIELDS = (("status", "Status"), ("mentions", "Mentions"), ("top_terms", "Top terms"))
@@ -70,7 +70,7 @@ class ClaimDesk:
             result = self._tickets.claim(link.subject, link.recipient, now)
             ticket = result.ticket
             if ticket is not None:
-                outcome, notice = _claim_outcome(ticket, result.claimed, link.recipient)
+                outcome, notice = _claim_outcome(ticket, result)
         else:
             ticket = self._tickets.get(link.subject)
         if ticket is None:
@@ -116,9 +116,10 @@ class ClaimDesk:
         return PageResponse(200, render_incident(view, token), outcome)
 
 
-def _claim_outcome(ticket: Ticket, claimed: bool, recipient: str) -> tuple[str, str]:
-    if claimed:
-        return "claimed", "You have claimed this ticket: no further alerts will be sent for it."
+def _claim_outcome(ticket: Ticket, result: ClaimResult) -> tuple[str, str]:
+    if result.claimed:
+        outcome = "claimed" if result.new else "already_yours"
+        return outcome, "You have claimed this ticket: no further alerts will be sent for it."
     if ticket.claimed_by:
         return "already_claimed", f"{ticket.claimed_by} has already claimed this ticket."
     return "answered", "This ticket has been answered already."

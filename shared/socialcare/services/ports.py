@@ -154,6 +154,7 @@ class AlertCeilings(Protocol):
 class ClaimResult:
     claimed: bool  # this person holds the claim (now, or since an earlier click)
     ticket: Ticket | None  # as it is now; None when it no longer exists
+    new: bool = False  # this very request claimed it (a repeat is not counted twice)
 
 
 class TicketClaims(Protocol):

@@ -26,7 +26,7 @@ class FakeClaims:
             return ClaimResult(False, None)
         if ticket.status == TicketStatus.OPEN and ticket.claimed_by is None:
             ticket = self.tickets[pk] = replace(ticket, claimed_by=by, claimed_at=at, next_level=None)
-            return ClaimResult(True, ticket)
+            return ClaimResult(True, ticket, new=True)
         return ClaimResult(ticket.claimed_by == by, ticket)
 
 
@@ -100,7 +100,7 @@ def test_claiming_records_who_and_stops_the_ladder_and_repeating_it_changes_noth
     assert first.outcome == "claimed" and "claimed by Ana" in first.html
     assert "Claim this ticket" not in first.html
     again = desk.handle("POST", _link(), "claim", False, NOW + timedelta(minutes=1))
-    assert again.outcome == "claimed"
+    assert again.outcome == "already_yours" and "You have claimed this ticket" in again.html
     assert claims.tickets["TICKET#1"].claimed_at == NOW  # the first click's time is kept
 
 
