@@ -111,3 +111,13 @@ def test_a_staff_reply_to_a_post_the_scenario_never_had_is_marked_in_the_timelin
     stray = BrandReply(type="brand_reply", at=at, channel="x", id="2002", in_reply_to_id="1999", text="Hi")
     lines = timeline_lines([mention("1", at), stray], {"tickets": [], "emails": [], "sms": []})
     assert lines[-1].startswith("14:00:00  staff      replied to post 1999") and "NO SUCH POST" in lines[-1]
+
+
+def test_a_claim_from_an_alert_shows_who_took_the_ticket_and_that_the_ladder_stopped():
+    at = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    claimed = ticket("1", "2026-11-23T14:00:00Z") | {
+        "claimed_by": "care_team",
+        "claimed_at": "2026-11-23T14:32:00Z",
+    }
+    lines = timeline_lines([mention("1", at)], {"tickets": [claimed], "emails": [], "sms": []})
+    assert "14:32:00  claimed    x:1 by care_team (ladder stopped)" in lines
