@@ -37,6 +37,8 @@ TICKET_FIELDS = {
     "intent",
     "priority",
     "personal_data",
+    "claimed_by",  # claimed from an alert's link (claim page)
+    "claimed_at",
     "escalations",
 }
 # The example from the design notes, verbatim (with an unknown field, which must be ignored).
