@@ -77,7 +77,7 @@ def test_an_escalation_sweep_builds_its_ses_and_sns_clients_only_to_send():
     probe = (
         "import boto3.session\n"  # every client is built by a boto3 session's client()
         "built, build = [], boto3.session.Session.client\n"
-        "def counted(session, service, *a, **k): return built.append(service) or build(session, service, *a, **k)\n"
+        "def counted(s, service, *a, **k): return built.append(service) or build(s, service, *a, **k)\n"
         "boto3.session.Session.client = counted\n"
         "import app\n"
         f"{WIRING['escalate']}\n"
