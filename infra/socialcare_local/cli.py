@@ -284,7 +284,9 @@ def parser() -> argparse.ArgumentParser:
         help="validate a configuration and publish its compiled form",
         description="Work with the configuration YAML (" + README.format("Configuration") + ").",
     )
-    config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    config_commands = config.add_subparsers(
+        dest="config_command", required=True, metavar="ACTION", help="publish: see `config publish --help`"
+    )
     publish = config_commands.add_parser(
         "publish",
         help="validate the YAML and write the compiled form the functions read at cold start",

@@ -13,6 +13,7 @@ field, and the publishing command proves the round trip gives an equal Config be
 
 import hashlib
 import json
+import re
 import types
 import typing
 from datetime import date, time
@@ -24,6 +25,7 @@ from pydantic import BaseModel
 from .schema import Config
 
 FORMAT = 1
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _KEYS = {"format", "schema", "checksum", "config", "unset"}
 
 
@@ -118,7 +120,8 @@ def schema_fingerprint() -> str:
                 return
             seen[name] = []
             for field_name, field in annotation.__pydantic_fields__.items():
-                seen[name].append(f"{field_name}|{field.alias}|{field.annotation!r}|{field.metadata!r}")
+                described = f"{field_name}|{field.alias}|{field.annotation!r}|{field.metadata!r}"
+                seen[name].append(_ADDRESS.sub("", described))  # a validator's repr has its address
                 visit(field.annotation)
             return
         for argument in typing.get_args(annotation):
