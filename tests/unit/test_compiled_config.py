@@ -151,6 +151,12 @@ def test_a_damaged_compiled_form_is_refused_naming_the_field(tmp_path, change, f
     assert field in str(refused.value)
 
 
+def test_a_truncated_compiled_form_is_refused_as_one_not_read_as_yaml(tmp_path):
+    text = compile_config(parse_config(BUNDLED_EXAMPLE.read_text(), "x"))
+    with pytest.raises(ConfigError, match=r"compiled configuration from .* cannot be used: not JSON"):
+        load_text(tmp_path, text[: len(text) // 2])
+
+
 def test_a_compiled_form_of_another_format_is_refused():
     data = compiled_data()
     data["format"] = 99
