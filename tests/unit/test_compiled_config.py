@@ -59,6 +59,17 @@ def test_the_compiled_form_reads_back_to_an_equal_configuration(name):
     assert compiled.summary_recipients() == config.summary_recipients()
 
 
+def test_mappings_keep_the_order_the_yaml_gave_them():
+    data = with_business_hours_and_overrides()
+    data["recipients"] = dict(reversed(list(data["recipients"].items())))
+    data["triage"]["languages"]["de"] = {"add": {"urgent": ["rückruf"]}}
+    config = parse_config(yaml.safe_dump(data, sort_keys=False), "x")
+    compiled = read_compiled(compile_config(config))
+    assert list(compiled.recipients) == list(config.recipients) == list(data["recipients"])
+    assert list(compiled.triage.languages) == list(config.triage.languages) == ["en", "de"]
+    assert list(compiled.business_hours.weekly) == ["mon", "sat"]
+
+
 def test_a_form_published_by_one_process_is_read_by_another(tmp_path, monkeypatch):
     """As the publishing command and a cold start are: nothing process-specific in the fingerprint."""
     monkeypatch.delenv("TARGET_MINUTES", raising=False)

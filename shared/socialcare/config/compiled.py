@@ -16,7 +16,7 @@ import json
 import re
 import types
 import typing
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import Enum
 from typing import Any
 
@@ -43,18 +43,19 @@ def compile_config(config: Config) -> str:
         # still fill them at cold start, as they fill the YAML's.
         "unset": sorted(set(type(config).__pydantic_fields__) - config.model_fields_set),
     }
-    compiled = {**body, "checksum": _checksum(body)}
+    compiled = {"checksum": _checksum(body), **body}  # the checksum first: see looks_compiled
     if read_compiled(json.dumps(compiled)) != config:  # a type this module cannot carry back
         raise CompiledConfigError("the compiled form does not read back to the same configuration")
     # Compact: an SSM parameter holds 4 KB (standard tier) or 8 KB (advanced).
-    return json.dumps(compiled, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    # Keys in the configuration's own order: a mapping's order can matter (recipients, languages).
+    return json.dumps(compiled, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def looks_compiled(text: str) -> bool:
     """Whether a stored configuration is meant as a compiled form (no configuration YAML has these
     keys): a damaged one is then refused as such, not read as YAML."""
     head = text.lstrip()
-    return head.startswith("{") and '"checksum"' in head  # written first: its keys are sorted
+    return head.startswith("{") and '"checksum"' in head
 
 
 def read_compiled(text: str, defaults: dict[str, Any] | None = None) -> Config:
@@ -140,6 +141,8 @@ def _plain(value: Any) -> Any:
         return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     if isinstance(value, date | time):  # datetime is a date
         return value.isoformat()
     if value is None or isinstance(value, bool | int | float | str):
@@ -251,6 +254,10 @@ def _build_leaf(annotation: Any, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise CompiledConfigError(f"{where}: expected a number, found {value!r}")
         return float(value)
+    if annotation is timedelta:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CompiledConfigError(f"{where}: expected a number of seconds, found {value!r}")
+        return timedelta(seconds=value)
     if isinstance(annotation, type) and issubclass(annotation, date | time | Enum):
         try:
             return (
