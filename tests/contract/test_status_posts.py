@@ -8,9 +8,12 @@ from harnesses import HARNESSES, Harness, ReadFault
 from harnesses.base import T0
 from harnesses.bluesky import BlueskyHarness
 from harnesses.meta import FAULTS as META_FAULTS
+from harnesses.x import CREDENTIALS as X_CREDENTIALS
 
 from socialcare.channels.base import PermanentError, TransientError
 from socialcare.channels.registry import NETWORKS, network
+from socialcare.channels.x.adapter import XAdapter
+from socialcare.runtime.refreshing import RefreshingAdapter
 from socialcare.services.status_posts import ChannelStatusPoster
 
 pytestmark = pytest.mark.contract
@@ -131,3 +134,21 @@ def test_networks_without_status_posts_are_refused_without_reading_credentials(n
     assert not poster.can_post_status(account)
     with pytest.raises(PermanentError):
         poster.post_status(account, "Outage update")
+
+
+def test_a_status_post_survives_a_credentials_rotation(x):
+    """As the container wires it: a refused token is re-read from its secret and the post made once."""
+    harness = x
+    harness.sim.regenerate_tokens(harness.brand_id, "rotated-token", "rotated-secret", bearer_token="rotated")
+    rotated = {**X_CREDENTIALS, "access_token": "rotated-token", "access_token_secret": "rotated-secret"}
+    secrets = iter([X_CREDENTIALS, rotated])
+    refreshes = []
+    adapter = RefreshingAdapter(
+        "x#9001",
+        lambda fresh: next(secrets),
+        lambda credentials: XAdapter(harness.account, credentials, base_url=harness.sim.base_url, timeout=2),
+        lambda: refreshes.append(1),
+    )
+    post_id = ChannelStatusPoster(lambda account: adapter).post_status(harness.account, "Outage update")
+    assert refreshes == [1]
+    assert [post["id"] for post in harness.sim.created_posts()] == [post_id]
