@@ -205,7 +205,8 @@ class FacebookAdapter:
         return self.reply_length(text)
 
     def post_status(self, text: str) -> str:
-        """A post on the Page's own feed (`message` alone), published as the Page."""
+        """A post on the Page's own feed (`message` alone), published as the Page: its token needs
+        pages_manage_posts besides the permissions replies need."""
         ensure_fits(self, text)
         body = self._graph.post(f"/{self._account.id}/feed", {"message": text})
         post_id = body.get("id")
