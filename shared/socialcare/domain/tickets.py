@@ -172,6 +172,8 @@ class Ticket:
     next_level: int | None = None
     pending_sends: tuple[PendingAlert, ...] = ()
     alerts_recorded: int = 0
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
 
 
 def clock_started_at(ticket: "Ticket") -> datetime:
