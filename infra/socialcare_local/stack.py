@@ -40,6 +40,7 @@ FUNCTIONS = {
     "acknowledge": "AcknowledgeFunction",
     "escalate": "EscalateFunction",
     "webhook": "WebhookFunction",
+    "daily_report": "DailyReportFunction",
 }
 # A simulator answers, then sends the webhook its call triggered: that follows well within this.
 SETTLE_SECONDS = 0.05

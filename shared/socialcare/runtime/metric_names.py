@@ -34,3 +34,13 @@ ESCALATION_ITEMS_READ = "EscalationItemsRead"
 WEBHOOK_REJECTED = "WebhookRejected"  # bad signature, oversized or malformed: nothing stored; alarmed
 WEBHOOK_CHANGES_IGNORED = "WebhookChangesIgnored"  # other accounts, fields and verbs we don't use
 WEBHOOK_CHANGES_FAILED = "WebhookChangesFailed"  # not stored (polling reconciles): alarmed if it lasts
+
+# daily_report (once a day, of the team's local yesterday; dimension "network" where it applies)
+DAILY_TICKETS = "Tickets"
+DAILY_FIRST_RESPONSE_MEDIAN = "FirstResponseMedianSeconds"  # staff's first reply, not our acknowledgement
+DAILY_FIRST_RESPONSE_P90 = "FirstResponseP90Seconds"
+DAILY_TARGET_MET = "TargetMet"
+DAILY_TARGET_BREACHED = "TargetBreached"
+DAILY_INCIDENTS = "Incidents"
+DAILY_CLAIMS = "Claims"
+DAILY_REPORTS_SENT = "DailyReportsSent"
