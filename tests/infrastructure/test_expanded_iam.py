@@ -28,6 +28,7 @@ FUNCTIONS = (
     "AcknowledgeFunction",
     "EscalateFunction",
     "WebhookFunction",
+    "DailyReportFunction",
 )
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
@@ -146,7 +147,7 @@ def test_no_role_has_a_managed_policy_a_wildcard_action_or_an_unscoped_resource(
     expanded: dict[str, Any],
 ) -> None:
     # five function roles and one per schedule (three): all of them are checked
-    assert len(roles(expanded)) == 8
+    assert len(roles(expanded)) == 10
     assert role_problems(expanded) == []
 
 
@@ -177,7 +178,7 @@ def test_schedule_roles_invoke_their_function_and_reach_the_dead_letter_queue_on
     expanded: dict[str, Any],
 ) -> None:
     schedules = {k: r for k, r in expanded["Resources"].items() if r["Type"] == "AWS::Scheduler::Schedule"}
-    assert len(schedules) == 3
+    assert len(schedules) == 4
     for name, schedule in schedules.items():
         target = schedule["Properties"]["Target"]
         role = target["RoleArn"]["Fn::GetAtt"][0]
@@ -336,12 +337,32 @@ def test_escalate_role_sends_as_the_sender_and_sms_only(expanded: dict[str, Any]
     )
 
 
+def test_daily_report_role_scans_tickets_and_sends_as_the_sender_only(expanded: dict[str, Any]) -> None:
+    ses = _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*")
+    expected = (
+        _common("DailyReportLogGroup")
+        | _on(_arn("TicketsTable"), "scan")
+        | _on(_arn("IdempotencyTable"), *ITEM_RW, "deleteitem")
+        | {("ses:sendemail", ses), ("ses:sendrawemail", ses)}
+        | _config_parameter()
+    )
+    role = function_role(expanded, "DailyReportFunction")
+    assert grants(expanded, role) == expected
+    ses_statements = [s for s in role_statements(roles(expanded)[role]) if "ses:sendemail" in actions(s)]
+    assert all(
+        s["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
+        for s in ses_statements
+    )
+
+
 def test_no_other_role_may_publish_or_read_secrets(expanded: dict[str, Any]) -> None:
     escalate = function_role(expanded, "EscalateFunction")
     for name in roles(expanded):
         granted = {action for action, _resource in grants(expanded, name)}
         if name != escalate:
-            assert not any(a.startswith(("sns:", "ses:")) for a in granted), name
+            assert not any(a.startswith("sns:") for a in granted), name
+        if name not in (escalate, function_role(expanded, "DailyReportFunction")):
+            assert not any(a.startswith("ses:") for a in granted), name
         readers = {
             function_role(expanded, f)
             for f in ("PollMentionsFunction", "AcknowledgeFunction", "WebhookFunction")
