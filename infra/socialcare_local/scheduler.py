@@ -85,7 +85,9 @@ class Scheduler:
         asynchronous invocation would), never raised."""
         runs = []
         for firing in self.due(self.clock.now()):
-            self._next[(firing.function_id, firing.schedule.name)] = _following(firing.schedule, firing.at)
+            self._next[(firing.function_id, firing.schedule.name)] = following_fire_time(
+                firing.schedule, firing.at
+            )
             run = self._run(firing)
             run.deliveries = self.queues.pump()
             runs.append(run)
@@ -242,10 +244,10 @@ def _first_fire(schedule: Schedule, first: datetime) -> datetime:
     """A rate schedule's first fire is `first`; a daily one's, its local time at or after it."""
     if not schedule.daily_at:
         return first
-    return _following(schedule, first - timedelta(seconds=1))
+    return following_fire_time(schedule, first - timedelta(seconds=1))
 
 
-def _following(schedule: Schedule, after: datetime) -> datetime:
+def following_fire_time(schedule: Schedule, after: datetime) -> datetime:
     """The fire time after `after`: a period later, or a daily schedule's next local HH:MM (which
     stays at that local time across daylight-saving changes, as EventBridge Scheduler does)."""
     if not schedule.daily_at:
