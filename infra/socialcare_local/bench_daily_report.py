@@ -4,7 +4,7 @@ compute time. Run: .venv/bin/python -m socialcare_local.bench_daily_report"""
 
 import random
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 from socialcare.domain.daily_report import ReportDay, daily_figures
 from socialcare.domain.daily_report_email import render
@@ -117,7 +117,8 @@ def main() -> None:
     email = render(figures)
     took = time.perf_counter() - began
     print(
-        f"figures and e-mail of {TICKETS_A_DAY:,} tickets: {took * 1000:.0f} ms, HTML {len(email.html):,} bytes"
+        f"figures and e-mail of {TICKETS_A_DAY:,} tickets: {took * 1000:.0f} ms,"
+        f" HTML {len(email.html):,} bytes"
     )
 
 
