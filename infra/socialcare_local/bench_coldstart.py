@@ -2,8 +2,9 @@
 
 Every figure is a fresh process, as Lambda starts one: `python -c` in the function's code
 directory, with the code directory and the layer (`shared/`) first on sys.path and the function's
-environment (tables, sender, secrets prefix; the bundled configuration file stands in for the SSM
-parameter, whose read is network time, not ours). Two parts are timed apart:
+environment (tables, sender, secrets prefix; the bundled configuration stands in for the SSM
+parameter, whose read is network time, not ours: its compiled form, as `socialcare config publish`
+writes it for the stack, or with --yaml the YAML itself). Two parts are timed apart:
 
 - import: `import app`, what Lambda's init phase runs (the handler module builds its container);
 - wiring: what the first invocation builds before its first request (the services and clients the
@@ -22,6 +23,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -78,17 +80,32 @@ def _function_code(name: str) -> str:
     )
 
 
-def _environment(name: str | None) -> dict[str, str]:
+def _environment(name: str | None, config_file: str | None = None) -> dict[str, str]:
     paths = [str(FUNCTIONS / name), str(LAYER)] if name else []
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
-    return {**keep, **LAMBDA_ENVIRONMENT, "PYTHONPATH": os.pathsep.join(paths)}
+    chosen = {"CONFIG_FILE": config_file} if config_file else {}
+    return {**keep, **LAMBDA_ENVIRONMENT, **chosen, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def compiled_example(folder: str) -> str:
+    """The bundled example's compiled form, written into `folder`: what the stack's parameter holds."""
+    from socialcare.config.compiled import compile_config
+    from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
+
+    path = Path(folder) / "config.json"
+    path.write_text(compile_config(parse_config(BUNDLED_EXAMPLE.read_text(), str(BUNDLED_EXAMPLE))))
+    return str(path)
+
+
+_CONFIG_FILE: str | None = None  # None: the bundled YAML
 
 
 def _run(name: str | None, importtime: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-c"]
     command.append(_function_code(name) if name else BARE)
     cwd = FUNCTIONS / name if name else ROOT
-    result = subprocess.run(command, cwd=cwd, env=_environment(name), capture_output=True, text=True)
+    environment = _environment(name, _CONFIG_FILE)
+    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{name or 'boto3'}: the cold start failed\n{result.stderr[-2000:]}")
     return result
@@ -114,7 +131,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="fresh processes per function (default 7)")
     parser.add_argument("--top", type=int, default=6, help="packages listed per function (default 6)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    parser.add_argument(
+        "--yaml", action="store_true", help="read the YAML configuration, not its compiled form"
+    )
     args = parser.parse_args(argv)
+    global _CONFIG_FILE  # noqa: PLW0603 - one setting for every process this run starts
+    with tempfile.TemporaryDirectory() as folder:
+        _CONFIG_FILE = None if args.yaml else compiled_example(folder)
+        return _measure(args)
+
+
+def _measure(args: argparse.Namespace) -> int:
     names = sorted(WIRING)
     samples: dict[str | None, list[tuple[float, float]]] = {n: [] for n in [None, *names]}
     for _ in range(args.runs):  # interleaved, so a busy moment weighs on every figure alike
@@ -137,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"bare_boto3_ms": round(bare, 1), "functions": figures}, indent=2))
         return 0
     print(f"bare `import boto3`: {bare:.0f} ms CPU (median of {args.runs} fresh processes)")
+    print(f"configuration: the bundled example, {'YAML' if args.yaml else 'compiled form'}")
     print(f"target: import + wiring <= {TARGET_RATIO}x that")
     print(
         f"{'function':<14} {'import':>8} {'wiring':>8} {'import x':>9} {'total x':>8}  top packages (self ms)"

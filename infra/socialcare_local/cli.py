@@ -170,6 +170,28 @@ def _convert(csv_path: Path, brand: str, out: Path, limit: int | None) -> int:
     return 0
 
 
+def _publish_config(yaml_path: Path, out: Path) -> int:
+    """Validate the YAML as a cold start would, then write its compiled form (config/compiled.py)."""
+    from socialcare.config import ConfigError
+    from socialcare.config.compiled import CompiledConfigError, compile_config
+    from socialcare.config.loader import parse_config
+
+    try:
+        text = yaml_path.read_text(encoding="utf-8")
+    except OSError as error:
+        return _fail(f"cannot read the configuration {yaml_path}: {_why(error)}")
+    except UnicodeDecodeError:
+        return _fail(f"cannot read the configuration {yaml_path}: not UTF-8 text")
+    try:
+        compiled = compile_config(parse_config(text, str(yaml_path)))
+        with _written_on_success(out, "compiled configuration") as target:
+            target.write(compiled)
+    except (ConfigError, CompiledConfigError, UserError) as error:
+        return _fail(str(error))
+    print(f"wrote the compiled configuration ({len(compiled.encode())} bytes) to {out}")
+    return 0
+
+
 def _positive_count(text: str) -> int:
     try:
         value = int(text)
@@ -274,6 +296,26 @@ def parser() -> argparse.ArgumentParser:
     daily.add_argument(
         "--timezone", default="UTC", help="the team's IANA time zone, e.g. Europe/London (default: UTC)"
     )
+
+    config = commands.add_parser(
+        "config",
+        help="validate a configuration and publish its compiled form",
+        description="Work with the configuration YAML (" + README.format("Configuration") + ").",
+    )
+    config_commands = config.add_subparsers(
+        dest="config_command", required=True, metavar="ACTION", help="publish: see `config publish --help`"
+    )
+    publish = config_commands.add_parser(
+        "publish",
+        help="validate the YAML and write the compiled form the functions read at cold start",
+        description="Validate the configuration YAML with every rule a cold start applies, then write"
+        " its compiled form: the value to store in the stack's configuration parameter, read at cold"
+        " start without validating again. Nothing is written on error.",
+    )
+    publish.add_argument("yaml", type=Path, help="the configuration YAML, e.g. config.yaml")
+    publish.add_argument(
+        "--out", type=Path, required=True, metavar="JSON", help="where to write the compiled form"
+    )
     return main_parser
 
 
@@ -308,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(DEMO_SCENARIO, DEMO_POLICY, args.report, args.lambda_log, quiet=False)
         if args.command == "daily-report":
             return _daily_report(args.report, args.date, args.timezone)
+        if args.command == "config":
+            return _publish_config(args.yaml, args.out)
         return _convert(args.csv, args.brand, args.out, args.limit)
     except KeyboardInterrupt:
         print("interrupted: no report written", file=sys.stderr)

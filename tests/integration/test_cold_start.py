@@ -58,3 +58,35 @@ def test_an_unreadable_secret_fails_the_run_naming_it_while_other_accounts_go_on
     failed = next(poll for poll in result["accounts"] if poll["account"] == "x#9001")
     assert "cannot read secret socialcare/socialcare-local/x/AcmeCare" in failed["errors"][0]
     assert [t["post_id"] for t in stack.tickets()] == ["1001"]
+
+
+def publish_compiled(change=None):
+    """Store the compiled form of the parameter's YAML, as `socialcare config publish` writes it."""
+    from socialcare.config.compiled import compile_config
+    from socialcare.config.loader import parse_config
+
+    ssm = boto3.client("ssm")
+    text = ssm.get_parameter(Name=world.CONFIG_PARAMETER)["Parameter"]["Value"]
+    compiled = compile_config(parse_config(text, "the stack's parameter"))
+    if change:
+        compiled = change(compiled)
+    ssm.put_parameter(Name=world.CONFIG_PARAMETER, Value=compiled, Overwrite=True)
+
+
+def test_the_functions_run_on_the_compiled_configuration(stack):
+    publish_compiled()
+    stack.deployment.cold_start()
+    stack.sim.publish(
+        post_id="1001", author_id="42", text="@AcmeCare my order never came", created_at=stack.clock.now()
+    )
+    stack.clock.advance(timedelta(minutes=1))
+    stack.poll()
+    assert [t["post_id"] for t in stack.tickets()] == ["1001"]
+
+
+@pytest.mark.parametrize("function", ["PollFanOutFunction", "AcknowledgeFunction", "EscalateFunction"])
+def test_an_edited_compiled_configuration_stops_every_function_at_cold_start(stack, function):
+    publish_compiled(lambda text: text.replace('"retention_days":90', '"retention_days":900', 1))
+    stack.deployment.cold_start()
+    with pytest.raises(ConfigError, match="checksum does not match: it was changed after publishing"):
+        stack.deployment.load_handler(function)

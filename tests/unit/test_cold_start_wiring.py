@@ -75,9 +75,10 @@ def test_building_a_networks_adapter_leaves_its_http_libraries_for_the_first_cal
 def test_an_escalation_sweep_builds_its_ses_and_sns_clients_only_to_send():
     """Most sweeps send nothing; each client costs a cold start its service model (about 50 ms)."""
     probe = (
-        "import boto3\n"
-        "built, build = [], boto3.client\n"
-        "boto3.client = lambda service, *a, **k: built.append(service) or build(service, *a, **k)\n"
+        "import boto3.session\n"  # every client is built by a boto3 session's client()
+        "built, build = [], boto3.session.Session.client\n"
+        "def counted(s, service, *a, **k): return built.append(service) or build(s, service, *a, **k)\n"
+        "boto3.session.Session.client = counted\n"
         "import app\n"
         f"{WIRING['escalate']}\n"
         "print(' '.join(built))"

@@ -40,7 +40,7 @@ LONGEST_CLOSURE_DAYS = 366
 
 
 class _Strict(BaseModel):  # as account.Strict, which imports this module
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Holidays(_Strict):

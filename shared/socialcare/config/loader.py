@@ -1,10 +1,11 @@
-"""Read the YAML configuration from the bundled file, a file path, or an SSM parameter."""
+"""Read the configuration from the bundled file, a file path, or an SSM parameter: the YAML a person
+writes (validated here), or its compiled form that `socialcare config publish` stores (compiled.py)."""
 
 import os
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ..channels.registry import NETWORKS
@@ -24,32 +25,39 @@ class ConfigError(RuntimeError):
     """Raised at cold start; the message names the source and every bad field."""
 
 
-# libyaml's parser (PyYAML's C extension, in its wheels) reads a configuration more than ten times
-# faster than the pure-Python one, which stands in where the extension is missing.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):
+@cache
+def _yaml_loader() -> type:
     """SafeLoader whose malformed tagged values (a 30 February, `!!int abc`, `!!bool maybe`) are
-    YAML errors naming their line, not the ValueError or KeyError its constructors raise."""
+    YAML errors naming their line, not the ValueError or KeyError its constructors raise. Built on
+    first use: a cold start that reads the compiled form parses no YAML."""
+    import yaml
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except yaml.YAMLError:
-            raise
-        except Exception as error:  # noqa: BLE001 - whatever a constructor raises, the value is bad
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read this value ({error})", node.start_mark
-            ) from None
+    # libyaml's parser (PyYAML's C extension, in its wheels) reads a configuration more than ten
+    # times faster than the pure-Python one, which stands in where the extension is missing.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(safe_loader):
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except yaml.YAMLError:
+                raise
+            except Exception as error:  # noqa: BLE001 - whatever a constructor raises, the value is bad
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"cannot read this value ({error})", node.start_mark
+                ) from None
+
+    return _Loader
 
 
 def _check_shape(text: str, source: str) -> None:
     """Walk the document's events (no recursion, nothing built) and bound depth and expansion."""
+    import yaml
+
     open_collections: list[tuple[str | None, int]] = []  # (anchor, values counted when it opened)
     anchored: dict[str, int] = {}  # anchor -> values it stands for
     values = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_yaml_loader()):
         if isinstance(event, yaml.CollectionStartEvent):
             values += 1
             open_collections.append((event.anchor, values))
@@ -90,9 +98,11 @@ def _location(problem: dict) -> list:
 
 
 def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None) -> Config:
+    import yaml
+
     try:
         _check_shape(text, source)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader
     except (yaml.YAMLError, UnicodeEncodeError) as error:  # libyaml reads UTF-8: no lone surrogate
         raise ConfigError(f"configuration from {source} is not valid YAML: {error}") from None
     if not isinstance(data, dict):
@@ -133,10 +143,22 @@ def load_config(
             value = ssm_client.get_parameter(Name=parameter_name, WithDecryption=True)["Parameter"]["Value"]
         except Exception as error:  # noqa: BLE001 - any failure here must stop the cold start clearly
             raise ConfigError(f"cannot read configuration parameter {parameter_name}: {error}") from None
-        return parse_config(value, f"SSM parameter {parameter_name}", defaults)
+        return _parse_either(value, f"SSM parameter {parameter_name}", defaults)
     file = Path(path) if path else BUNDLED_EXAMPLE
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot read configuration file {file}: {error}") from None
-    return parse_config(text, str(file), defaults)
+    return _parse_either(text, str(file), defaults)
+
+
+def _parse_either(text: str, source: str, defaults: dict[str, Any]) -> Config:
+    """The compiled form when it is one (published with TARGET_MINUTES already applied), else YAML."""
+    from .compiled import CompiledConfigError, looks_compiled, read_compiled
+
+    if not looks_compiled(text):
+        return parse_config(text, source, defaults)
+    try:
+        return read_compiled(text, defaults)
+    except CompiledConfigError as error:
+        raise ConfigError(f"compiled configuration from {source} cannot be used: {error}") from None

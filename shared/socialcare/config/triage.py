@@ -17,7 +17,6 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
 from pydantic import Field, field_validator, model_validator
 
 from ..domain.redaction import CATEGORIES
@@ -119,6 +118,8 @@ class TriageConfig(Strict):
 @cache
 def default_phrases() -> dict[str, dict]:
     """The defaults file, checked like the configuration (a bad default fails at cold start too)."""
+    import yaml  # here: a cold start that reads the compiled configuration parses no YAML
+
     # libyaml's loader when PyYAML has it: about ten times faster on this file, at the first triage.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = yaml.load(DEFAULTS_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a SafeLoader

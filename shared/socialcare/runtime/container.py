@@ -155,11 +155,10 @@ class Container:
         url = os.environ.get("POLL_QUEUE_URL", "")
         if not url.startswith("https://"):
             raise SettingsError(f"invalid environment:\n  POLL_QUEUE_URL: not a queue URL ({url!r})")
-        import boto3
-
+        from . import aws_clients
         from .poll_queue import PollQueue
 
-        return PollQueue(boto3.client("sqs"), url)
+        return PollQueue(aws_clients.client("sqs"), url)
 
     @cached_property
     def receiver(self) -> Receiver:
@@ -237,9 +236,9 @@ class ClientOnFirstCall:
 
     def __getattr__(self, name: str) -> Any:  # send_email, publish...
         if self._client is None:
-            import boto3
+            from . import aws_clients
 
-            self._client = boto3.client(self.service)
+            self._client = aws_clients.client(self.service)
         return getattr(self._client, name)
 
 

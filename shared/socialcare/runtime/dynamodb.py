@@ -5,7 +5,8 @@ PynamoDB gives each model its own Connection, and each Connection builds its own
 and client on first use: about 0.1 s of CPU apiece at a cold start (a new session reads botocore's
 endpoint and model files again), for eight of them. Powertools' DynamoDBPersistenceLayer would
 build one more; it takes a client (`boto3_client=`). Here the client is built once on boto3's
-default session (whose files the SES, SNS and SQS clients have loaded or will load anyway), with
+default session (whose files the SES, SNS and SQS clients have loaded or will load anyway, its
+loader quickened: runtime/aws_clients.py), with
 the configuration PynamoDB would give it, and handed to every Connection. PynamoDB 6.1 has no public
 way to do that: `_client` is what its `client` property returns (and rebuilds only if the
 credentials are gone). Every model points at the same region and endpoint (bind_tables).
@@ -13,12 +14,12 @@ credentials are gone). Every model points at the same region and endpoint (bind_
 
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from pynamodb.connection import Connection
 from pynamodb.settings import get_settings_value
 
 from ..persistence.models import TICKETS_MODELS, SessionModel, StreamStateModel
+from . import aws_clients
 
 
 def pynamodb_client_config() -> Config:
@@ -41,7 +42,7 @@ def share_dynamodb_client() -> tuple[Connection, Any]:
         model._get_connection().connection for model in (*TICKETS_MODELS, StreamStateModel, SessionModel)
     ]
     first = connections[0]
-    client = boto3.client(
+    client = aws_clients.client(
         "dynamodb", region_name=first.region, endpoint_url=first.host, config=pynamodb_client_config()
     )
     for connection in connections:
