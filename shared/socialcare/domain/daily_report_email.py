@@ -24,7 +24,8 @@ def subject(figures: DailyFigures) -> str:
     day = figures.day.day.strftime("%a %d %b")
     percent = figures.within_target_percent
     within = f"{percent}% within target" if percent is not None else "no target outcome yet"
-    return f"socialcare daily report, {day}: {figures.tickets} tickets, {within}"
+    tickets = f"{figures.tickets} ticket{'' if figures.tickets == 1 else 's'}"
+    return f"socialcare daily report, {day}: {tickets}, {within}"
 
 
 def bar_heights(per_hour: list[int], height: int = CHART_HEIGHT_PX) -> list[int]:
