@@ -113,3 +113,26 @@ class ChannelAdapter(Protocol):
 # Optional: networks whose comments the brand may hide (Facebook, Instagram) set `can_hide_posts`
 # and implement `hide_post(target)`; an offline reply may then hide the customer's comment that
 # holds personal data (acknowledgements.hide_personal_data).
+
+# Optional: networks that can publish a public, top-level post on the brand's own timeline (a
+# status update while an incident lasts) set `can_post_status = True` and implement
+# `post_status(text) -> the new post's id`, raising ChannelError as post_reply does, with
+# `max_status_length` and `status_length(text)` (a status needs no room for a mention, so its
+# rule may differ from a reply's). Networks that cannot (media-only, or where a post is not a
+# short status) set `can_post_status = False`.
+
+
+class _Measures(Protocol):
+    max_status_length: int
+
+    def status_length(self, text: str) -> int: ...
+
+
+def ensure_fits(adapter: _Measures, text: str) -> None:
+    """A status post is never cut (a truncated status misleads): too long, or empty, is refused
+    before anything is sent."""
+    if not text.strip():
+        raise PermanentError("a status post needs text")
+    length, limit = adapter.status_length(text), adapter.max_status_length
+    if length > limit:
+        raise PermanentError(f"the status post is {length} characters, over the network's {limit}")

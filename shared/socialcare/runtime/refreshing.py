@@ -52,6 +52,9 @@ class RefreshingAdapter:
     def hide_post(self, *args, **kwargs):  # only where the adapter `can_hide_posts`
         return self._call("hide_post", args, kwargs)
 
+    def post_status(self, *args, **kwargs):  # only where the adapter `can_post_status`
+        return self._call("post_status", args, kwargs)
+
     def _call(self, method: str, args: tuple, kwargs: dict) -> Any:
         refused_by = self._adapter
         try:

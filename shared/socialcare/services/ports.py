@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from ..config import AccountConfig
 from ..domain.posts import Post
 from ..domain.skip_rules import LastAck
 from ..domain.tickets import (
@@ -145,3 +146,14 @@ class AlertCeilings(Protocol):
     def held_back(self, account_key: str, now: datetime) -> list[HeldBack]: ...
 
     def mark_summarised(self, held: HeldBack, now: datetime) -> bool: ...
+
+
+class StatusPoster(Protocol):
+    """Public, top-level posts on a brand account's own timeline (status updates while an incident
+    lasts), where its network can publish one."""
+
+    def can_post_status(self, account: AccountConfig) -> bool: ...
+
+    def post_status(self, account: AccountConfig, text: str) -> str:
+        """The new post's id; raises ChannelError (RateLimited, TransientError, PermanentError)."""
+        ...

@@ -33,6 +33,7 @@ POST_EDGES = {
     ("IGMedia", "comments"): "instagram",
     ("IGComment", "replies"): "instagram",
     ("IGUser", "mentions"): "mention",
+    ("Page", "feed"): "page_post",
 }
 
 
@@ -139,6 +140,8 @@ class MetaApi:
         network = POST_EDGES.get((node, edge))
         if network is None:
             return unknown_path(edge)
+        if network == "page_post":  # a post on the page's own feed, not a reply: no on_created
+            return facebook.create_page_post(self.store, obj, params, now)
         if network == "facebook":
             reply = facebook.create_comment(self.store, node, obj, params, self.app, now)
         elif network == "instagram":

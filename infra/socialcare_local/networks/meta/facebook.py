@@ -131,6 +131,26 @@ def create_comment(store: Store, node: str, obj, params: dict, app: dict, now: d
     return Reply(200, {"id": comment.id}, node="Comment")
 
 
+def create_page_post(store: Store, page, params: dict, now: datetime) -> Reply:
+    """POST /{page-id}/feed with a message: the page posts on its own feed, as itself."""
+    message = (params.get("message") or "").strip()
+    if not message and not params.get("link"):
+        return invalid_parameter("Missing message or link")
+    with store.lock:  # the page's feed is the timeline read back: GET /{page-id}/feed
+        while (post_id := f"{page.id}_{990000000000000 + next(store._minted)}") in store.posts:
+            pass
+        post = store.add_post(
+            page_id=page.id,
+            post_id=post_id,
+            author_id=page.id,
+            author_name=page.name,
+            message=message,
+            created_at=now,
+            tagged=False,
+        )
+    return Reply(200, {"id": post.id}, node="PagePost")
+
+
 def update_comment(store: Store, comment: FbComment, params: dict) -> Reply:
     """POST /{comment-id} with is_hidden (or a new message)."""
     if "is_hidden" in params:

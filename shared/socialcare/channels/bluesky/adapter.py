@@ -20,6 +20,7 @@ from ..base import (
     ReplyTarget,
     SessionStore,
     TransientError,
+    ensure_fits,
 )
 from .account import BlueskyAccount
 from .cursor import Position
@@ -60,6 +61,8 @@ _TOKEN_ERRORS = ("ExpiredToken", "InvalidToken", "AuthenticationRequired", "Auth
 _GONE_ACCOUNT_ERRORS = ("AccountTakedown", "AccountDeactivated", "RepoTakendown", "RepoDeactivated")
 _MALFORMED = object()
 _DETAIL_LENGTH = 200
+# A web link in a status post; a sentence's closing punctuation is not part of it.
+_LINK = re.compile(r"https?://[^\s<>\"]+?(?=[.,;:!?)\]]*(?:\s|$))")
 
 
 class _TokenRefused(Exception):
@@ -218,6 +221,30 @@ class BlueskyAdapter:
 
     def reply_length(self, text: str) -> int:
         return grapheme_length(text)
+
+    can_post_status = True
+
+    @property
+    def max_status_length(self) -> int:
+        return self.max_reply_length
+
+    def status_length(self, text: str) -> int:
+        return self.reply_length(text)
+
+    def post_status(self, text: str) -> str:
+        """A top-level post on the brand's feed: a post record with no `reply`; its links (a status
+        page) carry link facets, or the app shows them as plain text."""
+        ensure_fits(self, text)
+        post: dict[str, Any] = {"$type": POST_COLLECTION, "text": text, "createdAt": record_time(clock.now())}
+        facets = _link_facets(text)
+        if facets:
+            post["facets"] = facets
+        payload = {"repo": self._account.id, "collection": POST_COLLECTION, "record": post}
+        created = self._call("POST", CREATE_RECORD, json_body=payload)
+        uri = created.get("uri")
+        if not isinstance(uri, str) or not POST_URI.fullmatch(uri):
+            raise TransientError("Bluesky accepted the status post but its answer has no uri")
+        return uri
 
     # -- session -------------------------------------------------------------------------------
 
@@ -392,6 +419,21 @@ def _mention_facets(text: str, author: Any) -> list[dict]:
             {
                 "index": {"byteStart": start, "byteEnd": end},
                 "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+            }
+        )
+    return facets
+
+
+def _link_facets(text: str) -> list[dict]:
+    """A link facet (UTF-8 byte offsets) for each http(s) link in the text."""
+    facets = []
+    for match in _LINK.finditer(text):
+        start = len(text[: match.start()].encode("utf-8"))
+        end = start + len(match.group().encode("utf-8"))
+        facets.append(
+            {
+                "index": {"byteStart": start, "byteEnd": end},
+                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": match.group()}],
             }
         )
     return facets

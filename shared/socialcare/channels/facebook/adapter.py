@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ...domain.posts import Post
-from ..base import Page, PermanentError, Quarantined, ReplyTarget, TransientError
+from ..base import Page, PermanentError, Quarantined, ReplyTarget, TransientError, ensure_fits
 from ..meta import parse
 from ..meta.cursor import Position
 from ..meta.graph import GraphClient
@@ -194,6 +194,25 @@ class FacebookAdapter:
             # It may be posted: the acknowledger looks for it before posting again.
             raise TransientError("Facebook accepted the comment but its answer has no id")
         return reply_id
+
+    can_post_status = True
+
+    @property
+    def max_status_length(self) -> int:
+        return self.max_reply_length
+
+    def status_length(self, text: str) -> int:
+        return self.reply_length(text)
+
+    def post_status(self, text: str) -> str:
+        """A post on the Page's own feed (`message` alone), published as the Page: its token needs
+        pages_manage_posts besides the permissions replies need."""
+        ensure_fits(self, text)
+        body = self._graph.post(f"/{self._account.id}/feed", {"message": text})
+        post_id = body.get("id")
+        if not isinstance(post_id, str) or not parse.ID.fullmatch(post_id):
+            raise TransientError("Facebook accepted the feed post but its answer has no id")
+        return post_id
 
     can_hide_posts = True
 

@@ -35,6 +35,10 @@ class InstagramAdapter:
     display_name = "Instagram"
     max_reply_length = REPLY_LIMIT
 
+    # Instagram publishes media only (a photo, video or carousel with a caption): there is no
+    # text-only post, so a status update cannot be posted here.
+    can_post_status = False
+
     def __init__(
         self,
         account: InstagramAccount,

@@ -26,6 +26,7 @@ from ..base import (
     RateLimited,
     ReplyTarget,
     TransientError,
+    ensure_fits,
 )
 from . import MENTION_ALLOWANCE, REPLY_LIMIT
 from .account import MastodonAccount
@@ -308,6 +309,25 @@ class MastodonAdapter:
         if not isinstance(post_id, str) or not _ID.fullmatch(post_id):
             # It may be posted: the acknowledger looks for it before posting again.
             raise TransientError("Mastodon accepted the status but its answer has no id")
+        return post_id
+
+    can_post_status = True
+
+    @property
+    def max_status_length(self) -> int:
+        return self.max_reply_length  # the instance's max_characters
+
+    def status_length(self, text: str) -> int:
+        """As the instance counts it, with no room kept for a mention: a status addresses no one."""
+        return status_length(text, self._url_length)
+
+    def post_status(self, text: str) -> str:
+        """A public status of the brand's own (no `in_reply_to_id`): a status update is for everyone."""
+        ensure_fits(self, text)
+        created = self._request("POST", "/api/v1/statuses", json={"status": text, "visibility": "public"})
+        post_id = created.get("id") if isinstance(created, dict) else None
+        if not isinstance(post_id, str) or not _ID.fullmatch(post_id):
+            raise TransientError("Mastodon accepted the status post but its answer has no id")
         return post_id
 
     def _visibility(self, stored: str | None, current: Any) -> str:

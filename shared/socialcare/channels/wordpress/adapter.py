@@ -58,6 +58,10 @@ class WordPressAdapter:
     display_name = "WordPress"
     max_reply_length = REPLY_LIMIT
 
+    # A WordPress post is a blog article for the site's readers and feeds, not a short status
+    # update: publishing one per interval of an incident would spam them, so none is posted here.
+    can_post_status = False
+
     def __init__(
         self,
         account: WordPressAccount,

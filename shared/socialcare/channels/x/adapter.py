@@ -19,6 +19,7 @@ from ..base import (
     RateLimited,
     ReplyTarget,
     TransientError,
+    ensure_fits,
 )
 from .account import XAccount
 from .cursor import Position
@@ -126,6 +127,25 @@ class XAdapter:
 
     def reply_length(self, text: str) -> int:
         return weighted_length(text)
+
+    can_post_status = True
+
+    @property
+    def max_status_length(self) -> int:
+        return self.max_reply_length
+
+    def status_length(self, text: str) -> int:
+        return self.reply_length(text)
+
+    def post_status(self, text: str) -> str:
+        """A top-level post on the brand's timeline: the same create call without `reply`."""
+        ensure_fits(self, text)
+        body = self._request("POST", "/2/tweets", json={"text": text}, auth=self._oauth())
+        data = body.get("data")
+        post_id = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(post_id, str) or not _ID.fullmatch(post_id):
+            raise TransientError("X accepted the status post but its answer has no data.id")
+        return post_id
 
     # -- transport -----------------------------------------------------------------------------
 
