@@ -21,6 +21,9 @@ class Schedule:
     kind: str = "ScheduleV2"  # or "Schedule" (EventBridge rule)
     max_retries: int = 185  # RetryPolicy: Scheduler's retries of a failed *delivery*
     dead_letter_queue: str | None = None  # queue logical id, for failed deliveries (see scheduler.py)
+    # cron(M H * * ? *): once a day at this local "HH:MM" of `timezone` (every is then one day).
+    daily_at: str | None = None
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,17 @@ def parse_rate(expression: str) -> timedelta:
     return timedelta(**{unit: int(match.group(1))})
 
 
+_DAILY_CRON = re.compile(r"^cron\(\s*(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+\?\s+\*\s*\)$")
+
+
+def parse_daily_cron(expression: str) -> str | None:
+    """ "HH:MM" of a daily cron(M H * * ? *); None for any other expression."""
+    match = _DAILY_CRON.match(expression.strip())
+    if not match or int(match.group(1)) > 59 or int(match.group(2)) > 23:
+        return None
+    return f"{int(match.group(2)):02d}:{int(match.group(1)):02d}"
+
+
 def schedules_of(template: "LocalTemplate", function_id: str, events: dict[str, Any]) -> list["Schedule"]:
     schedules = []
     for name, event in events.items():
@@ -69,10 +83,13 @@ def schedules_of(template: "LocalTemplate", function_id: str, events: dict[str, 
             continue
         expression = props.get("ScheduleExpression") or props.get("Schedule") or ""
         raw_props = event.get("Properties") or {}
+        daily_at = parse_daily_cron(expression)
         schedules.append(
             Schedule(
                 name=name,
-                every=parse_rate(expression),
+                every=timedelta(days=1) if daily_at else parse_rate(expression),
+                daily_at=daily_at,
+                timezone=props.get("ScheduleExpressionTimezone") or "UTC",
                 input_template=props.get("Input"),
                 kind=event["Type"],
                 # Scheduler's RetryPolicy and DLQ cover failures to *invoke* the function (missing

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from .replay.scenario import ScenarioError, ScenarioUnreadable, load_scenario
@@ -278,6 +279,23 @@ def parser() -> argparse.ArgumentParser:
     convert.add_argument(
         "--limit", type=_positive_count, metavar="N", help="keep only the first N events (N >= 1)"
     )
+    daily = commands.add_parser(
+        "daily-report",
+        help="print the daily report of one day of a replay (its text part)",
+        description="Print the daily report e-mail's text for one day of a replay's report: the"
+        " figures the daily_report function sends.",
+    )
+    daily.add_argument("--report", type=Path, required=True, metavar="JSON", help="a replay's report")
+    daily.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the day to report, local to --timezone (midnight to midnight)",
+    )
+    daily.add_argument(
+        "--timezone", default="UTC", help="the team's IANA time zone, e.g. Europe/London (default: UTC)"
+    )
 
     config = commands.add_parser(
         "config",
@@ -301,6 +319,23 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def _daily_report(report_path: Path, day: date, timezone: str) -> int:
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from .replay.daily import daily_report_text
+
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        print(daily_report_text(report, day, timezone), end="")
+    except OSError as error:
+        return _fail(f"cannot read the report {report_path}: {_why(error)}")
+    except ZoneInfoNotFoundError:  # a KeyError: before the next
+        return _fail(f"unknown time zone {timezone!r}")
+    except (ValueError, KeyError) as error:
+        return _fail(f"not a replay report ({report_path}): {error}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -313,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print()
             return _replay(DEMO_SCENARIO, DEMO_POLICY, args.report, args.lambda_log, quiet=False)
+        if args.command == "daily-report":
+            return _daily_report(args.report, args.date, args.timezone)
         if args.command == "config":
             return _publish_config(args.yaml, args.out)
         return _convert(args.csv, args.brand, args.out, args.limit)

@@ -12,8 +12,9 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import boto3
 
@@ -55,7 +56,7 @@ class Scheduler:
         self.queues = QueuePump(deployment)
         first = _ceil_minute(self.clock.now())
         self._schedules = {(fid, s.name): s for fid, fn in deployment.functions.items() for s in fn.schedules}
-        self._next = dict.fromkeys(self._schedules, first)
+        self._next = {key: _first_fire(schedule, first) for key, schedule in self._schedules.items()}
         self.runs: list[ScheduledRun] = []
         self.failures: list[ScheduledRun] = []
         # Per schedule: the invocations its last idle run set off (itself and the queue batches it fed).
@@ -84,7 +85,9 @@ class Scheduler:
         asynchronous invocation would), never raised."""
         runs = []
         for firing in self.due(self.clock.now()):
-            self._next[(firing.function_id, firing.schedule.name)] = firing.at + firing.schedule.every
+            self._next[(firing.function_id, firing.schedule.name)] = following_fire_time(
+                firing.schedule, firing.at
+            )
             run = self._run(firing)
             run.deliveries = self.queues.pump()
             runs.append(run)
@@ -95,7 +98,8 @@ class Scheduler:
         times = []
         for key, schedule in self._schedules.items():
             at = self._next[key]
-            if at < moment:
+            # A daily (calendar) schedule is never skipped: its fire time bounds the jump.
+            if at < moment and not schedule.daily_at:
                 at += schedule.every * -(-(moment - at) // schedule.every)  # whole periods, rounded up
             times.append(at)
         return min(times, default=None)
@@ -234,6 +238,27 @@ class Scheduler:
                     k: {"DataType": "String", "StringValue": v[:1000]} for k, v in attributes.items()
                 },
             )
+
+
+def _first_fire(schedule: Schedule, first: datetime) -> datetime:
+    """A rate schedule's first fire is `first`; a daily one's, its local time at or after it."""
+    if not schedule.daily_at:
+        return first
+    return following_fire_time(schedule, first - timedelta(seconds=1))
+
+
+def following_fire_time(schedule: Schedule, after: datetime) -> datetime:
+    """The fire time after `after`: a period later, or a daily schedule's next local HH:MM (which
+    stays at that local time across daylight-saving changes, as EventBridge Scheduler does)."""
+    if not schedule.daily_at:
+        return after + schedule.every
+    zone = ZoneInfo(schedule.timezone)
+    hour, minute = (int(part) for part in schedule.daily_at.split(":"))
+    local = after.astimezone(zone)
+    at = datetime.combine(local.date(), time(hour, minute), tzinfo=zone)
+    if at <= local:
+        at = datetime.combine(local.date() + timedelta(days=1), time(hour, minute), tzinfo=zone)
+    return at.astimezone(UTC)
 
 
 def _ceil_minute(moment: datetime) -> datetime:

@@ -44,6 +44,7 @@ FUNCTIONS = {
     "escalate": "EscalateFunction",
     "webhook": "WebhookFunction",
     "claim": "ClaimFunction",
+    "daily_report": "DailyReportFunction",
 }
 # A simulator answers, then sends the webhook its call triggered: that follows well within this.
 SETTLE_SECONDS = 0.05

@@ -29,6 +29,7 @@ FUNCTIONS = (
     "EscalateFunction",
     "WebhookFunction",
     "ClaimFunction",
+    "DailyReportFunction",
 )
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
@@ -146,8 +147,8 @@ def _sub(text: str) -> str:
 def test_no_role_has_a_managed_policy_a_wildcard_action_or_an_unscoped_resource(
     expanded: dict[str, Any],
 ) -> None:
-    # six function roles and one per schedule (three): all of them are checked
-    assert len(roles(expanded)) == 9
+    # seven function roles and one per schedule (four): all of them are checked
+    assert len(roles(expanded)) == 11
     assert role_problems(expanded) == []
 
 
@@ -178,7 +179,7 @@ def test_schedule_roles_invoke_their_function_and_reach_the_dead_letter_queue_on
     expanded: dict[str, Any],
 ) -> None:
     schedules = {k: r for k, r in expanded["Resources"].items() if r["Type"] == "AWS::Scheduler::Schedule"}
-    assert len(schedules) == 3
+    assert len(schedules) == 4
     for name, schedule in schedules.items():
         target = schedule["Properties"]["Target"]
         role = target["RoleArn"]["Fn::GetAtt"][0]
@@ -355,12 +356,32 @@ def test_claim_role_reads_and_claims_tickets_with_its_key_nothing_else(expanded:
     assert grants(expanded, function_role(expanded, "ClaimFunction")) == expected
 
 
+def test_daily_report_role_scans_tickets_and_sends_as_the_sender_only(expanded: dict[str, Any]) -> None:
+    ses = _sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*")
+    expected = (
+        _common("DailyReportLogGroup")
+        | _on(_arn("TicketsTable"), "scan")
+        | _on(_arn("IdempotencyTable"), *ITEM_RW, "deleteitem")
+        | {("ses:sendemail", ses), ("ses:sendrawemail", ses)}
+        | _config_parameter()
+    )
+    role = function_role(expanded, "DailyReportFunction")
+    assert grants(expanded, role) == expected
+    ses_statements = [s for s in role_statements(roles(expanded)[role]) if "ses:sendemail" in actions(s)]
+    assert all(
+        s["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
+        for s in ses_statements
+    )
+
+
 def test_no_other_role_may_publish_or_read_secrets(expanded: dict[str, Any]) -> None:
     escalate = function_role(expanded, "EscalateFunction")
     for name in roles(expanded):
         granted = {action for action, _resource in grants(expanded, name)}
         if name != escalate:
-            assert not any(a.startswith(("sns:", "ses:")) for a in granted), name
+            assert not any(a.startswith("sns:") for a in granted), name
+        if name not in (escalate, function_role(expanded, "DailyReportFunction")):
+            assert not any(a.startswith("ses:") for a in granted), name
         readers = {
             function_role(expanded, f)
             for f in ("PollMentionsFunction", "AcknowledgeFunction", "WebhookFunction")

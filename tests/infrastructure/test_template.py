@@ -26,6 +26,7 @@ FUNCTIONS = {
     "EscalateFunction": "functions/escalate/",
     "WebhookFunction": "functions/webhook/",
     "ClaimFunction": "functions/claim/",
+    "DailyReportFunction": "functions/daily_report/",
 }
 SCHEDULED = [
     name for name in FUNCTIONS if name not in ("WebhookFunction", "ClaimFunction")
@@ -323,10 +324,10 @@ def test_function_runtime_settings(template: dict[str, Any], name: str) -> None:
     assert _function_setting(template, name, "Runtime") == "python3.13"
     assert _function_setting(template, name, "Architectures") == ["arm64"]
     assert _function_setting(template, name, "MemorySize") == 256
-    # A webhook must answer within the seconds Meta waits; the others get a minute's work.
-    assert _function_setting(template, name, "Timeout") == (
-        15 if name in ("WebhookFunction", "ClaimFunction") else 60
-    )
+    # A webhook or a claim page must answer within seconds; the daily report scans the tickets
+    # table once a day; the others get a minute's work.
+    timeouts = {"WebhookFunction": 15, "ClaimFunction": 15, "DailyReportFunction": 300}
+    assert _function_setting(template, name, "Timeout") == timeouts.get(name, 60)
     assert {"Ref": "SharedLayer"} in _function_setting(template, name, "Layers")
 
 
@@ -375,7 +376,7 @@ def test_every_schedule_has_a_dead_letter_queue_and_no_retries(resources: dict[s
         if res["Type"] == "AWS::Serverless::Function"
         for key, props in _events(resources, name, "ScheduleV2").items()
     }
-    assert len(schedules) == 3
+    assert len(schedules) == 4
     for where, props in schedules.items():
         assert props["DeadLetterConfig"] == {"Arn": _arn("ScheduleDeadLetterQueue")}, where
         assert props["RetryPolicy"]["MaximumRetryAttempts"] == 0, where
@@ -385,6 +386,29 @@ def test_every_schedule_has_a_dead_letter_queue_and_no_retries(resources: dict[s
     for name in SCHEDULED:
         types = {ev["Type"] for ev in resources[name]["Properties"]["Events"].values()}
         assert types <= {"ScheduleV2", "DynamoDB", "SQS"}, name
+
+
+def test_daily_report_runs_once_a_day_at_the_configured_local_hour(resources: dict[str, Any]) -> None:
+    (schedule,) = _events(resources, "DailyReportFunction", "ScheduleV2").values()
+    assert schedule["ScheduleExpression"] == {"Fn::Sub": "cron(0 ${DailyReportHour} * * ? *)"}
+    assert schedule["ScheduleExpressionTimezone"] == {"Ref": "DailyReportTimezone"}
+
+
+def test_dashboard_has_a_yesterday_row_of_the_daily_figures(resources: dict[str, Any]) -> None:
+    text, _variables, metrics = _dashboard(resources)
+    assert "Yesterday" in text
+    shown = {m[1] for m in metrics if m[0] == "socialcare"}
+    for name in (
+        metric_names.DAILY_TICKETS,
+        metric_names.DAILY_FIRST_RESPONSE_MEDIAN,
+        metric_names.DAILY_FIRST_RESPONSE_P90,
+        metric_names.DAILY_TARGET_MET,
+        metric_names.DAILY_TARGET_BREACHED,
+        metric_names.DAILY_INCIDENTS,
+        metric_names.DAILY_CLAIMS,
+    ):
+        assert name in shown, name
+    assert "SEARCH('{socialcare,network,service}" in text, "tickets per network"
 
 
 def test_acknowledge_stream_event(resources: dict[str, Any]) -> None:
@@ -676,6 +700,7 @@ CONCURRENCY = {
     "EscalateFunction": "EscalateConcurrency",
     "WebhookFunction": "WebhookConcurrency",
     "ClaimFunction": 5,  # a person clicking a link: a handful at once
+    "DailyReportFunction": 1,  # one run a day
 }
 
 
@@ -802,7 +827,8 @@ def _dashboard(resources: dict[str, Any]) -> tuple[str, dict[str, Any], list[lis
     text, variables = body["Fn::Sub"] if isinstance(body.get("Fn::Sub"), list) else (body["Fn::Sub"], {})
     # it must be valid JSON once substituted (placeholders sit inside JSON strings)
     parsed = json.loads(text)
-    return text, variables, [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+    lines = [m for w in parsed["widgets"] for m in w["properties"].get("metrics", [])]
+    return text, variables, [m for m in lines if isinstance(m[0], str)]  # not math/search expressions
 
 
 def _alarmed_metric_names() -> set[str]:

@@ -48,6 +48,15 @@ class Limits(_Strict):
     summary_to: list[str] = Field(default_factory=list)
 
 
+class DailyReport(_Strict):
+    # Who gets the daily report (e-mail addresses); empty: no report is made (logged once).
+    to: list[EmailAddress] = Field(default_factory=list)
+
+
+class Reports(_Strict):
+    daily: DailyReport = Field(default_factory=DailyReport)
+
+
 class Recipient(_Strict):
     email: EmailAddress | None = None
     sms: str | None = Field(default=None, description="E.164 phone number, e.g. +14155550123")
@@ -103,6 +112,7 @@ class Config(_Strict):
     polling: Polling = Field(default_factory=Polling)
     limits: Limits = Field(default_factory=Limits)
     triage: TriageConfig = Field(default_factory=TriageConfig)
+    reports: Reports = Field(default_factory=Reports)
     _policies: dict[str, ResponsePolicy] = PrivateAttr(default_factory=dict)  # per account key
 
     @field_validator("targets_by_channel")

@@ -38,3 +38,13 @@ CLAIM_LINKS_REJECTED = (
     "ClaimLinksRejected"  # forged, expired or misused claim links: counted, on the dashboard
 )
 TICKETS_CLAIMED = "TicketsClaimed"  # claimed from an alert's link
+
+# daily_report (once a day, of the team's local yesterday; dimension "network" where it applies)
+DAILY_TICKETS = "Tickets"
+DAILY_FIRST_RESPONSE_MEDIAN = "FirstResponseMedianSeconds"  # staff's first reply, not our acknowledgement
+DAILY_FIRST_RESPONSE_P90 = "FirstResponseP90Seconds"
+DAILY_TARGET_MET = "TargetMet"
+DAILY_TARGET_BREACHED = "TargetBreached"
+DAILY_INCIDENTS = "Incidents"
+DAILY_CLAIMS = "Claims"
+DAILY_REPORTS_SENT = "DailyReportsSent"
