@@ -73,3 +73,36 @@ def test_an_offline_reply_fills_the_contact_and_never_echoes_the_mention():
         contact="please DM us",
     )
     assert reply == "Let's take this private: please DM us, ref 6F98X."
+
+
+@pytest.mark.parametrize(
+    ("facts", "kind"),
+    [
+        (ReplyFacts("complaint", False, in_incident=True), "incident"),
+        (
+            ReplyFacts("question", False, CLOSED_UNTIL, in_incident=True),
+            "incident",
+        ),  # the status, not "back at 9"
+        (ReplyFacts("complaint", True, in_incident=True), "offline"),  # personal data still goes private
+    ],
+)
+def test_a_mention_of_an_open_incident_gets_its_status_update(facts, kind):
+    assert reply_kind(facts) == kind
+
+
+@pytest.mark.parametrize(
+    ("template", "complaint"),
+    [
+        ("We're on it, reply {response_time}", "must not carry {response_time}"),
+        ("We're on it, back {opens}", "must not carry {opens}"),
+    ],
+)
+def test_an_incident_reply_promises_no_time(template, complaint):
+    with pytest.raises(TemplateError, match=complaint):
+        check_template(template, 280, kind="incident")
+
+
+def test_only_an_incident_reply_may_link_the_status_page():
+    check_template("We're on it: {status_page}", 280, kind="incident", status_page="https://status.example")
+    with pytest.raises(TemplateError, match="must not carry {status_page}"):
+        check_template("Ref {ref}, see {status_page}", 280, kind="acknowledgement")

@@ -1,6 +1,15 @@
-"""Spike detection in the configuration (not yet part of `Config`: incidents are wired later):
+"""Incidents in the configuration (`Config.incidents`; on by default with these defaults):
 
     incidents:
+      enabled: true
+      reply:                      # the status update a mention of an open incident gets (variants)
+        - "We know {brand} is having trouble and are working on it. Updates: {status_page}"
+      status_page: https://status.example.com     # optional
+      status_posts: {enabled: false, text: "...", interval_minutes: 30}   # on the brand's timeline
+      ladder:                     # the incident's own short ladder (default: first escalation level's
+        - {after_minutes: 0, email: [care_team], sms: [on_call]}          #  recipients, at once)
+      after: resume               # or: close (with follow_up: the reply each open ticket gets)
+      follow_up: "..."
       detection:
         p_value: 0.00001            # Poisson upper tail a window must fall below (split across windows)
         windows_minutes: [3, 15]    # the last 3 and the last 15 minutes are tested
@@ -84,5 +93,68 @@ class SpikeDetection(Strict):
         )
 
 
+DEFAULT_REPLY = [
+    "We know {brand} is having trouble right now and we're working on it. We'll post updates here.",
+    "Thanks for letting us know: we're aware of the problem and on it. Updates to follow from {brand}.",
+]
+DEFAULT_REPLY_WITH_PAGE = [
+    "We know {brand} is having trouble right now and we're working on it. Updates: {status_page}",
+    "Thanks for letting us know: we're aware of the problem and on it. Follow updates at {status_page}",
+]
+DEFAULT_STATUS_TEXT = (
+    "We're aware some customers are having trouble and we're working on a fix. Updates soon."
+)
+DEFAULT_FOLLOW_UP = "The problem you told us about is fixed now. Thanks for your patience, and sorry."
+
+
+class StatusPosts(Strict):
+    """Public posts on the brand's own timeline while an incident is open ("keep customers posted")."""
+
+    enabled: bool = False
+    text: str = Field(default=DEFAULT_STATUS_TEXT, min_length=1, max_length=280)
+    interval_minutes: int = Field(default=30, ge=5, le=24 * 60)
+
+
+class IncidentLevel(Strict):
+    after_minutes: int = Field(ge=0, le=7 * 24 * 60, description="after the incident opened")
+    email: list[str] = Field(default_factory=list, description="recipient names")
+    sms: list[str] = Field(default_factory=list, description="recipient names")
+
+    @model_validator(mode="after")
+    def _someone(self) -> "IncidentLevel":
+        if not self.email and not self.sms:
+            raise ValueError("an incident ladder level must alert someone by email or sms")
+        return self
+
+
 class Incidents(Strict):
+    enabled: bool = True
+    # Variants; empty: the defaults (with the status page link when one is configured).
+    reply: list[str] = Field(default_factory=list)
+    status_page: str | None = Field(default=None, pattern=r"^https://[^\s]+$", max_length=200)
+    status_posts: StatusPosts = Field(default_factory=StatusPosts)
+    # Empty: one level at once, to the first escalation level's recipients.
+    ladder: list[IncidentLevel] = Field(default_factory=list)
+    # When it ends: close its open tickets with `follow_up`, or resume their own clocks from the end.
+    after: str = Field(default="resume", pattern=r"^(close|resume)$", description="close | resume")
+    follow_up: str = Field(default=DEFAULT_FOLLOW_UP, min_length=1, max_length=280)
     detection: SpikeDetection = Field(default_factory=SpikeDetection)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Incidents":
+        minutes = [level.after_minutes for level in self.ladder]
+        if minutes != sorted(set(minutes)):
+            raise ValueError("incidents.ladder: levels must be in strictly increasing order of after_minutes")
+        return self
+
+    def reply_variants(self) -> list[str]:
+        if self.reply:
+            return list(self.reply)
+        return list(DEFAULT_REPLY_WITH_PAGE if self.status_page else DEFAULT_REPLY)
+
+    def levels(self, first_escalation: tuple[list[str], list[str]]) -> list[IncidentLevel]:
+        """The incident's ladder; by default the first escalation level's (email, sms) names, at once."""
+        if self.ladder:
+            return list(self.ladder)
+        email, sms = first_escalation
+        return [IncidentLevel(after_minutes=0, email=email, sms=sms)] if email or sms else []

@@ -8,11 +8,12 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from ..channels.registry import NETWORKS, network
 from ..domain.business_hours import ResponsePolicy
 from ..domain.ladder import Alert, Ladder, Level
-from ..domain.templates import ACK_KINDS, TemplateError, check_template
+from ..domain.templates import ACK_KINDS, INCIDENT, TemplateError, check_template
 from .account import AccountConfig, Acknowledgements
 from .account import Strict as _Strict
 from .business_hours import BusinessHours, Targets, response_policy
 from .email_address import EmailAddress
+from .incidents import Incidents
 from .triage import TriageConfig
 
 # An account of any registered network, told apart by its `channel`.
@@ -113,6 +114,7 @@ class Config(_Strict):
     limits: Limits = Field(default_factory=Limits)
     triage: TriageConfig = Field(default_factory=TriageConfig)
     reports: Reports = Field(default_factory=Reports)
+    incidents: Incidents = Field(default_factory=Incidents)
     _policies: dict[str, ResponsePolicy] = PrivateAttr(default_factory=dict)  # per account key
 
     @field_validator("targets_by_channel")
@@ -160,7 +162,47 @@ class Config(_Strict):
                         )
                     except TemplateError as error:
                         raise ValueError(f"{where}.{field}.{number}: {error}") from None
+        self._check_incidents()
         return self
+
+    def _check_incidents(self) -> None:
+        incidents = self.incidents
+        for index, level in enumerate(incidents.ladder):
+            for via in ("email", "sms"):
+                for name in getattr(level, via):
+                    recipient = self.recipients.get(name)
+                    if recipient is None or getattr(recipient, via) is None:
+                        raise ValueError(
+                            f"incidents.ladder.{index}.{via}: {name!r} is not a recipient with {via}"
+                        )
+        for number, template in enumerate(incidents.reply_variants()):
+            if "{status_page}" in template and not incidents.status_page:
+                raise ValueError(
+                    f"incidents.reply.{number}: uses {{status_page}} but incidents.status_page is not set"
+                )
+            for account in self.accounts:
+                rules = network(account.channel)
+                try:
+                    check_template(
+                        template,
+                        rules.reply_limit,
+                        rules.reply_length,
+                        kind=INCIDENT,
+                        status_page=incidents.status_page or "",
+                    )
+                except TemplateError as error:
+                    raise ValueError(f"incidents.reply.{number}: {error}") from None
+
+    def incident_ladder(self) -> list[tuple[int, list[tuple[str, str, str]]]]:
+        """(after_minutes, [(via, name, address)]) per level of the incident's own ladder."""
+        first = self.escalation[0] if self.escalation else None
+        levels = self.incidents.levels((list(first.email), list(first.sms)) if first else ([], []))
+        ladder = []
+        for level in levels:
+            alerts = [("email", name, str(self.recipients[name].email)) for name in level.email]
+            alerts += [("sms", name, str(self.recipients[name].sms)) for name in level.sms]
+            ladder.append((level.after_minutes, alerts))
+        return ladder
 
     def acknowledgements_for(self, account: AccountConfig) -> Acknowledgements:
         return account.acknowledgements or self.acknowledgements

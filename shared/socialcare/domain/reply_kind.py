@@ -9,7 +9,7 @@ promised response time."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from .templates import ACKNOWLEDGEMENT, AFTER_HOURS, OFFLINE, THANKS
+from .templates import ACKNOWLEDGEMENT, AFTER_HOURS, INCIDENT, OFFLINE, THANKS
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class ReplyFacts:
     personal_data: bool
     # When the ticket's response clock starts running again, if it is stopped now; None: running.
     clock_resumes_at: datetime | None = None
+    # The ticket belongs to an open incident: it gets the incident's status update, not a promise.
+    in_incident: bool = False
 
 
 def reply_kind(facts: ReplyFacts) -> str:
@@ -25,6 +27,8 @@ def reply_kind(facts: ReplyFacts) -> str:
         return OFFLINE
     if facts.intent == "praise":
         return THANKS
+    if facts.in_incident:
+        return INCIDENT
     if facts.clock_resumes_at is not None:
         return AFTER_HOURS
     return ACKNOWLEDGEMENT

@@ -12,19 +12,31 @@ from string import Formatter
 
 from .redaction import personal_data_in
 
-KNOWN_FIELDS = frozenset({"ref", "response_time", "minutes", "brand", "author", "opens", "contact"})
+KNOWN_FIELDS = frozenset(
+    {"ref", "response_time", "minutes", "brand", "author", "opens", "contact", "status_page"}
+)
 
 # The kinds of reply (the report's `ack_kind`), and what each template must and must not carry: a
 # thank-you for praise promises nothing and opens nothing, an after-hours reply says when the team is
 # back, every other reply gives the reference staff will ask for.
 ACKNOWLEDGEMENT, THANKS, OFFLINE, AFTER_HOURS = "acknowledgement", "thanks", "offline", "after_hours"
 ACK_KINDS = (ACKNOWLEDGEMENT, THANKS, OFFLINE, AFTER_HOURS)
-_REQUIRED = {ACKNOWLEDGEMENT: {"ref"}, THANKS: set(), OFFLINE: {"ref"}, AFTER_HOURS: {"ref", "opens"}}
+# A mention that belongs to an open incident gets a status update (config `incidents.reply`): it
+# promises no per-ticket response time, since its ticket waits for the incident, not a person.
+INCIDENT = "incident"
+_REQUIRED = {
+    ACKNOWLEDGEMENT: {"ref"},
+    THANKS: set(),
+    OFFLINE: {"ref"},
+    AFTER_HOURS: {"ref", "opens"},
+    INCIDENT: set(),
+}
 _FORBIDDEN = {
-    ACKNOWLEDGEMENT: {"opens"},
-    THANKS: {"ref", "response_time", "minutes", "opens"},
-    OFFLINE: {"opens"},
-    AFTER_HOURS: {"response_time", "minutes"},
+    ACKNOWLEDGEMENT: {"opens", "status_page"},
+    THANKS: {"ref", "response_time", "minutes", "opens", "status_page"},
+    OFFLINE: {"opens", "status_page"},
+    AFTER_HOURS: {"response_time", "minutes", "status_page"},
+    INCIDENT: {"response_time", "minutes", "opens", "contact"},
 }
 # The longest "opens" phrase a calendar gives (see the response policy), for the length check.
 LONGEST_OPENS = "on Wednesday 30 September at 12:30 (Europe/London)"
@@ -58,7 +70,13 @@ def _parts(template: str) -> list[tuple[str, str | None]]:
 
 
 def check_template(
-    template: str, max_length: int, length: LengthFn = len, *, kind: str = ACKNOWLEDGEMENT, contact: str = ""
+    template: str,
+    max_length: int,
+    length: LengthFn = len,
+    *,
+    kind: str = ACKNOWLEDGEMENT,
+    contact: str = "",
+    status_page: str = "",
 ) -> None:
     """Fail loudly at configuration time: bad placeholders, a field the kind of reply must carry or
     must not, or too long for the channel (`contact`: the configured private contact, as sent)."""
@@ -81,6 +99,7 @@ def check_template(
             "author": "@" + "W" * 30,
             "opens": LONGEST_OPENS,
             "contact": contact,
+            "status_page": status_page,
         },
     )
     if length(longest) > max_length:
@@ -117,6 +136,7 @@ def render_acknowledgement(
     length: LengthFn = len,
     opens: str = "",
     contact: str = "",
+    status_page: str = "",
 ) -> str:
     """The reply to post: one of the `variants` (of the ticket's kind of reply), its fields filled."""
     fields = {
@@ -127,6 +147,7 @@ def render_acknowledgement(
         "author": f"@{author_handle}" if author_handle and _HANDLE.fullmatch(author_handle) else "",
         "opens": opens,
         "contact": contact,
+        "status_page": status_page,
     }
     text = _substitute(_parts(choose_variant(variants, ticket_id)), fields)
     # Defence in depth: nothing that looks like personal data in the mention may reappear.
