@@ -48,3 +48,8 @@ DAILY_TARGET_BREACHED = "TargetBreached"
 DAILY_INCIDENTS = "Incidents"
 DAILY_CLAIMS = "Claims"
 DAILY_REPORTS_SENT = "DailyReportsSent"
+
+# Incidents (services/incidents.py)
+INCIDENTS_OPENED = "IncidentsOpened"
+STATUS_POSTS_FAILED = "StatusPostsFailed"  # a status post refused or lost: alarmed
+INCIDENT_JOB_FAILURES = "IncidentJobFailures"  # one account's detection or follow-up failed: alarmed

@@ -1,0 +1,226 @@
+"""The incidents job, once a minute: per account (and across accounts, when no account's incident
+explains it) feed the completed minutes' mention counts to the spike detector, open an incident
+once, alert on-call through the incident's own ladder, keep customers posted, and end it.
+
+Exactly once, with overlapping runs: an incident's id is derived from its key and first minute, so a
+second run that sees the same spike writes the same incident (created only if absent); the
+detector's state is saved conditionally on the version it was read at (a run that lost the race
+drops its copy); each ladder level and each status post is claimed on the incident before it is
+sent (a crash after the claim loses at most that one send, and is counted, never repeated).
+A failure is contained to its account: counted, logged, the next account goes on."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from aws_lambda_powertools import Logger
+
+from ..config import Config
+from ..domain.alerts import Email
+from ..domain.incidents import IncidentEnded, IncidentStarted, SpikeDetector, SpikeState, epoch_minute
+from ..domain.incidents.alert_text import IncidentFacts, incident_alert, redacted_samples
+from ..domain.incidents.terms import top_terms
+from ..runtime import metric_names
+
+logger = Logger(child=True)
+BRAND_WIDE = "*"
+CATCH_UP_MINUTES = 15  # after a gap the detector starts its windows afresh: older minutes are moot
+
+
+@dataclass
+class Incident:
+    incident_id: str
+    account: str
+    started_at: datetime
+    mentions: int
+    expected: float
+    window_minutes: int
+    top_terms: list[str]
+    samples: list[str]
+    status: str = "open"  # open | resolved
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None  # "detector", or the staff member
+    alerted_level: int = 0
+    status_posts: list[dict] = field(default_factory=list)  # {at, post_id (None: not known), text}
+
+
+class IncidentData(Protocol):
+    def minute_counts(self, key: str, first: int, last: int) -> dict[int, int]: ...
+    def minute_texts(self, key: str, first: int, last: int) -> list[str]: ...
+    def load_state(self, key: str) -> tuple[SpikeState, int]: ...
+    def save_state(self, key: str, state: SpikeState, version: int) -> bool: ...
+    def create(self, incident: Incident) -> bool: ...
+    def open_incidents(self) -> list[Incident]: ...
+    def claim_level(self, incident_id: str, level: int) -> bool: ...
+    def claim_status_post(
+        self, incident_id: str, at: datetime, text: str, not_before: datetime | None
+    ) -> bool: ...
+    def record_status_post(self, incident_id: str, at: datetime, post_id: str) -> None: ...
+    def resolve(self, incident_id: str, by: str, at: datetime) -> bool: ...
+
+
+class Alerting(Protocol):
+    def email(self, to: str, message: Email, key: str) -> None: ...
+    def sms(self, to: str, text: str, key: str) -> None: ...
+
+
+def incident_id_for(key: str, minute: int) -> str:
+    return "inc-" + hashlib.sha256(f"{key}|{minute}".encode()).hexdigest()[:12]
+
+
+class IncidentService:
+    def __init__(
+        self,
+        config: Config,
+        data: IncidentData,
+        alerting: Alerting,
+        status_poster,  # services.ports.StatusPoster, or None
+        count: Callable[[str, int], None],
+        links: Callable[[str], str | None] = lambda incident_id: None,
+        on_end: Callable[[Incident, datetime], None] = lambda incident, at: None,
+    ):
+        self._config, self._data, self._alerting = config, data, alerting
+        self._poster, self._count, self._links, self._on_end = status_poster, count, links, on_end
+
+    def run(self, now: datetime) -> list[Incident]:
+        """Feed every completed minute; returns the incidents opened by this run."""
+        if not self._config.incidents.enabled:
+            return []
+        opened: list[Incident] = []
+        explained = False
+        for account in self._config.accounts:
+            try:
+                found = self._detect(account.key, now)
+                opened += found
+                explained = explained or bool(found) or self._has_open(account.key)
+            except Exception:  # contained: the next account still runs
+                logger.exception("incident detection failed for an account", account=account.key)
+                self._count(metric_names.INCIDENT_JOB_FAILURES, 1)
+        if len(self._config.accounts) > 1:
+            try:
+                opened += self._detect(BRAND_WIDE, now, quiet=explained)
+            except Exception:
+                logger.exception("brand-wide incident detection failed")
+                self._count(metric_names.INCIDENT_JOB_FAILURES, 1)
+        for incident in self._data.open_incidents():
+            try:
+                self._keep_up(incident, now)
+            except Exception:
+                logger.exception("incident follow-up failed", incident=incident.incident_id)
+                self._count(metric_names.INCIDENT_JOB_FAILURES, 1)
+        return opened
+
+    def resolve(self, incident: Incident, by: str, at: datetime) -> bool:
+        """Staff resolved it, or the detector ended it: its tickets close or resume (once)."""
+        if not self._data.resolve(incident.incident_id, by, at):
+            return False
+        self._on_end(incident, at)
+        return True
+
+    def _has_open(self, key: str) -> bool:
+        return any(incident.account == key for incident in self._data.open_incidents())
+
+    def _detect(self, key: str, now: datetime, quiet: bool = False) -> list[Incident]:
+        state, version = self._data.load_state(key)
+        last_complete = epoch_minute(now) - 1
+        first = last_complete - CATCH_UP_MINUTES + 1
+        if state.last_minute is not None:
+            first = max(first, state.last_minute + 1)
+        if first > last_complete:
+            return []
+        counts = self._data.minute_counts(key, first, last_complete)
+        detector = SpikeDetector(self._config.incidents.detection.settings(), state)
+        opened, ended = [], []
+        for minute in range(first, last_complete + 1):
+            event = detector.observe(minute, counts.get(minute, 0))
+            if isinstance(event, IncidentStarted) and not quiet:
+                opened.append(self._open(key, event))
+            elif isinstance(event, IncidentEnded):
+                ended.append(event)
+        if not self._data.save_state(key, detector.state, version):
+            logger.info("another run fed these minutes first", key=key)
+        for event in ended:
+            incident_id = incident_id_for(key, event.started_at)
+            for incident in self._data.open_incidents():
+                if incident.incident_id == incident_id:
+                    self.resolve(incident, "detector", _at(event.minute))
+        return [incident for incident in opened if incident is not None]
+
+    def _open(self, key: str, event: IncidentStarted) -> Incident | None:
+        first = event.minute - event.window_minutes + 1
+        texts = self._data.minute_texts(key, first, event.minute)
+        incident = Incident(
+            incident_id=incident_id_for(key, event.minute),
+            account=key,
+            started_at=_at(event.minute),
+            mentions=event.mentions,
+            expected=event.expected,
+            window_minutes=event.window_minutes,
+            top_terms=top_terms(texts),
+            samples=redacted_samples(texts),
+        )
+        if not self._data.create(incident):
+            return None  # an overlapping run opened it
+        self._count(metric_names.INCIDENTS_OPENED, 1)
+        logger.info("incident opened", incident=incident.incident_id, account=key, terms=incident.top_terms)
+        return incident
+
+    def _keep_up(self, incident: Incident, now: datetime) -> None:
+        elapsed = now - incident.started_at
+        for number, (after_minutes, alerts) in enumerate(self._config.incident_ladder(), start=1):
+            if number <= incident.alerted_level or elapsed < timedelta(minutes=after_minutes):
+                continue
+            if self._data.claim_level(incident.incident_id, number):
+                self._alert(incident, number, alerts)
+        self._status_post(incident, now)
+
+    def _alert(self, incident: Incident, level: int, alerts: list[tuple[str, str, str]]) -> None:
+        facts = IncidentFacts(
+            incident.incident_id,
+            incident.account,
+            incident.started_at.isoformat(),
+            incident.mentions,
+            incident.expected,
+            incident.window_minutes,
+            tuple(incident.top_terms),
+            tuple(incident.samples),
+        )
+        subject, body, sms = incident_alert(facts, level, self._links(incident.incident_id))
+        for via, name, address in alerts:
+            key = f"{incident.incident_id}#{level}#{via}#{name}"
+            try:
+                if via == "email":
+                    self._alerting.email(address, Email(subject, body, ""), key)
+                else:
+                    self._alerting.sms(address, sms, key)
+            except Exception as error:  # one recipient's failure does not silence the others
+                logger.warning(
+                    "incident alert failed", incident=incident.incident_id, via=via, error=str(error)
+                )
+                self._count(metric_names.ALERTS_FAILED, 1)
+
+    def _status_post(self, incident: Incident, now: datetime) -> None:
+        settings = self._config.incidents.status_posts
+        if not settings.enabled or self._poster is None:
+            return
+        account = next((a for a in self._config.accounts if a.key == incident.account), None)
+        if account is None or not self._poster.can_post_status(account):
+            return
+        last = incident.status_posts[-1]["at"] if incident.status_posts else None
+        if last is not None and now - last < timedelta(minutes=settings.interval_minutes):
+            return
+        if not self._data.claim_status_post(incident.incident_id, now, settings.text, last):
+            return  # another run posted (or meant to)
+        try:
+            post_id = self._poster.post_status(account, settings.text)
+        except Exception as error:
+            logger.warning("status post failed", incident=incident.incident_id, error=str(error))
+            self._count(metric_names.STATUS_POSTS_FAILED, 1)
+            return
+        self._data.record_status_post(incident.incident_id, now, post_id)
+
+
+def _at(minute: int) -> datetime:
+    return datetime.fromtimestamp(minute * 60, UTC)
