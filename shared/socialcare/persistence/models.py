@@ -127,6 +127,7 @@ class TicketModel(Model):
     pending_sends = ListAttribute(of=PendingSend, null=True)  # next_step_at is never after their retry_at
     claimed_by = UnicodeAttribute(null=True)  # who claimed it from an alert's link
     claimed_at = UnicodeAttribute(null=True)
+    incident_id = UnicodeAttribute(null=True)  # the open incident it belongs to (out of its own ladder)
 
     expires_at = NumberAttribute(null=True)  # TTL, Unix seconds
 
@@ -238,6 +239,59 @@ class AuthorMarkerModel(Model):
     expires_at = NumberAttribute(null=True)
 
 
+class MentionMinuteModel(Model):
+    """pk MINUTES#<account key, or * for the brand>, sk <epoch minute>: mentions counted that minute
+    (one ADD per mention) and the first texts, for the incident's top terms and samples."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(default="minute")
+    mentions = NumberAttribute(null=True)
+    texts = ListAttribute(of=UnicodeAttribute, null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class SpikeStateModel(Model):
+    """pk SPIKE#<account key or *>, sk STATE: the detector's state, saved on the version it was read at."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="STATE")
+    kind = UnicodeAttribute(default="spike_state")
+    state = UnicodeAttribute()  # JSON of SpikeState.to_dict()
+    version = NumberAttribute()
+
+
+class IncidentModel(Model):
+    """pk INCIDENTS, sk <incident id>: one partition, since a brand has a few incidents a month."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True, default="INCIDENTS")
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute(default="incident")
+    account = UnicodeAttribute()
+    started_at = UnicodeAttribute()
+    mentions = NumberAttribute()
+    expected = NumberAttribute()
+    window_minutes = NumberAttribute()
+    top_terms = ListAttribute(of=UnicodeAttribute)
+    samples = ListAttribute(of=UnicodeAttribute)
+    status = UnicodeAttribute()  # open | resolved
+    resolved_at = UnicodeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    alerted_level = NumberAttribute(default=0)
+    status_posts = ListAttribute(of=MapAttribute, null=True)  # {at, post_id (absent: unknown), text}
+    last_status_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
 TICKETS_MODELS = (
     TicketModel,
     PostClaimModel,
@@ -245,6 +299,9 @@ TICKETS_MODELS = (
     CeilingModel,
     QuarantinedPostModel,
     AuthorMarkerModel,
+    MentionMinuteModel,
+    SpikeStateModel,
+    IncidentModel,
 )
 
 

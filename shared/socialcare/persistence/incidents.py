@@ -1,0 +1,213 @@
+"""Incidents in DynamoDB: per-minute mention counts, the detector's state, the incidents themselves.
+
+Counting costs one UpdateItem (an ADD) per mention per key (the account and the brand: two writes,
+about $2.50 per million mentions on demand); the first TEXTS_KEPT texts of a minute ride on the same
+write while the item is small. Every write that must happen once is conditional."""
+
+import json
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from ..domain.incidents import SpikeState, epoch_minute
+from ..domain.timefmt import from_iso, to_iso
+from ..services.incidents import BRAND_WIDE, Incident
+from .models import IncidentModel, MentionMinuteModel, SpikeStateModel
+
+TEXTS_KEPT = 40  # per key per minute: enough for top terms and samples, bounded item size
+MINUTES_KEPT = timedelta(days=2)
+INCIDENTS_KEPT = timedelta(days=400)
+_PARTITION = "INCIDENTS"
+
+
+def _conditional_failed(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def count_mention(account_key: str, created_at: datetime, text: str, now: datetime) -> None:
+    """Count a new ticket or a post joining one, for the account and the brand-wide key."""
+    minute = epoch_minute(created_at)
+    expires = int((now + MINUTES_KEPT).timestamp())
+    for key in (account_key, BRAND_WIDE):
+        item = MentionMinuteModel(f"MINUTES#{key}", str(minute))
+        actions = [MentionMinuteModel.mentions.add(1), MentionMinuteModel.expires_at.set(expires)]
+        texts = MentionMinuteModel.texts
+        try:  # the text too while the minute holds few: still one write
+            item.update(
+                actions=[*actions, texts.set((texts | []).append([text[:280]]))],
+                condition=MentionMinuteModel.mentions.does_not_exist()
+                | (MentionMinuteModel.mentions < TEXTS_KEPT),
+            )
+        except UpdateError as error:
+            if not _conditional_failed(error):
+                raise
+            item.update(actions=actions)
+
+
+class IncidentStore:
+    """The IncidentData port of services/incidents.py, and `resolve` for the claim page."""
+
+    def minute_counts(self, key: str, first: int, last: int) -> dict[int, int]:
+        return {int(item.sk): int(item.mentions or 0) for item in self._minutes(key, first, last)}
+
+    def minute_texts(self, key: str, first: int, last: int) -> list[str]:
+        return [text for item in self._minutes(key, first, last) for text in (item.texts or [])]
+
+    @staticmethod
+    def _minutes(key: str, first: int, last: int):
+        # Epoch minutes have the same number of digits for centuries: string order is number order.
+        return MentionMinuteModel.query(
+            f"MINUTES#{key}", MentionMinuteModel.sk.between(str(first), str(last)), consistent_read=True
+        )
+
+    def load_state(self, key: str) -> tuple[SpikeState, int]:
+        try:
+            item = SpikeStateModel.get(f"SPIKE#{key}", "STATE", consistent_read=True)
+        except DoesNotExist:
+            return SpikeState(), 0
+        return SpikeState.from_dict(json.loads(item.state)), int(item.version)
+
+    def save_state(self, key: str, state: SpikeState, version: int) -> bool:
+        item = SpikeStateModel(
+            f"SPIKE#{key}", "STATE", state=json.dumps(state.to_dict()), version=version + 1
+        )
+        condition = (
+            SpikeStateModel.pk.does_not_exist() if version == 0 else SpikeStateModel.version == version
+        )
+        try:
+            item.save(condition=condition)
+            return True
+        except PutError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+
+    def create(self, incident: Incident) -> bool:
+        item = IncidentModel(
+            _PARTITION,
+            incident.incident_id,
+            account=incident.account,
+            started_at=to_iso(incident.started_at),
+            mentions=incident.mentions,
+            expected=incident.expected,
+            window_minutes=incident.window_minutes,
+            top_terms=incident.top_terms,
+            samples=incident.samples,
+            status="open",
+            alerted_level=0,
+            expires_at=int((incident.started_at + INCIDENTS_KEPT).timestamp()),
+        )
+        try:
+            item.save(condition=IncidentModel.sk.does_not_exist())
+            return True
+        except PutError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+
+    def open_incidents(self) -> list[Incident]:
+        items = IncidentModel.query(
+            _PARTITION, filter_condition=IncidentModel.status == "open", consistent_read=True
+        )
+        return [_incident(item) for item in items]
+
+    def all_incidents(self) -> list[dict]:
+        """For the report: every incident, with its status posts."""
+        return [_incident(item).__dict__ for item in IncidentModel.query(_PARTITION, consistent_read=True)]
+
+    def incident(self, incident_id: str) -> dict | None:
+        try:
+            return _incident(IncidentModel.get(_PARTITION, incident_id, consistent_read=True)).__dict__
+        except DoesNotExist:
+            return None
+
+    def claim_level(self, incident_id: str, level: int) -> bool:
+        return self._update(
+            incident_id,
+            [IncidentModel.alerted_level.set(level)],
+            (IncidentModel.status == "open") & (IncidentModel.alerted_level < level),
+        )
+
+    def claim_status_post(
+        self, incident_id: str, at: datetime, text: str, not_before: datetime | None
+    ) -> bool:
+        """Record the intent before posting: a second run (or a retry after a crash) finds it and
+        does not post again."""
+        last = IncidentModel.last_status_at
+        condition = last.does_not_exist() if not_before is None else last == to_iso(not_before)
+        entry = {"at": to_iso(at), "text": text}
+        return self._update(
+            incident_id,
+            [
+                IncidentModel.last_status_at.set(to_iso(at)),
+                IncidentModel.status_posts.set(IncidentModel.status_posts.append([entry])),
+            ],
+            (IncidentModel.status == "open") & condition & IncidentModel.status_posts.exists(),
+        ) or (
+            not_before is None
+            and self._update(
+                incident_id,
+                [IncidentModel.last_status_at.set(to_iso(at)), IncidentModel.status_posts.set([entry])],
+                (IncidentModel.status == "open") & condition & IncidentModel.status_posts.does_not_exist(),
+            )
+        )
+
+    def record_status_post(self, incident_id: str, at: datetime, post_id: str) -> None:
+        item = IncidentModel.get(_PARTITION, incident_id, consistent_read=True)
+        posts = list(item.status_posts or [])
+        for index, post in enumerate(posts):
+            if post["at"] == to_iso(at):
+                item.update(actions=[IncidentModel.status_posts[index]["post_id"].set(post_id)])
+                return
+
+    def resolve(self, incident_id: str, by: str, at: datetime) -> bool:
+        """True for the one call that ended it (staff from the claim page, or the detector)."""
+        return self._update(
+            incident_id,
+            [
+                IncidentModel.status.set("resolved"),
+                IncidentModel.resolved_by.set(by),
+                IncidentModel.resolved_at.set(to_iso(at)),
+            ],
+            IncidentModel.status == "open",
+        )
+
+    @staticmethod
+    def _update(incident_id: str, actions, condition) -> bool:
+        try:
+            IncidentModel(_PARTITION, incident_id).update(actions=actions, condition=condition)
+            return True
+        except UpdateError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+
+
+def _incident(item: IncidentModel) -> Incident:
+    posts = [
+        {
+            "at": from_iso(_plain(post)["at"]),
+            "post_id": _plain(post).get("post_id"),
+            "text": _plain(post)["text"],
+        }
+        for post in (item.status_posts or [])
+    ]
+    return Incident(
+        incident_id=item.sk,
+        account=item.account,
+        started_at=from_iso(item.started_at),
+        mentions=int(item.mentions),
+        expected=float(item.expected),
+        window_minutes=int(item.window_minutes),
+        top_terms=list(item.top_terms),
+        samples=list(item.samples),
+        status=item.status,
+        resolved_at=from_iso(item.resolved_at) if item.resolved_at else None,
+        resolved_by=item.resolved_by,
+        alerted_level=int(item.alerted_level or 0),
+        status_posts=posts,
+    )
+
+
+def _plain(post) -> dict:
+    return post if isinstance(post, dict) else post.as_dict()
