@@ -40,6 +40,7 @@ TICKET_FIELDS = (
     "personal_data",
     "claimed_by",
     "claimed_at",
+    "incident_id",
 )
 
 

@@ -175,6 +175,7 @@ class Ticket:
     # Claimed from an alert's link: who took it, and when (the ladder's later levels stop).
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    incident_id: str | None = None  # the open incident it belongs to: out of its own ladder
 
 
 def clock_started_at(ticket: "Ticket") -> datetime:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from ..domain.incidents import SpikeState, epoch_minute
+from ..domain.incidents.terms import belongs
 from ..domain.timefmt import from_iso, to_iso
 from ..services.incidents import BRAND_WIDE, Incident
 from .models import IncidentModel, MentionMinuteModel, SpikeStateModel
@@ -104,6 +105,13 @@ class IncidentStore:
             if _conditional_failed(error):
                 return False
             raise
+
+    def incident_for(self, ticket, account) -> str | None:
+        """The open incident of the ticket's account (or brand-wide) whose top terms its words share."""
+        for incident in self.open_incidents():
+            if incident.account in (account.key, BRAND_WIDE) and belongs(ticket.text, incident.top_terms):
+                return incident.incident_id
+        return None
 
     def open_incidents(self) -> list[Incident]:
         items = IncidentModel.query(

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from aws_lambda_powertools import Logger
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -43,6 +44,8 @@ from .models import (
     ticket_pk,
 )
 from .state import AccountState, state_pk
+
+logger = Logger(child=True)
 
 # Attempts at storing one post while its author's other posts keep opening tickets concurrently.
 OPEN_RACE_ATTEMPTS = 3
@@ -127,6 +130,7 @@ def to_ticket(item: TicketModel) -> Ticket:
         alerts_recorded=len(item.escalations or ()),
         claimed_by=item.claimed_by,
         claimed_at=from_iso(item.claimed_at) if item.claimed_at else None,
+        incident_id=item.incident_id,
     )
 
 
@@ -138,9 +142,42 @@ class TicketStore:
     def __init__(self, connection: Connection | None = None):
         self._connection = connection or Connection()
 
+    # -- incidents ----------------------------------------------------------------------------
+
+    def link_incident(self, pk: str, incident_id: str) -> bool:
+        """The open ticket belongs to an incident: it leaves the escalation index (the incident has
+        its own ladder), so no per-ticket alert follows."""
+        try:
+            TicketModel(pk, "TICKET").update(
+                actions=[
+                    TicketModel.incident_id.set(incident_id),
+                    TicketModel.esc_bucket.remove(),
+                    TicketModel.next_step_at.remove(),
+                ],
+                condition=TicketModel.pk.exists() & TicketModel.incident_id.does_not_exist(),
+            )
+            return True
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+
     # -- storing mentions ----------------------------------------------------------------------
 
     def store_mention(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
+        """Store `post` exactly once, and count it for spike detection when it was new to us (a
+        duplicate read is never counted, so a minute's count is exactly-once-ish)."""
+        outcome = self._store_once(post, policy, now)
+        if outcome is not Stored.DUPLICATE:
+            from .incidents import count_mention  # here: only a stored mention pays the import
+
+            try:
+                count_mention(f"{post.channel}#{policy.account_id}", post.created_at, post.text, now)
+            except Exception:  # the ticket is stored: a lost count only lowers one minute's figure
+                logger.exception("mention not counted for incident detection", post_id=post.post_id)
+        return outcome
+
+    def _store_once(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
         """Store `post` exactly once: folded into its author's open ticket (in this conversation, or
         with one_open_ticket_per_author in any conversation of the account), else as a new ticket.
         Overlapping polls race on the post claim; one wins, the rest see a duplicate. Two new posts

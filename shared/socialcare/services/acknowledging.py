@@ -25,7 +25,7 @@ from ..channels.base import (
 )
 from ..config import AccountConfig, Acknowledgements, Config
 from ..domain.reply_kind import ReplyFacts, reply_kind
-from ..domain.templates import OFFLINE, render_acknowledgement
+from ..domain.templates import INCIDENT, OFFLINE, render_acknowledgement
 from ..domain.tickets import (
     FINAL_ACK_STATES,
     OUTCOME_UNKNOWN,
@@ -80,6 +80,7 @@ class Acknowledger:
         *,
         record_held: CeilingHolds,
         count: Callable[[str], None] = lambda metric: None,
+        incident_for: Callable[[Ticket, AccountConfig], str | None] = lambda ticket, account: None,
     ):
         """count(metric name): one more of what went wrong beside the outcome (the handler's metrics)."""
         self._config = config
@@ -87,6 +88,7 @@ class Acknowledger:
         self._adapter_for = adapter_for
         self._record_held = record_held
         self._count = count
+        self._incident_for = incident_for  # the open incident a new ticket's words belong to
 
     def acknowledge(self, pk: str, now: datetime, where: TicketWhere | None = None) -> str:
         """`where`: the ticket's coordinates when the caller has them (the stream's image of a new
@@ -188,9 +190,13 @@ class Acknowledger:
         policy = self._config.response_policy(account)
         # Closed now, and this priority does not page at night: say when the team is back.
         resumes = policy.clock_resumes_at(now, ticket.priority)
-        kind = reply_kind(ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=resumes))
+        in_incident = self._link_incident(ticket, account)
+        kind = reply_kind(
+            ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=resumes, in_incident=in_incident)
+        )
+        incidents = self._config.incidents
         text = render_acknowledgement(
-            settings.variants(kind),
+            incidents.reply_variants() if kind == INCIDENT else settings.variants(kind),
             ticket_id=ticket.ticket_id,
             ref=ticket.ref,
             target_minutes=policy.promise_minutes(ticket.created_at, ticket.priority),
@@ -201,8 +207,18 @@ class Acknowledger:
             max_length=adapter.max_reply_length,
             length=adapter.reply_length,
             contact=settings.private_contact,
+            status_page=(incidents.status_page or "") if kind == INCIDENT else "",
         )
         return kind, text
+
+    def _link_incident(self, ticket: Ticket, account: AccountConfig) -> bool:
+        if ticket.incident_id is not None:
+            return True
+        incident_id = self._incident_for(ticket, account)
+        if incident_id is None:
+            return False
+        self._store.link_incident(ticket.pk, incident_id)
+        return True
 
     def _begin(
         self, ticket: Ticket, text: str, now: datetime, account: AccountConfig, kind: str

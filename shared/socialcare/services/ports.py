@@ -65,6 +65,8 @@ class Tickets(Protocol):
 
     def due_for_ack_retry(self, now: datetime) -> list[str]: ...
 
+    def link_incident(self, pk: str, incident_id: str) -> bool: ...
+
 
 class StreamStates(Protocol):
     """The streams of one account: cursors, rate-limit pauses, health."""
