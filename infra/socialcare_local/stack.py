@@ -45,6 +45,7 @@ FUNCTIONS = {
     "webhook": "WebhookFunction",
     "claim": "ClaimFunction",
     "daily_report": "DailyReportFunction",
+    "incidents": "IncidentsFunction",
 }
 # A simulator answers, then sends the webhook its call triggered: that follows well within this.
 SETTLE_SECONDS = 0.05

@@ -179,7 +179,7 @@ def test_schedule_roles_invoke_their_function_and_reach_the_dead_letter_queue_on
     expanded: dict[str, Any],
 ) -> None:
     schedules = {k: r for k, r in expanded["Resources"].items() if r["Type"] == "AWS::Scheduler::Schedule"}
-    assert len(schedules) == 4
+    assert len(schedules) == 5
     for name, schedule in schedules.items():
         target = schedule["Properties"]["Target"]
         role = target["RoleArn"]["Fn::GetAtt"][0]

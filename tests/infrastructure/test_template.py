@@ -27,6 +27,7 @@ FUNCTIONS = {
     "WebhookFunction": "functions/webhook/",
     "ClaimFunction": "functions/claim/",
     "DailyReportFunction": "functions/daily_report/",
+    "IncidentsFunction": "functions/incidents/",
 }
 SCHEDULED = [
     name for name in FUNCTIONS if name not in ("WebhookFunction", "ClaimFunction")
@@ -376,7 +377,7 @@ def test_every_schedule_has_a_dead_letter_queue_and_no_retries(resources: dict[s
         if res["Type"] == "AWS::Serverless::Function"
         for key, props in _events(resources, name, "ScheduleV2").items()
     }
-    assert len(schedules) == 4
+    assert len(schedules) == 5
     for where, props in schedules.items():
         assert props["DeadLetterConfig"] == {"Arn": _arn("ScheduleDeadLetterQueue")}, where
         assert props["RetryPolicy"]["MaximumRetryAttempts"] == 0, where
@@ -518,7 +519,10 @@ def test_polls_that_fall_behind_the_minute_are_alarmed(resources: dict[str, Any]
 UNSCOPABLE = {
     frozenset({"xray:puttracesegments", "xray:puttelemetryrecords"}): set(FUNCTIONS),
     frozenset({"dynamodb:liststreams"}): {"AcknowledgeFunction"},
-    frozenset({"sns:publish"}): {"EscalateFunction"},  # SMS to phone numbers; topics are denied
+    frozenset({"sns:publish"}): {
+        "EscalateFunction",
+        "IncidentsFunction",
+    },  # SMS to phone numbers; topics are denied
 }
 SECRETS_PREFIX = {
     "Fn::If": ["HasSecretsPrefix", {"Ref": "SecretsPrefix"}, {"Fn::Sub": "socialcare/${AWS::StackName}/"}]
@@ -685,6 +689,8 @@ def test_sms_publish_can_never_reach_a_topic(resources: dict[str, Any]) -> None:
     assert sorted((name, s["Effect"], json.dumps(s["Resource"])) for name, s in sns) == [
         ("EscalateRole", "Allow", '"*"'),
         ("EscalateRole", "Deny", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"})),
+        ("IncidentsRole", "Allow", '"*"'),
+        ("IncidentsRole", "Deny", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"})),
     ]
     assert all(_actions(s) == {"sns:publish"} for _, s in sns)
 
@@ -701,6 +707,7 @@ CONCURRENCY = {
     "WebhookFunction": "WebhookConcurrency",
     "ClaimFunction": 5,  # a person clicking a link: a handful at once
     "DailyReportFunction": 1,  # one run a day
+    "IncidentsFunction": 2,  # one run a minute, and one overlapping it
 }
 
 

@@ -228,6 +228,48 @@ class Container:
             ceilings=ceilings,
         )
 
+    @cached_property
+    def incidents(self):
+        """The incidents job (services/incidents.py) over DynamoDB, SES and SNS; each alert sent
+        once per (incident, level, via, recipient) by the same idempotency as the escalator's."""
+        from html import escape
+
+        from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+        from ..domain.alerts import Email
+        from ..notify.senders import EmailSender, SmsSender
+        from ..persistence.incidents import IncidentStore
+        from ..services.incidents import IncidentService
+        from ..services.status_posts import ChannelStatusPoster
+
+        _ = self.dynamodb
+        email = EmailSender(ClientOnFirstCall("sesv2"), self.settings.sender_email)
+        sms = SmsSender(ClientOnFirstCall("sns"), self.settings.sms_sender_id)
+
+        @idempotent_function(
+            data_keyword_argument="request", persistence_store=self.idempotency, config=self._alert_config
+        )
+        def send_once(request: AlertRequest) -> dict:
+            if request.via == "email":
+                html = f"<pre>{escape(request.text)}</pre>"
+                return {"message_id": email.send(request.to, Email(request.subject, request.text, html))}
+            return {"message_id": sms.send(request.to, request.text)}
+
+        class Alerting:
+            def email(self, to, message, key):
+                send_once(request=AlertRequest(key, "email", to, message.text, message.subject))
+
+            def sms(self, to, text, key):
+                send_once(request=AlertRequest(key, "sms", to, text))
+
+        return IncidentService(
+            self.config,
+            IncidentStore(),
+            Alerting(),
+            ChannelStatusPoster(self.adapter_for),
+            count=lambda metric, n: build_metrics().add_metric(metric, MetricUnit.Count, n),
+        )
+
     def register_context(self, context) -> None:
         """Lets idempotency expire in-progress records when this invocation would have timed out."""
         self._alert_config.register_lambda_context(context)
