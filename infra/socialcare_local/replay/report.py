@@ -123,6 +123,34 @@ def read_tickets(table: str, region: str) -> list[dict]:
     return sorted(tickets, key=lambda t: (t["created_at"], t["post_id"]))
 
 
+def read_incidents(table: str, region: str) -> list[dict]:
+    """The report's `incidents`: each with its status posts, who resolved it and its top terms."""
+    client = boto3.client("dynamodb", region_name=region)
+    deserialize = TypeDeserializer().deserialize
+    incidents = []
+    for page in client.get_paginator("scan").paginate(
+        TableName=table, FilterExpression="kind = :k", ExpressionAttributeValues={":k": {"S": "incident"}}
+    ):
+        for raw in page["Items"]:
+            item = {k: deserialize(v) for k, v in raw.items()}
+            incidents.append(
+                {
+                    "incident_id": item["sk"],
+                    "account": item["account"],
+                    "started_at": item["started_at"],
+                    "resolved_at": item.get("resolved_at"),
+                    "resolved_by": item.get("resolved_by"),
+                    "mentions": int(item["mentions"]),
+                    "top_terms": list(item.get("top_terms") or []),
+                    "status_posts": [
+                        {"at": post["at"], "post_id": post.get("post_id"), "text": post["text"]}
+                        for post in item.get("status_posts") or []
+                    ],
+                }
+            )
+    return sorted(incidents, key=lambda incident: incident["started_at"])
+
+
 def summarize(tickets: list[dict], emails: list[dict], sms: list[dict], channel_replies: list[dict]) -> dict:
     first_responses = [
         (_parse(t["human_replied_at"]) - _parse(t["created_at"])).total_seconds()

@@ -24,7 +24,7 @@ from ..fixed_point import WakeTimes, activity, was_idle
 from ..networks.base import run_due
 from ..stack import DEFAULT_TEMPLATE, REGION, LocalStack, StackOptions, local_stack
 from . import world
-from .report import summarize
+from .report import read_incidents, summarize
 from .scenario import Account, BrandPost, BrandReply, End, Mention, unknown_references
 
 # After the last event, open tickets settle (their ladders end, acknowledgement retries run out)
@@ -251,4 +251,11 @@ def _report(run: LocalStack, events: list) -> dict:
     )
     for ticket in tickets:
         ticket.pop("ack_state", None)
-    return {"tickets": tickets, "emails": run.sent.emails, "sms": run.sent.sms, "summary": summary}
+    incidents = read_incidents(run.deployment.table_name("TicketsTable"), REGION)
+    return {
+        "tickets": tickets,
+        "incidents": incidents,
+        "emails": run.sent.emails,
+        "sms": run.sent.sms,
+        "summary": summary,
+    }
