@@ -69,7 +69,7 @@ def test_replay_writes_the_documented_report_and_shows_a_timeline(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "ack        to @jane" in done.stdout and "Summary" in done.stdout
     report = json.loads(report_path.read_text())
-    assert set(report) == {"tickets", "emails", "sms", "summary"}
+    assert set(report) == {"tickets", "incidents", "emails", "sms", "summary"}
     assert all(set(ticket) == TICKET_FIELDS for ticket in report["tickets"])
     jane, bob = report["tickets"]
     assert (jane["status"], jane["human_replied_at"], jane["escalations"]) == (
