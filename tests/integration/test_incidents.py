@@ -44,3 +44,18 @@ def test_every_stored_mention_is_counted_once_per_minute(stack):
     store = IncidentStore()
     assert store.minute_counts("x#9001", minute, minute) == {minute: 2}
     assert store.minute_counts("*", minute, minute) == {minute: 2}
+
+
+def test_the_spikes_tickets_opened_before_detection_are_linked_and_their_ladder_stops(stack):
+    stack.mention("2001", "51", "@AcmeCare is the site down??", at=at(0.1), handle="user51")
+    stack.mention("2002", "52", "@AcmeCare my order never came", at=at(0.2), handle="user52")
+    stack.minute()
+    assert stack.ticket("2001")["ack_kind"] == "acknowledgement"  # before detection
+    store = IncidentStore()
+    incident = Incident("inc-outage", "x#9001", T0, 40, 3.0, 3, ["down", "site"], ["site down?"])
+    assert store.create(incident)
+    assert store.link_spike_tickets(incident, T0) == 1
+    stack.run_until(T0 + timedelta(hours=2))
+    linked, other = stack.ticket("2001"), stack.ticket("2002")
+    assert linked["incident_id"] == "inc-outage" and linked["escalations"] == []
+    assert other["incident_id"] is None and other["escalations"]

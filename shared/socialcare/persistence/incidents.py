@@ -13,7 +13,7 @@ from ..domain.incidents import SpikeState, epoch_minute
 from ..domain.incidents.terms import belongs
 from ..domain.timefmt import from_iso, to_iso
 from ..services.incidents import BRAND_WIDE, Incident
-from .models import IncidentModel, MentionMinuteModel, SpikeStateModel
+from .models import OPEN_BUCKET, IncidentModel, MentionMinuteModel, SpikeStateModel, TicketModel
 
 TEXTS_KEPT = 40  # per key per minute: enough for top terms and samples, bounded item size
 MINUTES_KEPT = timedelta(days=2)
@@ -112,6 +112,26 @@ class IncidentStore:
             if incident.account in (account.key, BRAND_WIDE) and belongs(ticket.text, incident.top_terms):
                 return incident.incident_id
         return None
+
+    def link_spike_tickets(self, incident: Incident, since: datetime) -> int:
+        """Tickets of the spike opened before it was detected, still on their own ladder, that
+        share its terms: linked now, so their ladder stops (no later per-ticket alert)."""
+        from .tickets import TicketStore
+
+        store, linked = TicketStore(), 0
+        for key in TicketModel.awaiting_reply.query(OPEN_BUCKET):
+            try:
+                ticket = TicketModel.get(key.pk, key.sk, consistent_read=True)
+            except DoesNotExist:
+                continue
+            account = f"{ticket.channel}#{ticket.account_id}"
+            if incident.account not in (account, BRAND_WIDE) or from_iso(ticket.created_at) < since:
+                continue
+            if belongs(ticket.text, incident.top_terms) and store.link_incident(
+                ticket.pk, incident.incident_id
+            ):
+                linked += 1
+        return linked
 
     def open_incidents(self) -> list[Incident]:
         items = IncidentModel.query(

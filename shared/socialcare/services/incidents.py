@@ -52,6 +52,7 @@ class IncidentData(Protocol):
     def load_state(self, key: str) -> tuple[SpikeState, int]: ...
     def save_state(self, key: str, state: SpikeState, version: int) -> bool: ...
     def create(self, incident: Incident) -> bool: ...
+    def link_spike_tickets(self, incident: Incident, since: datetime) -> int: ...
     def open_incidents(self) -> list[Incident]: ...
     def claim_level(self, incident_id: str, level: int) -> bool: ...
     def claim_status_post(
@@ -164,7 +165,15 @@ class IncidentService:
         if not self._data.create(incident):
             return None  # an overlapping run opened it
         self._count(metric_names.INCIDENTS_OPENED, 1)
-        logger.info("incident opened", incident=incident.incident_id, account=key, terms=incident.top_terms)
+        # The spike's tickets opened before detection: into the incident, out of their own ladders.
+        linked = self._data.link_spike_tickets(incident, _at(first))
+        logger.info(
+            "incident opened",
+            incident=incident.incident_id,
+            account=key,
+            terms=incident.top_terms,
+            linked=linked,
+        )
         return incident
 
     def _keep_up(self, incident: Incident, now: datetime) -> None:

@@ -66,6 +66,10 @@ class FakeData:
         self.incidents[incident.incident_id] = incident
         return True
 
+    def link_spike_tickets(self, incident, since):
+        self.linked_since = since
+        return 0
+
     def open_incidents(self):
         return [copy.deepcopy(i) for i in self.incidents.values() if i.status == "open"]
 
