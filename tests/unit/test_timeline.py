@@ -121,3 +121,22 @@ def test_a_claim_from_an_alert_shows_who_took_the_ticket_and_that_the_ladder_sto
     }
     lines = timeline_lines([mention("1", at)], {"tickets": [claimed], "emails": [], "sms": []})
     assert "14:32:00  claimed    x:1 by care_team (ladder stopped)" in lines
+
+
+def test_an_incident_shows_when_it_opened_what_it_posted_and_when_it_ended():
+    incident = {
+        "incident_id": "inc-1",
+        "started_at": "2026-11-23T15:03:00+00:00",
+        "resolved_at": "2026-11-23T15:25:00+00:00",
+        "resolved_by": "detector",
+        "top_terms": ["down", "site"],
+        "status_posts": [
+            {"at": "2026-11-23T15:04:00+00:00", "post_id": "9", "text": "We know the site is down"}
+        ],
+    }
+    lines = timeline_lines([], {"tickets": [], "incidents": [incident], "emails": [], "sms": []})
+    text = "\n".join(lines)
+    assert "INCIDENT   inc-1 opened: down, site" in text
+    assert 'status     posted: "We know the site is down"' in text
+    assert "INCIDENT   inc-1 ended (detector)" in text
+    assert text.index("opened") < text.index("posted") < text.index("ended")

@@ -78,6 +78,20 @@ def timeline_lines(events: list, report: dict) -> list[str]:
             entries.append(
                 (t["claimed_at"], 3, f"claimed    {t['ticket_id']} by {t['claimed_by']} (ladder stopped)")
             )
+    for incident in report.get("incidents") or []:
+        terms = ", ".join(incident["top_terms"]) or "no common words"
+        entries.append(
+            (_zulu(incident["started_at"]), 6, f"INCIDENT   {incident['incident_id']} opened: {terms}")
+        )
+        for post in incident["status_posts"]:
+            entries.append(
+                (_zulu(post["at"]), 6, f'status     posted: "{_short(post["text"], 52, ours=True)}"')
+            )
+        if incident["resolved_at"]:
+            by = incident["resolved_by"]
+            entries.append(
+                (_zulu(incident["resolved_at"]), 6, f"INCIDENT   {incident['incident_id']} ended ({by})")
+            )
     for mail in report["emails"]:
         entries.append((mail["at"], 4, f"e-mail     to {mail['to']}: {_short(mail['subject'], 52)}"))
     for sms in report["sms"]:
@@ -100,13 +114,26 @@ def _follow_up(ticket: dict, at: str) -> str:
     return "follow-up, joins"
 
 
+def _zulu(iso: str) -> str:
+    """An incident's time as the other lines write it (they sort as text)."""
+    return _at(iso).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _ack_label(ticket: dict) -> str:
     """The reply's kind, padded to the timeline's column: ack, thanks, offline, after-hrs."""
     kind = {"acknowledgement": "ack", "after_hours": "after-hrs"}.get(ticket.get("ack_kind") or "")
     return f"{kind or ticket.get('ack_kind') or 'ack':<10}"
 
 
-KINDS = {0: "mentions", 1: "staff replies", 2: "acknowledgements", 3: "claims", 4: "e-mails", 5: "SMS"}
+KINDS = {
+    0: "mentions",
+    1: "staff replies",
+    2: "acknowledgements",
+    3: "claims",
+    4: "e-mails",
+    5: "SMS",
+    6: "incident lines",
+}
 SHOWN_PER_MINUTE = 2
 
 
