@@ -39,7 +39,7 @@ def test_a_status_page_is_linked_in_the_default_reply():
     ("incidents", "complaint"),
     [
         ({"reply": ["Updates: {status_page}"]}, "incidents.reply.0: uses {status_page}"),
-        ({"reply": ["Reply {response_time}"]}, "must not carry {response_time}"),
+        ({"reply": ["Ref {ref}, reply {response_time}"]}, "must not carry {response_time}"),
         ({"reply": ["x" * 300]}, "incidents.reply.0"),
         ({"ladder": [{"after_minutes": 0, "sms": ["nobody"]}]}, "incidents.ladder.0.sms: 'nobody'"),
         ({"ladder": [{"after_minutes": 0}]}, "must alert someone"),

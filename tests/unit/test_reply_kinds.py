@@ -93,8 +93,8 @@ def test_a_mention_of_an_open_incident_gets_its_status_update(facts, kind):
 @pytest.mark.parametrize(
     ("template", "complaint"),
     [
-        ("We're on it, reply {response_time}", "must not carry {response_time}"),
-        ("We're on it, back {opens}", "must not carry {opens}"),
+        ("We're on it ({ref}), reply {response_time}", "must not carry {response_time}"),
+        ("We're on it ({ref}), back {opens}", "must not carry {opens}"),
     ],
 )
 def test_an_incident_reply_promises_no_time(template, complaint):
@@ -102,7 +102,14 @@ def test_an_incident_reply_promises_no_time(template, complaint):
         check_template(template, 280, kind="incident")
 
 
+def test_an_incident_reply_carries_the_reference_so_no_two_replies_are_the_same_text():
+    with pytest.raises(TemplateError, match="must carry the ticket reference"):
+        check_template(
+            "We're on it: {status_page}", 280, kind="incident", status_page="https://status.example"
+        )
+
+
 def test_only_an_incident_reply_may_link_the_status_page():
-    check_template("We're on it: {status_page}", 280, kind="incident", status_page="https://status.example")
+    check_template("On it ({ref}): {status_page}", 280, kind="incident", status_page="https://status.example")
     with pytest.raises(TemplateError, match="must not carry {status_page}"):
         check_template("Ref {ref}, see {status_page}", 280, kind="acknowledgement")

@@ -94,12 +94,12 @@ class SpikeDetection(Strict):
 
 
 DEFAULT_REPLY = [
-    "We know {brand} is having trouble right now and we're working on it. We'll post updates here.",
-    "Thanks for letting us know: we're aware of the problem and on it. Updates to follow from {brand}.",
+    "We know {brand} is having trouble right now and we're on it (ref {ref}). We'll post updates here.",
+    "Thanks for telling us: we know about the problem and are on it (ref {ref}). Updates soon from {brand}.",
 ]
 DEFAULT_REPLY_WITH_PAGE = [
-    "We know {brand} is having trouble right now and we're working on it. Updates: {status_page}",
-    "Thanks for letting us know: we're aware of the problem and on it. Follow updates at {status_page}",
+    "We know {brand} is having trouble right now and we're working on it (ref {ref}). Updates: {status_page}",
+    "Thanks for letting us know: we're aware of the problem and on it (ref {ref}). Updates: {status_page}",
 ]
 DEFAULT_STATUS_TEXT = (
     "We're aware some customers are having trouble and we're working on a fix. Updates soon."

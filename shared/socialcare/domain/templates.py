@@ -29,7 +29,9 @@ _REQUIRED = {
     THANKS: set(),
     OFFLINE: {"ref"},
     AFTER_HOURS: {"ref", "opens"},
-    INCIDENT: set(),
+    # The reference too: it makes each reply distinct (X refuses the same text twice, and an outage
+    # brings many customers at once) and it is what staff ask for later.
+    INCIDENT: {"ref"},
 }
 _FORBIDDEN = {
     ACKNOWLEDGEMENT: {"opens", "status_page"},

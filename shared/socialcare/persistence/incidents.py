@@ -26,8 +26,10 @@ def _conditional_failed(error: Exception) -> bool:
 
 
 def count_mention(account_key: str, created_at: datetime, text: str, now: datetime) -> None:
-    """Count a new ticket or a post joining one, for the account and the brand-wide key."""
-    minute = epoch_minute(created_at)
+    """Count a new ticket or a post joining one, for the account and the brand-wide key, in the
+    minute it was stored: the job reads completed minutes, and a poll stores a post from the minute
+    before (counted by its own time, it would land in a minute the job has already read)."""
+    minute = epoch_minute(now)
     expires = int((now + MINUTES_KEPT).timestamp())
     for key in (account_key, BRAND_WIDE):
         item = MentionMinuteModel(f"MINUTES#{key}", str(minute))
