@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from socialcare.domain.alerts import SMS_MAX_SEGMENTS, AlertSubject, render_sms, sms_segments
 from socialcare.domain.digests import (
     FoldedNote,
+    folded_prefix,
     render_digest_email,
     render_digest_sms,
-    with_folded_note,
 )
 
 POSTED = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -73,10 +73,11 @@ def test_the_budget_note_comes_first_and_survives_the_cut():
     note = FoldedNote(5, datetime(2026, 11, 23, 14, 10, tzinfo=UTC))
     digest = render_digest_sms([ticket(n) for n in range(40)], NOW, note)
     assert "+5 more since 14:10 by e-mail" in digest and sms_segments(digest) <= SMS_MAX_SEGMENTS
-    single = with_folded_note(render_sms(ticket(1, text="please " * 100), NOW), note)
+    single = render_sms(ticket(1, text="please " * 100), NOW, folded_prefix(note))
     assert single.startswith("+5 more since 14:10 by e-mail. socialcare K0001")
+    assert single.endswith(" https://example.com/post/1"), "the words give way, not the link"
     assert sms_segments(single) <= SMS_MAX_SEGMENTS
-    assert with_folded_note("as it was", None) == "as it was"
+    assert folded_prefix(None) == ""
 
 
 @settings(max_examples=60, deadline=None)

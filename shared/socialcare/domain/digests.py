@@ -128,10 +128,7 @@ def render_digest_sms(subjects: list[AlertSubject], now: datetime, folded: Folde
     return text.rstrip(";")
 
 
-def with_folded_note(sms: str, folded: FoldedNote | None) -> str:
-    """A single ticket's SMS with the budget's note in front, still within the segments (the note is
-    short; the ticket's words are what give way)."""
+def folded_prefix(folded: FoldedNote | None) -> str:
+    """The budget's note in front of a single ticket's SMS (render_sms cuts the words, not the link)."""
     note = folded_text(folded)
-    if not note:
-        return sms
-    return _longest_fitting(f"{note}. ", sms, "")
+    return f"{note}. " if note else ""

@@ -41,7 +41,7 @@ from ..domain.alerts import (
     render_sms,
 )
 from ..domain.business_hours import ResponsePolicy
-from ..domain.digests import FoldedNote, with_folded_note
+from ..domain.digests import FoldedNote, folded_prefix
 from ..domain.ladder import Alert, Ladder
 from ..domain.tickets import (
     AckState,
@@ -264,7 +264,7 @@ class Escalator:
         if alert.via == "email":
             email = render_email(subject, now)
             return AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
-        return AlertRequest(key, "sms", alert.address, with_folded_note(render_sms(subject, now), folded))
+        return AlertRequest(key, "sms", alert.address, render_sms(subject, now, folded_prefix(folded)))
 
     def _subject(self, ticket: Ticket, level: int) -> AlertSubject:
         known = level <= len(self._ladder.levels)  # a retry may outlive a shortened ladder
