@@ -201,10 +201,16 @@ class Escalator:
             other.via == "email" and other.recipient == alert.recipient
             for other in self._ladder.level(level).alerts
         )
-        if not by_email:  # nobody else tells them: summarised with what the ceilings held
+        recipient = self._config.recipients.get(alert.recipient)
+        email = recipient.email if recipient is not None else None
+        if by_email or email:
+            step.records.append(_record(level, alert, now, FOLDED_BY_BUDGET))
+        else:  # no e-mail to tell them by: summarised with what the ceilings held
             self._ceilings.record_held(self._account_key(ticket), CeilingKind.ALERT, ticket.pk, now)
-        step.records.append(_record(level, alert, now, FOLDED_BY_BUDGET if by_email else HELD_BY_BUDGET))
+            step.records.append(_record(level, alert, now, HELD_BY_BUDGET))
         logger.info("SMS folded by the recipient's budget", ticket=ticket.ticket_id, level=level)
+        if email and not by_email:  # this level texts them only: the alert goes to their e-mail
+            self._attempt(ticket, level, Alert("email", alert.recipient, str(email)), now, report, step)
         return False
 
     def _attempt(

@@ -159,3 +159,25 @@ def test_a_recipient_without_email_past_the_budget_is_held_and_summarised(config
     [held] = [r for r in world.tickets.alerts["TICKET#x:101"] if r.recipient == "on_call"]
     assert held.error == "held: recipient SMS budget (no e-mail)"
     assert ceilings.held[("x#9001", "alert", "2026-11-23T14")] == ["TICKET#x:101"]
+
+
+def test_a_recipient_texted_only_at_a_level_gets_it_by_their_email_past_the_budget(config, world):
+    """Past the budget the alert goes by e-mail only: to the recipient's own address when the level
+    texts them alone, sent once however many sweeps run."""
+    recipients = dict(config.recipients)
+    recipients["on_call"] = recipients["on_call"].model_copy(update={"email": "on-call@acme.example"})
+    config = config.model_copy(update={"recipients": recipients})
+    outbox, ceilings = Outbox(), InMemoryCeilings()
+    escalator = Escalator(config, lambda request: outbox(request), queue=world.tickets, ceilings=ceilings)
+    ceilings.used[("recipient#on_call", "sms", "2026-11-23T14")] = config.limits.sms_per_recipient_per_hour
+    _mention(config, world, "101", 0)
+    for minute in range(0, 56):
+        escalator.sweep(T0 + timedelta(minutes=minute))
+    assert ("sms", str(recipients["on_call"].sms)) not in sent(outbox)
+    assert sent(outbox).count(("email", "on-call@acme.example")) == 1
+    records = [r for r in world.tickets.alerts["TICKET#x:101"] if r.recipient == "on_call"]
+    assert {(r.via, r.error) for r in records} == {
+        ("sms", "folded: recipient SMS budget (sent by e-mail)"),
+        ("email", None),
+    }
+    assert not ceilings.held, "an alert that went by e-mail is not held for the summary"
