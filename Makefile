@@ -134,3 +134,7 @@ browser: ## Debian's Chromium and chromedriver for the claim page's browser test
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null || \
 	  { echo "error: installing chromium and chromium-driver with apt-get failed"; exit 1; }; \
 	  [ -x /usr/bin/chromium ] || { echo "error: /usr/bin/chromium missing after the install"; exit 1; }
+
+.PHONY: botocore-data
+botocore-data: $(STAMP) ## regenerate the layer's trimmed botocore data (after changing its services or botocore)
+	$(BIN)/python -m socialcare.runtime.botocore_data shared/botocore_data

@@ -19,11 +19,17 @@ Triage quality (accuracy, precision and recall per class on labelled mentions) i
 
 import argparse
 import random
+import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import boto3
+import yaml
+
+from socialcare.config.loader import BUNDLED_EXAMPLE
+from socialcare.config.schema import Limits
 
 from . import bench_cost
 from .capacity import Usage, total
@@ -226,6 +232,45 @@ def replay_costs(name: str, events: list) -> tuple[float, float]:
     return emails / mentions, sum(bench_cost.sms_parts(s["text"]) for s in report["sms"]) / mentions
 
 
+def _alert_volumes(events: list, sms_budget: int) -> tuple[int, int, int, dict[str, datetime]]:
+    """(mentions, e-mail recipients, SMS, each ticket's first alert) of one replay with this budget."""
+    limits = yaml.safe_load(BUNDLED_EXAMPLE.read_text(encoding="utf-8"))["limits"]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as overlay:
+        yaml.safe_dump({"limits": {**limits, "sms_per_recipient_per_hour": sms_budget}}, overlay)
+        overlay.flush()
+        options = ReplayOptions(config_path=Path(overlay.name), post_limit=1_000_000, validate_spec=False)
+        report = replay(events, options)
+    first = {
+        t["ticket_id"]: min(datetime.fromisoformat(e["at"]) for e in t["escalations"])
+        for t in report["tickets"]
+        if t["escalations"]
+    }
+    emails = sum(len(e["to"].split(",")) for e in report["emails"])
+    return report["summary"]["mentions"] or 1, emails, len(report["sms"]), first
+
+
+def sms_budget_volumes(size: int) -> None:
+    """E-mails and SMS per 10,000 mentions with the SMS budget lifted (as before it existed) and at
+    its default, and how much later any ticket's first alert came (the goal: never)."""
+    budget = Limits().sms_per_recipient_per_hour
+    print(f"5. Alerts per 10,000 mentions (dense, {size:,} mentions), before and after the SMS budget")
+    events = synthetic_scenario(size)
+    figures = {}
+    for label, limit in (
+        ("before (no budget)", 10_000),
+        (f"after ({budget} SMS per recipient an hour)", budget),
+    ):
+        mentions, emails, sms, first = _alert_volumes(events, limit)
+        figures[label] = first
+        print(f"   {label}: {emails * 10_000 / mentions:,.0f} e-mails, {sms * 10_000 / mentions:,.0f} SMS")
+    before, after = figures.values()
+    lateness = max(((after[t] - before[t]).total_seconds() for t in before if t in after), default=0.0)
+    missing = sum(t not in after for t in before)
+    print(
+        f"   first-alert lateness, max over tickets: {lateness:.0f} s; alerted before, not after: {missing}"
+    )
+
+
 def sweep_reads(answered_counts: list[int], due: int = 10) -> None:
     print(f"4. Items one escalation sweep reads with {due} tickets due")
     for answered in answered_counts:
@@ -293,6 +338,7 @@ def main() -> None:
     parser.add_argument("--all-in", type=int, default=100, help="mentions answered by staff in section 2")
     parser.add_argument("--sparse-mentions", type=int, default=25, help="mentions of the sparse replay")
     parser.add_argument("--sparse-days", type=int, default=9, help="days the sparse replay spans")
+    parser.add_argument("--budget-size", type=int, default=200, help="dense replay size for section 5")
     args = parser.parse_args()
     requests_per_new_mention()
     busy, idle, log, memory = bench_cost.answered_all_in(BRAND, T0, args.all_in)
@@ -306,6 +352,7 @@ def main() -> None:
         sparse = sparse_scenario(args.sparse_mentions, args.sparse_days)
         replay_costs(f"sparse, {args.sparse_mentions} mentions over {args.sparse_days} days", sparse)
     sweep_reads(args.answered)
+    sms_budget_volumes(args.budget_size)
     bench_cost.print_cost(
         [BRAND, SECOND_BRAND], T0, busy, idle, log, memory, args.all_in, alerts[0] if alerts else None
     )

@@ -66,6 +66,7 @@ LAMBDA_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "socialcare",
     "POWERTOOLS_METRICS_NAMESPACE": "socialcare",
     "POLL_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/socialcare-poll",
+    "AWS_DATA_PATH": str(LAYER / "botocore_data"),  # as the template's Globals set it in the layer
 }
 BARE = "import time; t0 = time.process_time(); import boto3; print(time.process_time() - t0, 0.0)"
 

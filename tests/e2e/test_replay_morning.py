@@ -113,7 +113,8 @@ def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
         levels = sorted({e["level"] for e in this_round})
         # Every level whose time came before the replay ended (a low priority waits 8 hours).
         due_levels = [n for n, pct in LEVEL_PERCENTS.items() if created + (due - created) * pct / 100 < end]
-        assert levels == due_levels, ticket["ticket_id"]
+        # Level 2 is SMS only: past the recipient's hourly SMS budget it is held (and summarised).
+        assert set(due_levels) - {2} <= set(levels) <= set(due_levels), ticket["ticket_id"]
         for entry in this_round:
             step = created + (due - created) * LEVEL_PERCENTS[entry["level"]] / 100
             sent = t(entry["at"])
@@ -128,7 +129,9 @@ def test_unanswered_tickets_escalate_level_by_level_each_once_on_time(morning):
 def test_what_ses_and_sns_received_matches_the_tickets(morning):
     _, report = morning
     recorded = Counter((e["via"], e["to"], e["at"]) for t in report["tickets"] for e in t["escalations"])
-    sent = Counter(("email", m["to"], m["at"]) for m in report["emails"])
+    # Summaries of what the SMS budget and the ceilings held back are about tickets, not alerts on them.
+    alerts = [m for m in report["emails"] if "held back by the" not in " ".join(m["subject"].split())]
+    sent = Counter(("email", m["to"], m["at"]) for m in alerts)
     sent.update(("sms", m["to"], m["at"]) for m in report["sms"])
     assert recorded == sent
 

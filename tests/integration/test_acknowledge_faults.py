@@ -95,17 +95,23 @@ def regenerate_keys(stack, *, bearer: bool) -> None:
     stack.sim.regenerate_tokens(BRAND.id, **ROTATED, bearer_token="rotated-bearer" if bearer else None)
 
 
+def _account_secret(secrets) -> dict:
+    """The one channel secret, under the stack's prefix (the claim links' key is the stack's own)."""
+    (entry,) = [s for s in secrets.list_secrets()["SecretList"] if s["Name"].startswith(world.SECRETS_PREFIX)]
+    return entry
+
+
 def secret_values(stack) -> dict[str, str]:
-    """The brand account's secret (the only one in these tests)."""
+    """The brand account's secret (the only account in these tests)."""
     secrets = boto3.client("secretsmanager", region_name=REGION)
-    (entry,) = secrets.list_secrets()["SecretList"]
+    entry = _account_secret(secrets)
     return json.loads(secrets.get_secret_value(SecretId=entry["ARN"])["SecretString"])
 
 
 def edit_secret(stack, edit) -> None:
     """Store a new version of the brand account's secret: edit(values) -> new values."""
     secrets = boto3.client("secretsmanager", region_name=REGION)
-    (entry,) = secrets.list_secrets()["SecretList"]
+    entry = _account_secret(secrets)
     secrets.put_secret_value(SecretId=entry["ARN"], SecretString=json.dumps(edit(secret_values(stack))))
 
 

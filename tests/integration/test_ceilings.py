@@ -36,3 +36,18 @@ def test_a_ceiling_of_zero_holds_everything_and_the_list_stays_bounded(stack):
         assert not ceilings.take("x#9001", CeilingKind.ALERT, 0, f"TICKET#x#{n}", T0)
     (held,) = ceilings.held_back("x#9001", T0 + timedelta(hours=1))
     assert held.held == ceilings.HELD_LISTED + 5 and len(held.ticket_pks) == ceilings.HELD_LISTED
+
+
+def test_the_sms_budget_counts_per_recipient_and_hour_and_tells_what_it_folded(stack):
+    taken = [ceilings.take_sms("manager", 2, T0 + timedelta(minutes=n)) for n in range(5)]
+    assert taken == [True, True, False, False, False]
+    assert ceilings.take_sms("agent", 2, T0)  # another recipient's budget is their own
+    assert ceilings.folded_sms("agent") is None
+    count, since = ceilings.folded_sms("manager")
+    assert (count, since[:16]) == (3, "2026-11-23T14:02")  # since the first fold
+    assert ceilings.take_sms("manager", 2, T0 + timedelta(hours=1))  # a new hour, a new budget
+    assert not ceilings.take_sms("manager", 0, T0 + timedelta(hours=1))  # 0: no SMS at all
+    ceilings.clear_folded_sms("manager", 3)  # the SMS told of 3; the one folded meanwhile waits
+    assert ceilings.folded_sms("manager")[0] == 1
+    ceilings.clear_folded_sms("manager", 1)
+    assert ceilings.folded_sms("manager") is None

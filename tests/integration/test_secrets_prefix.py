@@ -16,7 +16,9 @@ def test_the_functions_get_the_prefix_the_local_world_keeps_its_secrets_under(st
         assert stack.deployment.environment(function)["SECRETS_PREFIX"] == "socialcare/socialcare-local/"
     assert world.SECRETS_PREFIX == "socialcare/socialcare-local/"
     names = [s["Name"] for s in boto3.client("secretsmanager").list_secrets()["SecretList"]]
-    assert names == ["socialcare/socialcare-local/x/AcmeCare"]
+    claim_key = stack.deployment.environment("ClaimFunction")["CLAIM_KEY_SECRET"]
+    # The channel secrets under the prefix; besides them only the stack's own claim-link key.
+    assert sorted(names) == sorted(["socialcare/socialcare-local/x/AcmeCare", claim_key])
 
 
 def test_a_secret_outside_the_prefix_fails_that_account_naming_the_prefix(make_stack):

@@ -128,6 +128,20 @@ class _Measures(Protocol):
     def status_length(self, text: str) -> int: ...
 
 
+class StatusesLikeReplies:
+    """For an adapter whose status posts follow its replies' length rule (it has `max_reply_length`
+    and `reply_length`): it can post statuses, measured as replies are."""
+
+    can_post_status = True
+
+    @property
+    def max_status_length(self) -> int:
+        return self.max_reply_length  # type: ignore[attr-defined]
+
+    def status_length(self, text: str) -> int:
+        return self.reply_length(text)  # type: ignore[attr-defined]
+
+
 def ensure_fits(adapter: _Measures, text: str) -> None:
     """A status post is never cut (a truncated status misleads): too long, or empty, is refused
     before anything is sent."""

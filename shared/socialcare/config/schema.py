@@ -47,6 +47,9 @@ class Limits(_Strict):
     # Who gets the summary of what a ceiling held back (recipient names with an e-mail address);
     # empty: the e-mail recipients of the first escalation level.
     summary_to: list[str] = Field(default_factory=list)
+    # SMS per recipient and clock hour; beyond it their alerts go by e-mail only and the next SMS says
+    # how many were folded. 0: no SMS at all.
+    sms_per_recipient_per_hour: int = Field(default=6, ge=0, le=10_000)
 
 
 class DailyReport(_Strict):

@@ -235,13 +235,13 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
     return Email(subject=_headline(subject, now), text="\n".join(lines), html=body)
 
 
-def render_sms(subject: AlertSubject, now: datetime) -> str:
-    """At most SMS_MAX_SEGMENTS segments: reference, who, time left, the link, then as much of the
-    customer's words as fits. The link goes before the words are cut to nothing, and goes itself
-    only when even the head would not fit with it (the e-mail has it)."""
+def render_sms(subject: AlertSubject, now: datetime, prefix: str = "") -> str:
+    """At most SMS_MAX_SEGMENTS segments: `prefix` (the SMS budget's note), reference, who, time left,
+    the link, then as much of the customer's words as fits. The link goes before the words are cut
+    to nothing, and goes itself only when even the head would not fit with it (the e-mail has it)."""
     ack = ", no ack sent" if subject.ack_failed else ""
     head = (
-        f"socialcare {_flags(subject)}{one_line(subject.ref, LABEL_LIMIT)} "
+        f"{prefix}socialcare {_flags(subject)}{one_line(subject.ref, LABEL_LIMIT)} "
         f"{one_line(subject.channel_name, LABEL_LIMIT)} "
         f"{_who(subject.author_handle, SMS_HANDLE_LIMIT)} {_state(subject, now)}{ack}:"
     )

@@ -116,3 +116,62 @@ def mark_summarised(held: HeldBack, now: datetime) -> bool:
             return False
         raise
     return True
+
+
+# -- the SMS budget of one recipient ------------------------------------------------------------------
+# pk CEILING#recipient#<name>: sk sms#<hour> counts the SMS sent to them in the clock hour; sk
+# sms#folded counts those sent by e-mail only since the last SMS that went out (and since when), so
+# the next SMS can say "+5 more since 14:10 by e-mail".
+
+FOLDED_SK = "sms#folded"
+
+
+def _recipient_pk(recipient: str) -> str:
+    return f"CEILING#recipient#{recipient}"
+
+
+def take_sms(recipient: str, limit: int, now: datetime) -> bool:
+    """Use one SMS of the recipient's hourly budget; False (and the SMS counted as folded into the
+    e-mail) when it is spent. A budget of 0 sends no SMS at all."""
+    if limit > 0:
+        item = CeilingModel(_recipient_pk(recipient), f"sms#{hour_of(now)}")
+        try:
+            item.update(
+                actions=[CeilingModel.used.add(1), CeilingModel.expires_at.set(_expiry(now))],
+                condition=CeilingModel.used.does_not_exist() | (CeilingModel.used < limit),
+            )
+            return True
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    CeilingModel(_recipient_pk(recipient), FOLDED_SK).update(
+        actions=[
+            CeilingModel.held.add(1),
+            CeilingModel.summarised_at.set(CeilingModel.summarised_at | to_iso(now)),  # the first
+            CeilingModel.expires_at.set(_expiry(now)),
+        ]
+    )
+    return False
+
+
+def folded_sms(recipient: str) -> tuple[int, str] | None:
+    """(how many SMS went by e-mail only since the last SMS, since when as ISO), or None."""
+    try:
+        item = CeilingModel.get(_recipient_pk(recipient), FOLDED_SK, consistent_read=True)
+    except CeilingModel.DoesNotExist:
+        return None
+    if not item.held or item.held <= 0:
+        return None
+    return int(item.held), item.summarised_at or ""
+
+
+def clear_folded_sms(recipient: str, count: int) -> None:
+    """After an SMS that told of `count` folded ones went out: those are told. Folds counted meanwhile
+    stay for the next SMS (only `count` is taken off); the item goes once nothing is left."""
+    item = CeilingModel(_recipient_pk(recipient), FOLDED_SK)
+    item.update(actions=[CeilingModel.held.add(-count)])
+    try:
+        item.delete(condition=CeilingModel.held <= 0)
+    except Exception as error:  # noqa: BLE001 - a fold arrived meanwhile: it waits for the next SMS
+        if "ConditionalCheckFailed" not in str(error):
+            raise

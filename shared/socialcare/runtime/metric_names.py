@@ -29,6 +29,8 @@ ALERTS_FAILED = "AlertsFailed"  # a send failed and is retried next sweep: alarm
 ALERTS_REJECTED = "AlertsRejected"  # the provider refused for good (bad address, unverified): alarmed
 ALERTS_CAPPED = "AlertsCapped"  # held back by limits.account_alerts_per_hour, summarised to staff
 ESCALATION_ITEMS_READ = "EscalationItemsRead"
+DIGESTS_SENT = "DigestsSent"  # one e-mail or SMS combining several tickets' alerts
+ALERTS_FOLDED_BY_BUDGET = "AlertsFoldedByBudget"  # SMS sent by e-mail only: limits.sms_per_recipient_per_hour
 
 # webhook
 WEBHOOK_REJECTED = "WebhookRejected"  # bad signature, oversized or malformed: nothing stored; alarmed

@@ -13,6 +13,11 @@ as if nothing happened. A refusal for good (a rejected message or address) is re
 An hourly ceiling per account bounds how many alerts go out; what it holds back is recorded on the
 ticket and, once the hour is over, summarised to staff in one e-mail per account and hour (which also
 covers the acknowledgements the acknowledgement ceiling held back).
+
+Each recipient has an hourly SMS budget (limits.sms_per_recipient_per_hour): beyond it their SMS is
+not sent (the level's e-mail to them still goes; one without e-mail is held like the ceiling's, and
+summarised), and their next SMS starts with how many were folded ("+5 more since 14:10 by e-mail").
+A crash after an SMS went but before its note was cleared repeats the count once: the safe side.
 """
 
 import uuid
@@ -36,6 +41,7 @@ from ..domain.alerts import (
     render_sms,
 )
 from ..domain.business_hours import ResponsePolicy
+from ..domain.digests import FoldedNote, folded_prefix
 from ..domain.ladder import Alert, Ladder
 from ..domain.tickets import (
     AckState,
@@ -57,6 +63,8 @@ logger = Logger(child=True)
 
 CLAIM_LEASE = timedelta(minutes=2)
 HELD_BY_CEILING = "held: account alert ceiling"
+FOLDED_BY_BUDGET = "folded: recipient SMS budget (sent by e-mail)"
+HELD_BY_BUDGET = "held: recipient SMS budget (no e-mail)"
 ERROR_LIMIT = 500  # characters of a provider's error kept on the ticket
 
 SendFn = Callable[..., dict]  # send(request=AlertRequest) -> {"message_id": ...}, idempotent per key
@@ -71,6 +79,7 @@ class SweepReport:
     alerts_failed: int = 0  # kept for a retry
     alerts_rejected: int = 0  # refused for good, or given up on
     alerts_capped: int = 0  # held back by the account's hourly ceiling
+    alerts_folded: int = 0  # SMS not sent: the recipient's hourly SMS budget was spent
     summaries_sent: int = 0
     contended: int = 0
     failures: list[str] = field(default_factory=list)
@@ -175,8 +184,34 @@ class Escalator:
                 step.records.append(_record(level, alert, now, HELD_BY_CEILING))
                 logger.warning("alert held by the account ceiling", ticket=ticket.ticket_id, level=level)
                 continue
+            if alert.via == "sms" and not self._within_sms_budget(ticket, level, alert, now, report, step):
+                continue
             self._attempt(ticket, level, alert, now, report, step)
         return step
+
+    def _within_sms_budget(
+        self, ticket: Ticket, level: int, alert: Alert, now: datetime, report: SweepReport, step: _Step
+    ) -> bool:
+        """Take one SMS of the recipient's hourly budget; when it is spent, record the fold instead."""
+        limit = self._config.limits.sms_per_recipient_per_hour
+        if self._ceilings.take_sms(alert.recipient, limit, now):
+            return True
+        report.alerts_folded += 1
+        by_email = any(
+            other.via == "email" and other.recipient == alert.recipient
+            for other in self._ladder.level(level).alerts
+        )
+        recipient = self._config.recipients.get(alert.recipient)
+        email = recipient.email if recipient is not None else None
+        if by_email or email:
+            step.records.append(_record(level, alert, now, FOLDED_BY_BUDGET))
+        else:  # no e-mail to tell them by: summarised with what the ceilings held
+            self._ceilings.record_held(self._account_key(ticket), CeilingKind.ALERT, ticket.pk, now)
+            step.records.append(_record(level, alert, now, HELD_BY_BUDGET))
+        logger.info("SMS folded by the recipient's budget", ticket=ticket.ticket_id, level=level)
+        if email and not by_email:  # this level texts them only: the alert goes to their e-mail
+            self._attempt(ticket, level, Alert("email", alert.recipient, str(email)), now, report, step)
+        return False
 
     def _attempt(
         self,
@@ -189,8 +224,9 @@ class Escalator:
         previous: PendingAlert | None = None,
     ) -> None:
         where = {"ticket": ticket.ticket_id, "level": level, "via": alert.via, "recipient": alert.recipient}
+        folded = self._folded(alert)
         try:
-            self._send(request=self._request(ticket, level, alert, now))
+            self._send(request=self._request(ticket, level, alert, now, folded))
         except AlertRejected as error:
             # Bad address, unverified sender, a message refused: record it and go on; retrying won't help.
             report.alerts_rejected += 1
@@ -215,8 +251,19 @@ class Escalator:
             return
         report.alerts_sent += 1
         step.records.append(_record(level, alert, now, None))
+        if folded is not None:
+            self._ceilings.clear_folded_sms(alert.recipient, folded.count)
 
-    def _request(self, ticket: Ticket, level: int, alert: Alert, now: datetime) -> AlertRequest:
+    def _folded(self, alert: Alert) -> FoldedNote | None:
+        """The SMS the recipient's budget folded since their last one, told in this one."""
+        if alert.via != "sms":
+            return None
+        found = self._ceilings.folded_sms(alert.recipient)
+        return FoldedNote(found[0], from_iso(found[1])) if found else None
+
+    def _request(
+        self, ticket: Ticket, level: int, alert: Alert, now: datetime, folded: FoldedNote | None = None
+    ) -> AlertRequest:
         link = claim_url("ticket", ticket.pk, alert.recipient, now)  # names who may claim it
         subject = replace(self._subject(ticket, level), claim_url=link)
         # Each round of waiting (a reopened ticket) alerts afresh; round 1 keeps the original key.
@@ -225,7 +272,7 @@ class Escalator:
         if alert.via == "email":
             email = render_email(subject, now)
             return AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
-        return AlertRequest(key, "sms", alert.address, render_sms(subject, now))
+        return AlertRequest(key, "sms", alert.address, render_sms(subject, now, folded_prefix(folded)))
 
     def _subject(self, ticket: Ticket, level: int) -> AlertSubject:
         known = level <= len(self._ladder.levels)  # a retry may outlive a shortened ladder

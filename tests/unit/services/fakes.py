@@ -284,6 +284,7 @@ class InMemoryCeilings:
         self.used: dict[tuple[str, str, str], int] = {}
         self.held: dict[tuple[str, str, str], list[str]] = {}
         self.summarised: set[tuple[str, str, str]] = set()
+        self.folded: dict[str, tuple[int, str]] = {}  # recipient -> (SMS folded, since when)
 
     @staticmethod
     def hour_of(moment: datetime) -> str:
@@ -312,6 +313,25 @@ class InMemoryCeilings:
     def mark_summarised(self, held: HeldBack, now: datetime) -> bool:
         self.summarised.add((held.account_key, str(held.kind), held.hour))
         return True
+
+    def take_sms(self, recipient, limit, now) -> bool:
+        key = (f"recipient#{recipient}", "sms", self.hour_of(now))
+        if self.used.get(key, 0) >= limit:
+            count, since = self.folded.get(recipient, (0, now.isoformat()))
+            self.folded[recipient] = (count + 1, since)
+            return False
+        self.used[key] = self.used.get(key, 0) + 1
+        return True
+
+    def folded_sms(self, recipient):
+        return self.folded.get(recipient)
+
+    def clear_folded_sms(self, recipient, count) -> None:
+        left = self.folded[recipient][0] - count
+        if left > 0:
+            self.folded[recipient] = (left, self.folded[recipient][1])
+        else:
+            del self.folded[recipient]
 
 
 def _ref(pk: str | None) -> OpenTicketRef | None:

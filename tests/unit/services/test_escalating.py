@@ -122,3 +122,62 @@ def test_a_reopened_ticket_alerts_again_from_the_customers_reply(config, world, 
     assert len(outbox.sent) == 2, "level 1 again, 30 minutes after the customer's reply"
     first, second = (request.key for request in outbox.sent)
     assert first != second, "a new round is never mistaken for an alert already sent"
+
+
+def _mention(config, world, post_id: str, minute: int) -> None:
+    policy = NewTicketPolicy(
+        config.accounts[0].id,
+        ResponsePolicy.around_the_clock(timedelta(hours=1)),
+        config.ladder(),
+        timedelta(days=90),
+    )
+    world.tickets.store_mention(post(post_id, minute, author=post_id), policy, T0 + timedelta(minutes=minute))
+
+
+def test_past_the_sms_budget_the_email_still_goes_and_the_next_sms_tells_the_fold(config, world, run):
+    outbox, ceilings, sweep_until, escalator = run
+    manager = config.recipients["manager"]
+    ceilings.used[("recipient#manager", "sms", "2026-11-23T15")] = config.limits.sms_per_recipient_per_hour
+    sweep_until(61)
+    assert ("email", str(manager.email)) in sent(outbox)
+    assert ("sms", str(manager.sms)) not in sent(outbox)
+    [folded] = [r for r in world.tickets.alerts["TICKET#x:101"] if r.to == str(manager.sms)]
+    assert folded.error == "folded: recipient SMS budget (sent by e-mail)"
+    _mention(config, world, "102", 70)  # its last level falls in the next hour, with a new budget
+    for minute in range(62, 131):
+        escalator.sweep(T0 + timedelta(minutes=minute))
+    [sms] = [r for r in outbox.sent if r.to == str(manager.sms)]
+    assert sms.text.startswith("+1 more since 15:00 by e-mail. socialcare")
+    assert ceilings.folded_sms("manager") is None, "told once"
+
+
+def test_a_recipient_without_email_past_the_budget_is_held_and_summarised(config, world, run):
+    outbox, ceilings, sweep_until, _ = run
+    ceilings.used[("recipient#on_call", "sms", "2026-11-23T14")] = config.limits.sms_per_recipient_per_hour
+    sweep_until(50)
+    assert ("sms", str(config.recipients["on_call"].sms)) not in sent(outbox)
+    [held] = [r for r in world.tickets.alerts["TICKET#x:101"] if r.recipient == "on_call"]
+    assert held.error == "held: recipient SMS budget (no e-mail)"
+    assert ceilings.held[("x#9001", "alert", "2026-11-23T14")] == ["TICKET#x:101"]
+
+
+def test_a_recipient_texted_only_at_a_level_gets_it_by_their_email_past_the_budget(config, world):
+    """Past the budget the alert goes by e-mail only: to the recipient's own address when the level
+    texts them alone, sent once however many sweeps run."""
+    recipients = dict(config.recipients)
+    recipients["on_call"] = recipients["on_call"].model_copy(update={"email": "on-call@acme.example"})
+    config = config.model_copy(update={"recipients": recipients})
+    outbox, ceilings = Outbox(), InMemoryCeilings()
+    escalator = Escalator(config, lambda request: outbox(request), queue=world.tickets, ceilings=ceilings)
+    ceilings.used[("recipient#on_call", "sms", "2026-11-23T14")] = config.limits.sms_per_recipient_per_hour
+    _mention(config, world, "101", 0)
+    for minute in range(0, 56):
+        escalator.sweep(T0 + timedelta(minutes=minute))
+    assert ("sms", str(recipients["on_call"].sms)) not in sent(outbox)
+    assert sent(outbox).count(("email", "on-call@acme.example")) == 1
+    records = [r for r in world.tickets.alerts["TICKET#x:101"] if r.recipient == "on_call"]
+    assert {(r.via, r.error) for r in records} == {
+        ("sms", "folded: recipient SMS budget (sent by e-mail)"),
+        ("email", None),
+    }
+    assert not ceilings.held, "an alert that went by e-mail is not held for the summary"

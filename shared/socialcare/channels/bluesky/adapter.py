@@ -19,6 +19,7 @@ from ..base import (
     RateLimited,
     ReplyTarget,
     SessionStore,
+    StatusesLikeReplies,
     TransientError,
     ensure_fits,
 )
@@ -71,7 +72,7 @@ class _TokenRefused(Exception):
         self.error = error
 
 
-class BlueskyAdapter:
+class BlueskyAdapter(StatusesLikeReplies):
     display_name = "Bluesky"
     max_reply_length = 300
     keeps_session = True  # the container hands it a SessionStore (logins are scarce)
@@ -221,15 +222,6 @@ class BlueskyAdapter:
 
     def reply_length(self, text: str) -> int:
         return grapheme_length(text)
-
-    can_post_status = True
-
-    @property
-    def max_status_length(self) -> int:
-        return self.max_reply_length
-
-    def status_length(self, text: str) -> int:
-        return self.reply_length(text)
 
     def post_status(self, text: str) -> str:
         """A top-level post on the brand's feed: a post record with no `reply`; its links (a status

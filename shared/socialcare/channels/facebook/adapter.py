@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ...domain.posts import Post
-from ..base import Page, PermanentError, Quarantined, ReplyTarget, TransientError, ensure_fits
+from ..base import (
+    Page,
+    PermanentError,
+    Quarantined,
+    ReplyTarget,
+    StatusesLikeReplies,
+    TransientError,
+    ensure_fits,
+)
 from ..meta import parse
 from ..meta.cursor import Position
 from ..meta.graph import GraphClient
@@ -33,7 +41,7 @@ MAX_FEED_PAGES = 10
 MAX_TAGGED_PAGES = 20
 
 
-class FacebookAdapter:
+class FacebookAdapter(StatusesLikeReplies):
     display_name = "Facebook"
     max_reply_length = REPLY_LIMIT
 
@@ -194,15 +202,6 @@ class FacebookAdapter:
             # It may be posted: the acknowledger looks for it before posting again.
             raise TransientError("Facebook accepted the comment but its answer has no id")
         return reply_id
-
-    can_post_status = True
-
-    @property
-    def max_status_length(self) -> int:
-        return self.max_reply_length
-
-    def status_length(self, text: str) -> int:
-        return self.reply_length(text)
 
     def post_status(self, text: str) -> str:
         """A post on the Page's own feed (`message` alone), published as the Page: its token needs

@@ -18,6 +18,7 @@ from ..base import (
     Quarantined,
     RateLimited,
     ReplyTarget,
+    StatusesLikeReplies,
     TransientError,
     ensure_fits,
 )
@@ -38,7 +39,7 @@ RECONCILE_PAGES = 3  # how far back a lost reply is looked for
 SECRET_KEYS = ("bearer_token", "api_key", "api_secret", "access_token", "access_token_secret")
 
 
-class XAdapter:
+class XAdapter(StatusesLikeReplies):
     display_name = "X"
     max_reply_length = 280
 
@@ -127,15 +128,6 @@ class XAdapter:
 
     def reply_length(self, text: str) -> int:
         return weighted_length(text)
-
-    can_post_status = True
-
-    @property
-    def max_status_length(self) -> int:
-        return self.max_reply_length
-
-    def status_length(self, text: str) -> int:
-        return self.reply_length(text)
 
     def post_status(self, text: str) -> str:
         """A top-level post on the brand's timeline: the same create call without `reply`."""

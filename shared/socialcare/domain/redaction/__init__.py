@@ -6,10 +6,9 @@ are merged and masked as a whole. Every pattern is bounded, so the cost is linea
 A false positive costs a masked number in a log line; a false negative leaks a customer's data.
 """
 
-import re
-
 from .emails import find_emails
 from .identity import find_dates_of_birth, find_identity_numbers
+from .lazy import LazyPattern
 from .numbers import find_cards, find_ibans, find_ssns
 from .orders import find_orders
 from .phones import find_phones
@@ -21,8 +20,8 @@ __all__ = ["CATEGORIES", "MASK", "Finding", "find_personal_data", "personal_data
 MASK = "[redacted]"
 # Masking can expose a boundary ("x[redacted]07700 900456"): redact again until nothing changes.
 _MAX_PASSES = 4
-_DIGIT = re.compile(r"\d")
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.](?=[A-Za-z0-9]))*+")
+_DIGIT = LazyPattern(r"\d")
+_TOKEN = LazyPattern(r"[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.](?=[A-Za-z0-9]))*+")
 _REPEATABLE = frozenset({"order_or_tracking", "passport_or_id", "ssn", "date_of_birth"})
 
 

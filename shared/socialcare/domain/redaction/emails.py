@@ -1,8 +1,7 @@
 """E-mail addresses, including the ways people disguise them from scrapers:
 "jane dot doe at gmail dot com", "jane[at]example[dot]fr", "jane (at) web (dot) de"."""
 
-import re
-
+from .lazy import LazyPattern
 from .spans import Finding, fold
 
 _LOCAL = r"[\w%+\-]{1,64}"
@@ -25,10 +24,10 @@ _COMMON_TLDS = (
 _DOMAIN_DOT = rf"(?:{_DOT}|,(?=(?:{_COMMON_TLDS})\b))"
 # Not after an "@": "@noor@fosstodon.org" is a Mastodon handle, a public name, not an address.
 _LOCAL_PART = rf"(?<![\w%+\-.@]){_LOCAL}(?:{_DOT}{_LOCAL}){{0,4}}"
-_EMAIL = re.compile(
+_EMAIL = LazyPattern(
     rf"{_LOCAL_PART}{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,5}}{_DOMAIN_DOT}[a-z]{{2,24}}(?![\w\-])"
 )
-_SPELLED_EMAIL = re.compile(
+_SPELLED_EMAIL = LazyPattern(
     rf"{_LOCAL_PART}{_SPELLED_AT}{_LABEL}(?:{_DOT}{_LABEL}){{0,5}}{_DOT}(?:{_COMMON_TLDS})(?![\w\-@])"
 )
 

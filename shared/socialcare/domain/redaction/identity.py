@@ -8,10 +8,11 @@ A date is a date of birth only after a birth word: timestamps and event dates st
 
 import re
 
+from .lazy import LazyPattern
 from .spans import FILLER, Finding, digit_count, fold, keyword_led
 
 # Matched in the folded (lower-case) text; see spans.keyword_led.
-_ID_KEYWORDS = re.compile(
+_ID_KEYWORDS = LazyPattern(
     r"(?:passport|passeport|reisepass|passnummer|pasaporte|passaporto|paspoort|passaporte|"
     r"id card|identity card|identity document|id number|id no|id nr|id #|national id|personal id|my id|"
     r"carte d['’]identit[ée]|carte vitale|cni|personalausweis|ausweis(?:nummer)?|carta d['’]identit[àa]|"
@@ -23,24 +24,24 @@ _ID_KEYWORDS = re.compile(
     r"residence permit|visa number|green card|sin|social insurance number)(?![\w])"
 )
 # An identifier with a digit before any space: "c01x00t47", "12 345 678 901", "2123 45670 1".
-_ID_VALUE = re.compile(
+_ID_VALUE = LazyPattern(
     rf"{FILLER}[\s:#=\-]{{0,4}}(?P<value>(?=[a-z0-9.\-/]{{0,30}}\d)[a-z0-9]{{1,20}}"
     rf"(?:[.\-/][a-z0-9]{{1,20}}|[ ]\d{{1,20}}){{0,8}})(?![\w])"
 )
 _SHAPED_IDS = (
-    re.compile(r"(?<![\w])[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z](?![\w])"),  # codice fiscale
-    re.compile(  # UK National Insurance number
+    LazyPattern(r"(?<![\w])[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z](?![\w])"),  # codice fiscale
+    LazyPattern(  # UK National Insurance number
         r"(?<![\w])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
         r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])"
     ),
-    re.compile(r"(?<![\w])[A-Z]{3}[PCHFATBLJG][A-Z]\d{4}[A-Z](?![\w])"),  # Indian PAN
+    LazyPattern(r"(?<![\w])[A-Z]{3}[PCHFATBLJG][A-Z]\d{4}[A-Z](?![\w])"),  # Indian PAN
 )
-_CPF = re.compile(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d.])")
-_DNI = re.compile(r"(?<![\w])(?P<prefix>[XYZ])?-?(?P<number>\d{7,8})-?(?P<letter>[A-Z])(?![\w])")
+_CPF = LazyPattern(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d.])")
+_DNI = LazyPattern(r"(?<![\w])(?P<prefix>[XYZ])?-?(?P<number>\d{7,8})-?(?P<letter>[A-Z])(?![\w])")
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
-_NIR = re.compile(r"(?<![\w])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?![\w])")
+_NIR = LazyPattern(r"(?<![\w])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?![\w])")
 
-_BIRTH_WORDS = re.compile(
+_BIRTH_WORDS = LazyPattern(
     r"(?:d\.?\s?o\.?\s?b\.?|date of birth|birth ?date|birthday|born(?: on)?|b-?day|"
     r"n[ée]e? le|date de naiss(?:ance|\.)|geboren(?: am| op)?|geburtsdatum|geb\.|"
     r"fecha de nac(?:imiento|\.)|f\. ?nac\.|nacid[oa] el|data di nascita|nat[oa] il|geboortedatum|"
@@ -61,7 +62,7 @@ _DATE = (
     rf"|(?:{_MONTHS})\.?\s{{1,2}}\d{{1,2}}(?:st|nd|rd|th)?,?\s{{1,2}}\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th|er|º|°)?\.?\s{{1,2}}(?:of\s|de\s)?(?:{_MONTHS})|(?:{_MONTHS})\s{{1,2}}\d{{1,2}}(?:st|nd|rd|th)?)"
 )
-_BIRTH_DATE = re.compile(
+_BIRTH_DATE = LazyPattern(
     rf"[\s:=\-,]{{0,3}}+(?:(?:is|was|on|am|le|el|il|em|op|the)[\s:=\-,]{{1,3}}+){{0,2}}(?P<value>{_DATE})(?![\w])"
 )
 

@@ -1,29 +1,28 @@
 """Numbers with a checksum or a fixed shape: payment cards (Luhn), IBANs (mod 97), US SSNs."""
 
-import re
-
+from .lazy import LazyPattern
 from .spans import Finding, fold, keyword_led
 
 # Digit groups joined by single spaces, dashes or dots; possessive, so a long run is read once.
-_GROUPED_DIGITS = re.compile(r"\d++(?:[ \-.]\d++)*+")
-_DIGITS = re.compile(r"\d+")
-_CVV_KEYWORD = re.compile(
+_GROUPED_DIGITS = LazyPattern(r"\d++(?:[ \-.]\d++)*+")
+_DIGITS = LazyPattern(r"\d+")
+_CVV_KEYWORD = LazyPattern(
     r"(?:cvv2?|cvc2?|csc|security code|código de seguridad|cryptogramme|kartenprüfnummer|"
     r"codice di sicurezza|código de segurança)(?![\w])"
 )
-_CVV_VALUE = re.compile(r"[\s:#.]{0,3}(?:is\s{1,2}|code\s{1,2})?(?P<value>\d{3,4})(?![\w])")
+_CVV_VALUE = LazyPattern(r"[\s:#.]{0,3}(?:is\s{1,2}|code\s{1,2})?(?P<value>\d{3,4})(?![\w])")
 # A lookahead, so every word start is tried: a failed candidate cannot hide an IBAN inside it.
-_IBAN_CANDIDATE = re.compile(r"(?<![a-z0-9])(?=([a-z]{2}\d{2}(?:[ \-]?[a-z0-9]){11,30}))")
+_IBAN_CANDIDATE = LazyPattern(r"(?<![a-z0-9])(?=([a-z]{2}\d{2}(?:[ \-]?[a-z0-9]){11,30}))")
 # Lengths for the countries customers most often write from; others: any length 15-34 that checks.
 _IBAN_LENGTHS = {
     "at": 20, "be": 16, "br": 29, "ch": 21, "de": 22, "dk": 18, "es": 24, "fi": 18, "fr": 27,
     "gb": 22, "gr": 27, "ie": 22, "it": 27, "lu": 20, "nl": 18, "no": 15, "pl": 28, "pt": 25, "se": 24,
 }  # fmt: skip
-_SEPARATORS = re.compile(r"[ \-]")
+_SEPARATORS = LazyPattern(r"[ \-]")
 _LETTER_VALUES = str.maketrans({chr(ord("a") + n): str(10 + n) for n in range(26)})
-_SSN = re.compile(r"(?<![\w\-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w\-])")
-_SSN_KEYWORD = re.compile(r"(?:ssn|ss#|social security(?: number| no\.?| #)?)(?![\w])")
-_SSN_VALUE = re.compile(
+_SSN = LazyPattern(r"(?<![\w\-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w\-])")
+_SSN_KEYWORD = LazyPattern(r"(?:ssn|ss#|social security(?: number| no\.?| #)?)(?![\w])")
+_SSN_VALUE = LazyPattern(
     r"[\s:#.(]{0,3}(?:is\s{1,2}|number\s{1,2}|no\.?\s{1,2})?(?P<value>\d{3}[ \-]?\d{2}[ \-]?\d{4})(?!\d)"
 )
 

@@ -6,10 +6,11 @@ Our own ticket references ("ref K7Q2X", five characters) are deliberately too sh
 
 import re
 
+from .lazy import LazyPattern
 from .spans import FILLER, Finding, digit_count, fold, keyword_led
 
 # Matched in the folded (lower-case) text; see spans.keyword_led.
-_KEYWORDS = re.compile(
+_KEYWORDS = LazyPattern(
     r"(?:orders?|order id|pedido|commande|bestellung|bestellnummer|bestellnr\.?|"
     r"auftrag(?:snummer)?|ordine|bestelling|bestelnummer|encomenda|tracking|track(?:ing)? (?:number|no|id)|"
     r"suivi|seguimiento|rastreio|rastreamento|sendungsnummer|sendung|invoice|factura|facture|"
@@ -20,24 +21,24 @@ _KEYWORDS = re.compile(
     r"airway bill|return|rma|refund)(?![\w])"
 )
 # An identifier with a digit before any space ("a77-20931", "inv-2026-00457"); spaced digit groups.
-_VALUE = re.compile(
+_VALUE = LazyPattern(
     rf"{FILLER}[\s:=\-]{{0,4}}(?P<value>#?(?=[a-z0-9.\-/]{{0,30}}\d)[a-z0-9]{{1,24}}"
     rf"(?:[.\-/][a-z0-9]{{1,24}}|[ ]\d{{2,12}}(?![a-z])){{0,6}})(?![\w])"
 )
 # Our references are five characters; these keywords introduce them, so theirs need six or more.
 _REFERENCE_WORDS = frozenset({"ref", "reference", "référence", "referencia", "riferimento", "ticket", "case"})
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_AMOUNT = re.compile(r"\d{1,7}[.,]\d{2}")
-_DATE = re.compile(r"(\d{1,4})[./\-](\d{1,2})[./\-](\d{2}|\d{4})")
+_YEAR = LazyPattern(r"(?:19|20)\d\d")
+_AMOUNT = LazyPattern(r"\d{1,7}[.,]\d{2}")
+_DATE = LazyPattern(r"(\d{1,4})[./\-](\d{1,2})[./\-](\d{2}|\d{4})")
 
-_HASH_NUMBER = re.compile(r"(?<![\w#&/])#(?:[A-Za-z]{1,4}-?)?\d[\d\-]{3,24}(?![\w])")
+_HASH_NUMBER = LazyPattern(r"(?<![\w#&/])#(?:[A-Za-z]{1,4}-?)?\d[\d\-]{3,24}(?![\w])")
 _CARRIER_SHAPES = (
-    re.compile(r"(?<![\w])1Z[0-9A-Z]{16}(?![\w])"),  # UPS
-    re.compile(r"(?<![\w])9[1-5]\d{2}(?: ?\d){16,18}(?![\w])"),  # USPS
-    re.compile(r"(?<![\w])\d{3}-\d{7}-\d{7}(?![\w])"),  # Amazon order
-    re.compile(r"(?<![\w])\d[A-Z]\d{11}(?![\w])"),  # Colissimo
+    LazyPattern(r"(?<![\w])1Z[0-9A-Z]{16}(?![\w])"),  # UPS
+    LazyPattern(r"(?<![\w])9[1-5]\d{2}(?: ?\d){16,18}(?![\w])"),  # USPS
+    LazyPattern(r"(?<![\w])\d{3}-\d{7}-\d{7}(?![\w])"),  # Amazon order
+    LazyPattern(r"(?<![\w])\d[A-Z]\d{11}(?![\w])"),  # Colissimo
 )
-_UPU = re.compile(r"(?<![\w])[A-Z]{2}(?P<serial>\d{8})(?P<check>\d)[A-Z]{2}(?![\w])")  # UPU S10
+_UPU = LazyPattern(r"(?<![\w])[A-Z]{2}(?P<serial>\d{8})(?P<check>\d)[A-Z]{2}(?![\w])")  # UPU S10
 
 
 def find_orders(text: str) -> list[Finding]:

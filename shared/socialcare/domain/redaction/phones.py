@@ -8,8 +8,7 @@ the run is masked whole, so hostile input costs breadth, never time. Digits glue
 ("call07700900456", "ring me:+33612345678") are runs too; the matcher sees the run alone.
 """
 
-import re
-
+from .lazy import LazyPattern
 from .spans import Finding, digit_count, is_alnum
 
 # Regions customers of a European/Anglophone brand most often write in; None reads "+" numbers.
@@ -19,15 +18,15 @@ MATCHER_BUDGET = 40  # digit runs per text handed to the matcher
 MAX_RUN = 64  # longer runs are lists of numbers, not one number: masked whole, never parsed
 
 # A run: optional "+"/"(+"/"(", then digits joined by at most three separators at a time.
-_RUN = re.compile(r"(?:\(\+?|\+)?+\d(?:[ \-./()]{1,3}+(?=[\d(+])\(?\+?\d|\d)*+")
-_COUNTRY_CODE = re.compile(r"(?:\(?\+\d{0,3}\)?[ \-.]?|\(?00\d{1,3}\)?[ \-.]?)$")
-_ISO_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
-_DATE = re.compile(r"\d{1,2}[-/. ]\d{1,2}[-/. ]\d{2,4}")
-_THOUSANDS = re.compile(r"\d{1,2}([.,])\d{3}(?:\1\d{3})*(?:[.,]\d{1,2})?")
-_IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_TIMESTAMP = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]\d{1,2}")
+_RUN = LazyPattern(r"(?:\(\+?|\+)?+\d(?:[ \-./()]{1,3}+(?=[\d(+])\(?\+?\d|\d)*+")
+_COUNTRY_CODE = LazyPattern(r"(?:\(?\+\d{0,3}\)?[ \-.]?|\(?00\d{1,3}\)?[ \-.]?)$")
+_ISO_DATE = LazyPattern(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_DATE = LazyPattern(r"\d{1,2}[-/. ]\d{1,2}[-/. ]\d{2,4}")
+_THOUSANDS = LazyPattern(r"\d{1,2}([.,])\d{3}(?:\1\d{3})*(?:[.,]\d{1,2})?")
+_IP_ADDRESS = LazyPattern(r"\d{1,3}(?:\.\d{1,3}){3}")
+_TIMESTAMP = LazyPattern(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]\d{1,2}")
 _NOT_PHONES = (_ISO_DATE, _DATE, _THOUSANDS, _IP_ADDRESS, _TIMESTAMP)
-_HEX_TOKEN = re.compile(r"[0-9a-fA-F]+")
+_HEX_TOKEN = LazyPattern(r"[0-9a-fA-F]+")
 _CURRENCY = "$€£¥₹₩₽¢"
 _IDENTIFIER_JOINS = ":=/#._-"
 

@@ -4,14 +4,13 @@ Street names must be capitalised unless the street word is unmistakable ("221b b
 "I waited 3 days all the way" stays as written.
 """
 
-import re
-
+from .lazy import LazyPattern
 from .spans import Finding, fold
 
 # Royal Mail's rules: outward code letters, then an inward code whose letters skip C I K M O V
 # (which is also why "3pm", "1am", "2kg" never match).
-_POSTCODE = re.compile(r"(?<![\w])(?:(?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?)|gir) ?\d[abd-hjlnp-uw-z]{2}(?![\w])")
-_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)")
+_POSTCODE = LazyPattern(r"(?<![\w])(?:(?:[a-pr-uwyz][a-hk-y]?\d[a-z\d]?)|gir) ?\d[abd-hjlnp-uw-z]{2}(?![\w])")
+_ORDINAL = LazyPattern(r"\d(?:st|nd|rd|th)")
 
 _NAME = r"(?:[A-ZÀ-Ý][\w'’.\-]{0,30}|\d{1,3}(?:st|nd|rd|th))"
 _LOWER_NAME = (
@@ -29,7 +28,7 @@ _STREET_WORDS = (
     r"walk|circle|cir|trail|park|green|rise|vale|wharf|quay|parade|esplanade|marg|nagar"
 )
 _PLAIN_STREET_WORDS = r"street|road|avenue|lane|drive|boulevard|terrace|crescent|gardens|close"
-_ENGLISH = re.compile(
+_ENGLISH = LazyPattern(
     rf"(?<![\w]){_UNIT}{_NUMBER},?\s{{1,2}}"
     rf"(?:(?:{_NAME},?\s{{1,2}}){{1,4}}(?i:{_STREET_WORDS})|(?:{_LOWER_NAME}\s{{1,2}}){{1,3}}(?:{_PLAIN_STREET_WORDS}))"
     rf"\b\.?(?:\s(?:N|S|E|W|NE|NW|SE|SW)\b)?{_TRAILING_UNIT}"
@@ -38,30 +37,30 @@ _PARTICLES = (
     r"(?:(?:de|du|des|de la|la|le|les|l['’]|d['’]|del|della|delle|dei|degli|di|da|do|dos|das|las|los|"
     r"van|von|der|den)\s{0,2})"
 )
-_FRENCH = re.compile(
+_FRENCH = LazyPattern(
     rf"(?<![\w])\d{{1,4}}(?:\s?(?i:bis|ter))?,?\s{{1,2}}"
     rf"(?i:rue|avenue|av\.|bd|boulevard|place|allée|impasse|chemin|quai|cours|route|square|passage)\s{{1,2}}"
     rf"{_PARTICLES}{{0,2}}{_NAME}(?:\s{{1,2}}{_PARTICLES}{{0,2}}{_NAME}){{0,3}}"
 )
 # Street word first, number last (Spanish, Italian, Portuguese); words that are also ordinary
 # words ("via DHL 12", "largo") only when capitalised.
-_NUMBER_LAST = re.compile(
+_NUMBER_LAST = LazyPattern(
     rf"(?<![\w])(?:(?i:calle|c/|avenida|avda\.?|av\.|rua|travessa|praça)|Paseo|Plaza|Carrer|Camino|Ronda|"
     rf"Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Alameda|Estrada)\s{{1,2}}"
     rf"{_PARTICLES}{{0,2}}{_NAME}(?:\s{{1,2}}{_PARTICLES}{{0,2}}{_NAME}){{0,3}},?\s{{0,2}}(?:n[º°o.]\s?)?\d{{1,5}}[A-Za-z]?(?![\w])"
     rf"{_TRAILING_UNIT}"
 )
 # South Asian style: "House No. 12, Sector 15", "Plot No. 45-B, Phase 2".
-_HOUSE_NUMBER = re.compile(
+_HOUSE_NUMBER = LazyPattern(
     r"(?<![\w])(?:house|plot|door|h\.)\s?(?:no\.?|number|#)\s?\d{1,5}(?:[\-/]?[a-z0-9]{1,5}){0,3}"
     r"(?:,\s{0,2}(?:sector|block|phase|floor|ward)\s?\d{1,4}[a-z]?){0,3}(?![\w])"
 )
-_COMPOUND = re.compile(
+_COMPOUND = LazyPattern(
     r"(?<![\w])(?:[A-ZÄÖÜ][a-zäöüß]{2,30}(?:-[A-ZÄÖÜ][a-zäöüß]{1,30})?"
     r"(?:straße|strasse|str\.|weg|gasse|platz|allee|damm|ufer|chaussee|straat|laan|gracht|plein|kade|steeg|dijk|singel)"
     r"|[A-ZÄÖÜ][a-zäöüß]{2,30}\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse))\s{1,2}\d{1,4}(?:\s?[a-zA-Z])?(?![\w])"
 )
-_PO_BOX = re.compile(
+_PO_BOX = LazyPattern(
     r"(?<![\w])(?:p\.?\s?o\.?\s?box|postfach|apartado(?: de correos)?|boîte postale)\s{1,2}\d{1,6}(?![\w])"
 )
 
