@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from socialcare.config.incidents import DEFAULT_REPLY
 from socialcare.domain.incidents import epoch_minute
+from socialcare.domain.reference import ticket_reference
 from socialcare.persistence.incidents import IncidentStore
 from socialcare.services.incidents import Incident
 
@@ -26,8 +27,10 @@ def test_a_mention_of_an_open_incident_gets_its_status_update_and_no_ladder(stac
     stack.minute()
     linked, other = stack.ticket("2001"), stack.ticket("2002")
     assert linked["incident_id"] == incident_id and linked["ack_kind"] == "incident"
-    replies = {text.format(brand="AcmeCare") for text in DEFAULT_REPLY}
-    assert linked["ack_text"] in replies  # no reference, no response time promised
+    replies = {
+        text.format(brand="AcmeCare", ref=ticket_reference(linked["ticket_id"])) for text in DEFAULT_REPLY
+    }
+    assert linked["ack_text"] in replies  # its reference (no two replies alike), no response time
     assert other["incident_id"] is None and other["ack_kind"] == "acknowledgement"
     stack.run_until(T0 + timedelta(hours=2))
     linked, other = stack.ticket("2001"), stack.ticket("2002")
@@ -40,10 +43,12 @@ def test_every_stored_mention_is_counted_once_per_minute(stack):
     stack.mention("2002", "51", "@AcmeCare hello??", at=at(0.3), handle="user51")  # joins the ticket
     stack.minute()
     stack.minute()  # read again by the next poll: a duplicate, not counted
-    minute = epoch_minute(at(0.1))
+    # Counted in the minute the poll stored them (the job reads completed minutes).
+    first, last = epoch_minute(at(0)), epoch_minute(at(3))
     store = IncidentStore()
-    assert store.minute_counts("x#9001", minute, minute) == {minute: 2}
-    assert store.minute_counts("*", minute, minute) == {minute: 2}
+    [(minute, count)] = store.minute_counts("x#9001", first, last).items()
+    assert count == 2 and minute > epoch_minute(at(0.3))
+    assert store.minute_counts("*", first, last) == {minute: 2}
 
 
 def test_the_spikes_tickets_opened_before_detection_are_linked_and_their_ladder_stops(stack):
