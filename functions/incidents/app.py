@@ -19,5 +19,7 @@ def lambda_handler(event: dict, context) -> dict:
     container.register_context(context)
     # A data point every run (failures are added by the service): the alarm reads zeros, not gaps.
     metrics.add_metric(metric_names.INCIDENT_JOB_FAILURES, MetricUnit.Count, 0)
-    opened = container.incidents.run(clock.now())
-    return {"opened": [incident.incident_id for incident in opened]}
+    now = clock.now()
+    opened = container.incidents.run(now)
+    wound_up = container.incident_endings.run(now)
+    return {"opened": [incident.incident_id for incident in opened], "wound_up": wound_up}

@@ -97,6 +97,15 @@ class LocalStack:
             {("ClaimFunctionUrl", "FunctionUrl"): url}
         )
 
+    def bind_models(self) -> None:
+        """Point the PynamoDB models at this stack's tables, as a cold start does, so that a test or
+        tool using a store directly (before any handler ran) reaches these tables, not a previous
+        stack's."""
+        from socialcare.persistence.models import bind_tables
+
+        env = self.deployment.environment(FUNCTIONS["escalate"])
+        bind_tables(tickets_table=env["TICKETS_TABLE"], state_table=env["STATE_TABLE"])
+
     def subscribe_webhooks(self) -> None:
         """What an operator does for each network that pushes and has an account configured:
         register the webhook function's URL (<url>/<webhook name>) with the network."""
@@ -288,6 +297,7 @@ def local_stack(
                 local = LocalStack(clock, networks, stack, accounts)
                 local.subscribe_webhooks()
                 local.serve_claim_page()
+                local.bind_models()
                 try:
                     yield local
                 finally:

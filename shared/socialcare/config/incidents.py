@@ -5,11 +5,11 @@
       reply:                      # the status update a mention of an open incident gets (variants)
         - "We know {brand} is having trouble and are working on it. Updates: {status_page}"
       status_page: https://status.example.com     # optional
-      status_posts: {enabled: false, text: "...", interval_minutes: 30}   # on the brand's timeline
+      status_posts: {enabled: false, text: "... ({time} UTC)", interval_minutes: 30, resolved_text: "..."}
       ladder:                     # the incident's own short ladder (default: first escalation level's
         - {after_minutes: 0, email: [care_team], sms: [on_call]}          #  recipients, at once)
       after: resume               # or: close (with follow_up: the reply each open ticket gets)
-      follow_up: "..."
+      follow_up: "... (ref {ref})"
       detection:
         p_value: 0.00001            # Poisson upper tail a window must fall below (split across windows)
         windows_minutes: [3, 15]    # the last 3 and the last 15 minutes are tested
@@ -102,17 +102,30 @@ DEFAULT_REPLY_WITH_PAGE = [
     "Thanks for letting us know: we're aware of the problem and on it (ref {ref}). Updates: {status_page}",
 ]
 DEFAULT_STATUS_TEXT = (
-    "We're aware some customers are having trouble and we're working on a fix. Updates soon."
+    "We're aware some customers are having trouble and we're working on a fix. Updates soon. ({time} UTC)"
 )
-DEFAULT_FOLLOW_UP = "The problem you told us about is fixed now. Thanks for your patience, and sorry."
+DEFAULT_RESOLVED_TEXT = "The problem some customers had is fixed now. Thanks for your patience. ({time} UTC)"
+DEFAULT_FOLLOW_UP = (
+    "The problem you told us about is fixed now (ref {ref}). Thanks for your patience, and sorry."
+)
+STATUS_TIME = "{time}"  # HH:MM UTC of the post: a repeated status post is never the same text
 
 
 class StatusPosts(Strict):
     """Public posts on the brand's own timeline while an incident is open ("keep customers posted")."""
 
     enabled: bool = False
+    # {time} (HH:MM UTC) is the one field: networks refuse the same text twice, so a repeat whose
+    # text lacks it gets " ({time} UTC)" appended.
     text: str = Field(default=DEFAULT_STATUS_TEXT, min_length=1, max_length=280)
     interval_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    # Posted once when the incident ends, if any status post was made ("" for none).
+    resolved_text: str = Field(default=DEFAULT_RESOLVED_TEXT, max_length=280)
+
+    def render(self, text: str, at_hh_mm: str, repeat: bool) -> str:
+        if STATUS_TIME in text:
+            return text.replace(STATUS_TIME, at_hh_mm)
+        return f"{text} ({at_hh_mm} UTC)" if repeat else text
 
 
 class IncidentLevel(Strict):
@@ -135,7 +148,8 @@ class Incidents(Strict):
     status_posts: StatusPosts = Field(default_factory=StatusPosts)
     # Empty: one level at once, to the first escalation level's recipients.
     ladder: list[IncidentLevel] = Field(default_factory=list)
-    # When it ends: close its open tickets with `follow_up`, or resume their own clocks from the end.
+    # When it ends: close its open tickets that were answered in public with `follow_up` (fields as
+    # in replies; {ref} required), or put them back on their own ladders (domain/incidents/endings.py).
     after: str = Field(default="resume", pattern=r"^(close|resume)$", description="close | resume")
     follow_up: str = Field(default=DEFAULT_FOLLOW_UP, min_length=1, max_length=280)
     detection: SpikeDetection = Field(default_factory=SpikeDetection)

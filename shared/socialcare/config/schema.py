@@ -8,7 +8,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from ..channels.registry import NETWORKS, network
 from ..domain.business_hours import ResponsePolicy
 from ..domain.ladder import Alert, Ladder, Level
-from ..domain.templates import ACK_KINDS, INCIDENT, TemplateError, check_template
+from ..domain.templates import ACK_KINDS, FOLLOW_UP, INCIDENT, TemplateError, check_template
 from .account import AccountConfig, Acknowledgements
 from .account import Strict as _Strict
 from .business_hours import BusinessHours, Targets, response_policy
@@ -195,6 +195,18 @@ class Config(_Strict):
                     )
                 except TemplateError as error:
                     raise ValueError(f"incidents.reply.{number}: {error}") from None
+        for account in self.accounts:
+            rules = network(account.channel)
+            try:
+                check_template(
+                    incidents.follow_up,
+                    rules.reply_limit,
+                    rules.reply_length,
+                    kind=FOLLOW_UP,
+                    status_page=incidents.status_page or "",
+                )
+            except TemplateError as error:
+                raise ValueError(f"incidents.follow_up: {error}") from None
 
     def incident_ladder(self) -> list[tuple[int, list[tuple[str, str, str]]]]:
         """(after_minutes, [(via, name, address)]) per level of the incident's own ladder."""

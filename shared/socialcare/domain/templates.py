@@ -24,6 +24,8 @@ ACK_KINDS = (ACKNOWLEDGEMENT, THANKS, OFFLINE, AFTER_HOURS)
 # A mention that belongs to an open incident gets a status update (config `incidents.reply`): it
 # promises no per-ticket response time, since its ticket waits for the incident, not a person.
 INCIDENT = "incident"
+# When an incident ends with `after: close`, its tickets get a follow-up: "it is fixed now".
+FOLLOW_UP = "follow_up"
 _REQUIRED = {
     ACKNOWLEDGEMENT: {"ref"},
     THANKS: set(),
@@ -32,6 +34,7 @@ _REQUIRED = {
     # The reference too: it makes each reply distinct (X refuses the same text twice, and an outage
     # brings many customers at once) and it is what staff ask for later.
     INCIDENT: {"ref"},
+    FOLLOW_UP: {"ref"},
 }
 _FORBIDDEN = {
     ACKNOWLEDGEMENT: {"opens", "status_page"},
@@ -39,6 +42,7 @@ _FORBIDDEN = {
     OFFLINE: {"opens", "status_page"},
     AFTER_HOURS: {"response_time", "minutes", "status_page"},
     INCIDENT: {"response_time", "minutes", "opens", "contact"},
+    FOLLOW_UP: {"response_time", "minutes", "opens", "contact"},
 }
 # The longest "opens" phrase a calendar gives (see the response policy), for the length check.
 LONGEST_OPENS = "on Wednesday 30 September at 12:30 (Europe/London)"

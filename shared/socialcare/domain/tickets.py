@@ -15,6 +15,7 @@ class TicketStatus(StrEnum):
     OPEN = "open"  # waiting for staff
     ANSWERED = "answered"  # staff replied on the channel
     INTERNAL = "internal"  # the brand's own post: recorded, never answered or escalated
+    CLOSED = "closed"  # its incident ended and the follow-up reply told the customer it is fixed
 
 
 class AckState(StrEnum):
@@ -176,6 +177,7 @@ class Ticket:
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     incident_id: str | None = None  # the open incident it belongs to: out of its own ladder
+    incident_outcome: str | None = None  # when it ended: posting (a follow-up claimed) | closed | resumed
 
 
 def clock_started_at(ticket: "Ticket") -> datetime:

@@ -128,6 +128,11 @@ class TicketModel(Model):
     claimed_by = UnicodeAttribute(null=True)  # who claimed it from an alert's link
     claimed_at = UnicodeAttribute(null=True)
     incident_id = UnicodeAttribute(null=True)  # the open incident it belongs to (out of its own ladder)
+    # When its incident ended: "posting" (the follow-up reply claimed), "closed" (posted), "resumed"
+    # (back on its own ladder). Set once, conditionally: the follow-up is never posted twice.
+    incident_outcome = UnicodeAttribute(null=True)
+    follow_up_post_id = UnicodeAttribute(null=True)
+    follow_up_at = UnicodeAttribute(null=True)
 
     expires_at = NumberAttribute(null=True)  # TTL, Unix seconds
 
@@ -289,6 +294,20 @@ class IncidentModel(Model):
     alerted_level = NumberAttribute(default=0)
     status_posts = ListAttribute(of=MapAttribute, null=True)  # {at, post_id (absent: unknown), text}
     last_status_at = UnicodeAttribute(null=True)
+    wound_up_at = UnicodeAttribute(null=True)  # its tickets closed or resumed after it ended
+    resolved_post_at = UnicodeAttribute(null=True)  # the last status post ("fixed"), claimed once
+    expires_at = NumberAttribute(null=True)
+
+
+class IncidentMemberModel(Model):
+    """pk INCIDENT#<incident id>, sk <ticket pk>: the incident's tickets, written with the link (a
+    linked ticket leaves the escalation index, so this is how the end step finds them)."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
     expires_at = NumberAttribute(null=True)
 
 
@@ -302,6 +321,7 @@ TICKETS_MODELS = (
     MentionMinuteModel,
     SpikeStateModel,
     IncidentModel,
+    IncidentMemberModel,
 )
 
 

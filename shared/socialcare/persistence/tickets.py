@@ -1,5 +1,6 @@
 """Every write to the tickets table, each one conditional so retries and overlaps stay harmless."""
 
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -35,6 +36,7 @@ from .models import (
     PENDING_BUCKET,
     AuthorMarkerModel,
     ConversationAuthorModel,
+    IncidentMemberModel,
     PostClaimModel,
     StreamStateModel,
     TicketModel,
@@ -131,11 +133,21 @@ def to_ticket(item: TicketModel) -> Ticket:
         claimed_by=item.claimed_by,
         claimed_at=from_iso(item.claimed_at) if item.claimed_at else None,
         incident_id=item.incident_id,
+        incident_outcome=item.incident_outcome,
     )
 
 
 def _expiry(now: datetime, retention: timedelta) -> int:
     return int((now + retention).timestamp())
+
+
+# An incident's member list outlives the incident's end step by far; TTL is housekeeping, so the
+# wall clock (not the business time of the post) sets it.
+INCIDENT_MEMBERS_KEPT = timedelta(days=400)
+
+
+def _expiry_in(kept: timedelta) -> int:
+    return int(time.time() + kept.total_seconds())
 
 
 class TicketStore:
@@ -146,19 +158,26 @@ class TicketStore:
 
     def link_incident(self, pk: str, incident_id: str) -> bool:
         """The open ticket belongs to an incident: it leaves the escalation index (the incident has
-        its own ladder), so no per-ticket alert follows."""
+        its own ladder), so no per-ticket alert follows; the incident's member list gets it, in the
+        same transaction, for the end step."""
+        member = IncidentMemberModel(
+            f"INCIDENT#{incident_id}", pk, expires_at=_expiry_in(INCIDENT_MEMBERS_KEPT)
+        )
         try:
-            TicketModel(pk, "TICKET").update(
-                actions=[
-                    TicketModel.incident_id.set(incident_id),
-                    TicketModel.esc_bucket.remove(),
-                    TicketModel.next_step_at.remove(),
-                ],
-                condition=TicketModel.pk.exists() & TicketModel.incident_id.does_not_exist(),
-            )
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(
+                    TicketModel(pk, "TICKET"),
+                    actions=[
+                        TicketModel.incident_id.set(incident_id),
+                        TicketModel.esc_bucket.remove(),
+                        TicketModel.next_step_at.remove(),
+                    ],
+                    condition=TicketModel.pk.exists() & TicketModel.incident_id.does_not_exist(),
+                )
+                tx.save(member)
             return True
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+        except TransactWriteError as error:
+            if _conditional_failed(error, 0):
                 return False
             raise
 

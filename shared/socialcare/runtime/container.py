@@ -241,6 +241,7 @@ class Container:
         from ..persistence.incidents import IncidentStore
         from ..services.incidents import IncidentService
         from ..services.status_posts import ChannelStatusPoster
+        from .claim_keys import claim_url
 
         _ = self.dynamodb
         email = EmailSender(ClientOnFirstCall("sesv2"), self.settings.sender_email)
@@ -266,6 +267,26 @@ class Container:
             self.config,
             IncidentStore(),
             Alerting(),
+            ChannelStatusPoster(self.adapter_for),
+            count=lambda metric, n: build_metrics().add_metric(metric, MetricUnit.Count, n),
+            links=lambda incident_id, recipient, now: (
+                claim_url("incident", incident_id, recipient, now) or None
+            ),
+        )
+
+    @cached_property
+    def incident_endings(self):
+        """The end step of ended incidents (services/incident_endings.py): follow-ups through the
+        acknowledgements' adapters, tickets back on their ladders, the last status post."""
+        from ..persistence.incident_endings import IncidentEndings
+        from ..services.incident_endings import ChannelFollowUps, IncidentEnder
+        from ..services.status_posts import ChannelStatusPoster
+
+        _ = self.dynamodb
+        return IncidentEnder(
+            self.config,
+            IncidentEndings(),
+            ChannelFollowUps(self.adapter_for),
             ChannelStatusPoster(self.adapter_for),
             count=lambda metric, n: build_metrics().add_metric(metric, MetricUnit.Count, n),
         )

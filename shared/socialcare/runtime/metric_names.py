@@ -54,4 +54,5 @@ DAILY_REPORTS_SENT = "DailyReportsSent"
 # Incidents (services/incidents.py)
 INCIDENTS_OPENED = "IncidentsOpened"
 STATUS_POSTS_FAILED = "StatusPostsFailed"  # a status post refused or lost: alarmed
+FOLLOW_UPS_FAILED = "IncidentFollowUpsFailed"  # the follow-up could not be posted: its ticket resumed
 INCIDENT_JOB_FAILURES = "IncidentJobFailures"  # one account's detection or follow-up failed: alarmed

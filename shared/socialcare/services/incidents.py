@@ -79,11 +79,11 @@ class IncidentService:
         alerting: Alerting,
         status_poster,  # services.ports.StatusPoster, or None
         count: Callable[[str, int], None],
-        links: Callable[[str], str | None] = lambda incident_id: None,
-        on_end: Callable[[Incident, datetime], None] = lambda incident, at: None,
+        # The signed link that lets a recipient resolve it: (incident id, recipient name, now).
+        links: Callable[[str, str, datetime], str | None] = lambda incident_id, recipient, now: None,
     ):
         self._config, self._data, self._alerting = config, data, alerting
-        self._poster, self._count, self._links, self._on_end = status_poster, count, links, on_end
+        self._poster, self._count, self._links = status_poster, count, links
 
     def run(self, now: datetime) -> list[Incident]:
         """Feed every completed minute; returns the incidents opened by this run."""
@@ -114,11 +114,9 @@ class IncidentService:
         return opened
 
     def resolve(self, incident: Incident, by: str, at: datetime) -> bool:
-        """Staff resolved it, or the detector ended it: its tickets close or resume (once)."""
-        if not self._data.resolve(incident.incident_id, by, at):
-            return False
-        self._on_end(incident, at)
-        return True
+        """Staff resolved it, or the detector ended it (once): the end step (services/incident_endings.py)
+        then closes or resumes its tickets."""
+        return self._data.resolve(incident.incident_id, by, at)
 
     def _has_open(self, key: str) -> bool:
         return any(incident.account == key for incident in self._data.open_incidents())
@@ -182,10 +180,12 @@ class IncidentService:
             if number <= incident.alerted_level or elapsed < timedelta(minutes=after_minutes):
                 continue
             if self._data.claim_level(incident.incident_id, number):
-                self._alert(incident, number, alerts)
+                self._alert(incident, number, alerts, now)
         self._status_post(incident, now)
 
-    def _alert(self, incident: Incident, level: int, alerts: list[tuple[str, str, str]]) -> None:
+    def _alert(
+        self, incident: Incident, level: int, alerts: list[tuple[str, str, str]], now: datetime
+    ) -> None:
         facts = IncidentFacts(
             incident.incident_id,
             incident.account,
@@ -196,10 +196,11 @@ class IncidentService:
             tuple(incident.top_terms),
             tuple(incident.samples),
         )
-        subject, body, sms = incident_alert(facts, level, self._links(incident.incident_id))
         for via, name, address in alerts:
             key = f"{incident.incident_id}#{level}#{via}#{name}"
             try:
+                link = self._links(incident.incident_id, name, now)  # names who resolves it
+                subject, body, sms = incident_alert(facts, level, link)
                 if via == "email":
                     self._alerting.email(address, Email(subject, body, ""), key)
                 else:
@@ -220,10 +221,11 @@ class IncidentService:
         last = incident.status_posts[-1]["at"] if incident.status_posts else None
         if last is not None and now - last < timedelta(minutes=settings.interval_minutes):
             return
-        if not self._data.claim_status_post(incident.incident_id, now, settings.text, last):
+        text = settings.render(settings.text, now.strftime("%H:%M"), repeat=last is not None)
+        if not self._data.claim_status_post(incident.incident_id, now, text, last):
             return  # another run posted (or meant to)
         try:
-            post_id = self._poster.post_status(account, settings.text)
+            post_id = self._poster.post_status(account, text)
         except Exception as error:
             logger.warning("status post failed", incident=incident.incident_id, error=str(error))
             self._count(metric_names.STATUS_POSTS_FAILED, 1)

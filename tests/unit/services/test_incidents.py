@@ -37,6 +37,7 @@ class FakeData:
         self.states: dict[str, tuple[dict, int]] = {}
         self.incidents = {}
         self.levels: set[tuple[str, int]] = set()
+        self.ended = []
 
     def mention(self, key, moment, text):
         for each in (key, "*"):
@@ -97,6 +98,7 @@ class FakeData:
         if incident.status != "open":
             return False
         incident.status, incident.resolved_by, incident.resolved_at = "resolved", by, at
+        self.ended.append(incident)
         return True
 
 
@@ -128,15 +130,9 @@ class FakePoster:
 @pytest.fixture
 def world():
     cfg = config()
-    data, alerting, poster, counted, ended = FakeData(), FakeAlerting(), FakePoster(), [], []
-    service = IncidentService(
-        cfg,
-        data,
-        alerting,
-        poster,
-        lambda name, n: counted.append(name),
-        on_end=lambda i, at: ended.append(i),
-    )
+    data, alerting, poster, counted = FakeData(), FakeAlerting(), FakePoster(), []
+    ended = data.ended
+    service = IncidentService(cfg, data, alerting, poster, lambda name, n: counted.append(name))
     key = cfg.accounts[0].key
     return cfg, data, alerting, poster, counted, ended, service, key
 
@@ -189,6 +185,7 @@ def test_an_outage_opens_one_incident_alerts_once_posts_status_and_ends(world):
     assert [each.incident_id for each in ended] == [incident.incident_id]
     assert 1 <= len(poster.posts) == len(incident.status_posts) <= 3
     assert all(post["post_id"] for post in incident.status_posts)
+    assert len(set(poster.posts)) == len(poster.posts)  # a repeat is never the same text (refused)
 
 
 def test_an_incident_still_open_goes_up_its_own_ladder(world):
