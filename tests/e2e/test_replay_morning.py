@@ -159,7 +159,8 @@ def test_the_outage_burst_opens_one_incident_that_pages_once_instead_of_per_tick
     assert incident["resolved_by"] == "detector"
     assert len([m for m in report["emails"] if _incident_email(m)]) == 1  # the care team, at once
     linked = [tk for tk in report["tickets"] if tk["incident_id"] == incident["incident_id"]]
-    assert len(linked) > 100 and sum(tk["ack_kind"] == "incident" for tk in linked) > 0
+    # Those whose words share its top terms join it (the burst's other complaints stay tickets).
+    assert len(linked) >= 20 and sum(tk["ack_kind"] == "incident" for tk in linked) > 0
 
 
 def test_the_outage_burst_beyond_the_posting_limit_loses_nothing_and_doubles_nothing(morning):
