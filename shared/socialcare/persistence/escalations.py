@@ -5,7 +5,7 @@ alert twice."""
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from ..domain.digests import DigestRecord
 from ..domain.tickets import AlertRecord, AlertRequest, PendingAlert, Ticket
@@ -125,25 +125,29 @@ def release_claim(ticket: Ticket, token: str) -> None:
 
 
 def create_digest(digest: DigestRecord, now: datetime) -> bool:
-    """Store the digest before it is sent; False if its key exists already (never overwritten)."""
+    """Store the digest before it is sent; False if its key exists already (never overwritten).
+    An update that creates the item: the sweep's role may update the table, not put whole items."""
     request = digest.request
-    item = DigestModel(
-        f"DIGEST#{request.key}",
-        recipient=digest.recipient,
-        via=request.via,
-        to=str(request.to),
-        entries=[DigestEntry(ticket_pk=pk, level=level) for pk, level in digest.entries],
-        text=request.text,
-        subject=request.subject,
-        html=request.html,
-        folded=digest.folded or None,
-        created_at=to_iso(now),
-        expires_at=int((now + DIGEST_KEPT_FOR).timestamp()),
-    )
+    values = [
+        (DigestModel.kind, "digest"),
+        (DigestModel.recipient, digest.recipient),
+        (DigestModel.via, request.via),
+        (DigestModel.to, str(request.to)),
+        (DigestModel.entries, [DigestEntry(ticket_pk=pk, level=level) for pk, level in digest.entries]),
+        (DigestModel.text, request.text),
+        (DigestModel.subject, request.subject),
+        (DigestModel.html, request.html),
+        (DigestModel.folded, digest.folded or None),
+        (DigestModel.created_at, to_iso(now)),
+        (DigestModel.expires_at, int((now + DIGEST_KEPT_FOR).timestamp())),
+    ]
+    actions = [attribute.set(value) for attribute, value in values if value is not None]
     try:
-        item.save(condition=DigestModel.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        DigestModel(f"DIGEST#{request.key}", "DIGEST").update(
+            actions=actions, condition=DigestModel.pk.does_not_exist()
+        )
+    except UpdateError as error:
+        if _condition_failed(error):
             return False
         raise
     return True
