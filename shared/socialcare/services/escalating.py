@@ -51,12 +51,8 @@ from ..domain.alerts import (
 )
 from ..domain.business_hours import ResponsePolicy
 from ..domain.digests import (
-    DigestRecord,
     FoldedNote,
-    digest_key,
     folded_prefix,
-    render_digest_email,
-    render_digest_sms,
 )
 from ..domain.ladder import Alert, Ladder
 from ..domain.tickets import (
@@ -73,6 +69,7 @@ from ..domain.tickets import (
 from ..domain.timefmt import from_iso
 from ..notify.senders import AlertRejected
 from ..runtime.claim_keys import claim_url
+from .digest_sending import FAILED, REJECTED, SENT, DigestSending, _Claimed, _Send
 from .ports import AlertCeilings, EscalationQueue
 
 logger = Logger(child=True)
@@ -82,7 +79,6 @@ HELD_BY_CEILING = "held: account alert ceiling"
 FOLDED_BY_BUDGET = "folded: recipient SMS budget (sent by e-mail)"
 HELD_BY_BUDGET = "held: recipient SMS budget (no e-mail)"
 ERROR_LIMIT = 500  # characters of a provider's error kept on the ticket
-SENT, REJECTED, FAILED = "sent", "rejected", "failed"  # a send's outcome
 
 SendFn = Callable[..., dict]  # send(request=AlertRequest) -> {"message_id": ...}, idempotent per key
 
@@ -103,36 +99,7 @@ class SweepReport:
     failures: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Step:
-    """What one claimed step of one ticket did, to be written in one conditional update."""
-
-    records: list[AlertRecord] = field(default_factory=list)
-    pending: list[PendingAlert] = field(default_factory=list)
-
-
-@dataclass
-class _Send:
-    """One alert a claimed step is to send: of the level falling due, or a retry of a failed one."""
-
-    level: int
-    alert: Alert
-    previous: PendingAlert | None = None
-
-
-@dataclass(eq=False)
-class _Claimed:
-    """One ticket's claimed step: what it is to send, and what it did."""
-
-    ticket: Ticket
-    token: str
-    level: int  # the next level once this step completes
-    sent_level: int | None = None
-    sends: list[_Send] = field(default_factory=list)
-    step: _Step = field(default_factory=_Step)
-
-
-class Escalator:
+class Escalator(DigestSending):
     def __init__(
         self,
         config: Config,
@@ -284,40 +251,6 @@ class Escalator:
                             _failed(report, step.ticket.pk, error)
         return broken
 
-    def _resend_named_digests(
-        self, claimed: list["_Claimed"], now: datetime, report: SweepReport, broken: set[str]
-    ) -> None:
-        """A step taken over from a crashed sweep names the digests its alerts went in: re-send each
-        from its record under the same key (the sender's idempotency answers if it went already)."""
-        outcomes: dict[str, tuple[str, str | None]] = {}
-        for step in claimed:
-            for key in step.ticket.claim_digests:
-                try:
-                    digest = self._queue.digest(key)
-                    if digest is None:  # never written, or long expired: the alerts go afresh
-                        continue
-                    levels = {level for pk, level in digest.entries if pk == step.ticket.pk}
-                    mine = [
-                        send
-                        for send in step.sends
-                        if send.level in levels
-                        and send.alert.via == digest.request.via
-                        and send.alert.recipient == digest.recipient
-                    ]
-                    if not mine:
-                        continue
-                    if key not in outcomes:
-                        outcomes[key] = self._try_send(digest.request)
-                        if outcomes[key][0] == SENT:
-                            report.digests_sent += 1
-                except Exception as error:  # noqa: BLE001
-                    broken.add(step.ticket.pk)
-                    _failed(report, step.ticket.pk, error)
-                    break
-                step.sends = [send for send in step.sends if send not in mine]
-                for send in mine:
-                    self._settle(step, send, outcomes[key], now, report, digest=key)
-
     def _apply_sms_budget(self, claimed: list["_Claimed"], now: datetime, report: SweepReport) -> None:
         """One SMS of each recipient's hourly budget per message: a digest counts once. When it is
         spent, their alerts of levels falling due now are folded (retries were counted already)."""
@@ -361,50 +294,6 @@ class Escalator:
         self._settle(step, send, outcome, now, report)
         if outcome[0] == SENT and folded is not None:
             self._ceilings.clear_folded_sms(send.alert.recipient, folded.count)
-
-    def _send_digest(
-        self, entries: list[tuple["_Claimed", "_Send"]], sweep_id: str, now: datetime, report: SweepReport
-    ) -> None:
-        """Store the digest, name it on each claimed step, send it under its key, then settle each
-        ticket's alert; a sweep taking a claim over from here on re-sends this very digest."""
-        alert = entries[0][1].alert
-        folded = self._folded(alert)
-        digest = self._digest(entries, digest_key(alert.recipient, alert.via, sweep_id), folded, now)
-        key = digest.request.key
-        if not self._queue.create_digest(digest, now):
-            raise RuntimeError(f"digest {key} exists already")
-        lost = {
-            step.ticket.pk
-            for step in {id(step): step for step, _ in entries}.values()
-            if not self._queue.name_digest(step.ticket, step.token, key)
-        }
-        if lost:  # taken over by another sweep (our lease ran out): theirs now, settled by them
-            logger.warning("claims lost before a digest was sent", digest=key, tickets=len(lost))
-        outcome = self._try_send(digest.request)
-        for step, send in entries:
-            if step.ticket.pk not in lost:
-                self._settle(step, send, outcome, now, report, digest=key)
-        if outcome[0] == SENT:
-            report.digests_sent += 1
-            if folded is not None:
-                self._ceilings.clear_folded_sms(alert.recipient, folded.count)
-
-    def _digest(
-        self,
-        entries: list[tuple["_Claimed", "_Send"]],
-        key: str,
-        folded: FoldedNote | None,
-        now: datetime,
-    ) -> DigestRecord:
-        alert = entries[0][1].alert
-        subjects = [self._alert_subject(step.ticket, send.level, alert, now) for step, send in entries]
-        if alert.via == "email":
-            email = render_digest_email(subjects, now)
-            request = AlertRequest(key, "email", alert.address, email.text, email.subject, email.html)
-        else:
-            request = AlertRequest(key, "sms", alert.address, render_digest_sms(subjects, now, folded))
-        listed = tuple((step.ticket.pk, send.level) for step, send in entries)
-        return DigestRecord(request, alert.recipient, listed, folded.count if folded else 0)
 
     def _try_send(self, request: AlertRequest) -> tuple[str, str | None]:
         """(SENT, None), (REJECTED, why) for good, or (FAILED, why) to retry."""
