@@ -132,11 +132,37 @@ def test_what_ses_and_sns_received_matches_the_tickets(morning):
     alerts_recorded = [e for t in report["tickets"] for e in t["escalations"]]
     messages = {e.get("digest") or id(e): e for e in alerts_recorded}.values()
     recorded = Counter((e["via"], e["to"], e["at"]) for e in messages)
-    # Summaries of what the SMS budget and the ceilings held back are about tickets, not alerts on them.
-    alerts = [m for m in report["emails"] if "held back by the" not in " ".join(m["subject"].split())]
+    # Summaries of what the SMS budget and the ceilings held back are about tickets, not alerts on
+    # them; the outage's incident alerts are the incident's (next test).
+    alerts = [
+        m
+        for m in report["emails"]
+        if "held back by the" not in " ".join(m["subject"].split()) and not _incident_email(m)
+    ]
     sent = Counter(("email", m["to"], m["at"]) for m in alerts)
-    sent.update(("sms", m["to"], m["at"]) for m in report["sms"])
+    sent.update(("sms", m["to"], m["at"]) for m in report["sms"] if not _incident_sms(m))
     assert recorded == sent
+
+
+def _incident_email(mail: dict) -> bool:
+    return mail["subject"].startswith("[socialcare] Incident ")
+
+
+def _incident_sms(sms: dict) -> bool:
+    return sms["text"].startswith("Incident on ")
+
+
+def test_the_outage_burst_opens_one_incident_that_pages_once_instead_of_per_ticket(morning):
+    events, report = morning
+    [incident] = report["incidents"]
+    outage_starts = min(
+        e.at for e in events if isinstance(e, Mention) and (e.author_handle or "").startswith("cust")
+    )
+    assert t(incident["started_at"]) - outage_starts <= timedelta(minutes=4)
+    assert incident["resolved_by"] == "detector"
+    assert len([m for m in report["emails"] if _incident_email(m)]) == 1  # the care team, at once
+    linked = [tk for tk in report["tickets"] if tk["incident_id"] == incident["incident_id"]]
+    assert len(linked) > 100 and sum(tk["ack_kind"] == "incident" for tk in linked) > 0
 
 
 def test_the_outage_burst_beyond_the_posting_limit_loses_nothing_and_doubles_nothing(morning):

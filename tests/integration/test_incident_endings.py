@@ -2,6 +2,10 @@
 incidents job closes its publicly answered tickets with one follow-up reply each, or puts them back
 on their own ladders, and posts the last status update; nothing is posted twice afterwards."""
 
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
 from datetime import timedelta
 
 import yaml
@@ -69,3 +73,32 @@ def test_resume_puts_the_incident_tickets_back_on_their_own_ladders(make_stack):
         assert ticket["status"] == "open" and len(stack.replies_to(post_id)) == 1
         sent = [(e["level"], e["via"], e["to"]) for e in ticket["escalations"]]
         assert {level for level, _, _ in sent} == {1, 2, 3} and len(set(sent)) == len(sent)  # each once
+
+
+RESOLVE_LINK = re.compile(r"Resolve it: (\S+)")
+
+
+def _post_form(url: str, form: dict) -> int:
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_on_call_resolves_from_the_alerts_link_and_the_tickets_close(make_stack):
+    stack = make_stack(config_text=config(after="close"))
+    outage_with_three_customers(stack)
+    alert = next(e for e in stack.emails() if RESOLVE_LINK.search(e["text"]))  # the incident's, at once
+    link = RESOLVE_LINK.search(alert["text"]).group(1)
+    base, query = link.split("?", 1)
+    token = urllib.parse.parse_qs(query)["t"][0]
+    assert _post_form(base, {"t": token, "action": "resolve"}) == 200
+    incident = IncidentStore().incident(INCIDENT_ID)
+    assert incident["status"] == "resolved" and incident["resolved_by"] == "care_team"
+    stack.minute()
+    assert [stack.ticket(p)["status"] for p in ("2001", "2002", "2003")] == ["closed", "closed", "open"]
+    assert _post_form(base, {"t": token, "action": "resolve"}) == 200  # a repeat changes nothing
+    stack.run_until(at(30))
+    assert len(stack.replies_to("2001")) == 2

@@ -57,3 +57,19 @@ def test_an_incident_is_created_alerted_posted_and_resolved_once(stack):
     assert store.open_incidents() == []
     assert store.incident("inc-1")["resolved_by"] == "jane"
     assert store.incident("nope") is None
+
+
+def test_a_run_reads_every_keys_state_and_minutes_in_batches(stack):
+    store = IncidentStore()
+    state, version = store.load_state("x#9001")
+    state.last_minute = 7
+    assert store.save_state("x#9001", state, version)
+    states = store.load_states(["x#9001", "x#9002", "*"])
+    assert states["x#9001"][0].last_minute == 7 and states["x#9001"][1] == 1
+    assert states["x#9002"][1] == states["*"][1] == 0  # none saved yet
+    for n in range(3):
+        count_mention("x#9001", T0, "down", T0 + timedelta(minutes=n * 50))  # minutes 0, 50, 100
+    first = epoch_minute(T0)
+    ranges = {"x#9001": (first, first + 120), "x#9002": (first, first + 5)}  # 127 keys: two batches
+    counts = store.minute_counts_many(ranges)
+    assert counts == {"x#9001": {first: 1, first + 50: 1, first + 100: 1}, "x#9002": {}}

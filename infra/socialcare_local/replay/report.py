@@ -41,6 +41,9 @@ TICKET_FIELDS = (
     "claimed_by",
     "claimed_at",
     "incident_id",
+    "follow_up_at",
+    "follow_up_text",
+    "follow_up_post_id",
 )
 
 
@@ -158,13 +161,19 @@ def summarize(tickets: list[dict], emails: list[dict], sms: list[dict], channel_
         for t in tickets
         if t["human_replied_at"]
     ]
-    customer = [t for t in tickets if t["status"] != "internal"]
-    acked = [t for t in customer if t["acknowledged_at"]]
+    # The target counts what staff had to answer: a ticket its incident's follow-up closed is not.
+    customer = [t for t in tickets if t["status"] not in ("internal", "closed")]
+    acked = [t for t in tickets if t["status"] != "internal" and t["acknowledged_at"]]
     within_minute = [
         t for t in acked if _parse(t["acknowledged_at"]) - _parse(t["created_at"]) <= timedelta(minutes=1)
     ]
     met = [t for t in customer if t["human_replied_at"] and t["human_replied_at"] <= t["due_at"]]
-    replies_per_post = Counter((r["channel"], r["in_reply_to_id"]) for r in channel_replies)
+    follow_ups = {t["follow_up_post_id"] for t in tickets if t.get("follow_up_post_id")}
+    replies_per_post = Counter(
+        (r["channel"], r["in_reply_to_id"])
+        for r in channel_replies
+        if r.get("id") not in follow_ups and r["in_reply_to_id"] is not None  # not status posts
+    )
     levels = Counter(level for t in tickets for level in {e["level"] for e in t["escalations"]})
     return {
         "tickets": len(tickets),
@@ -181,6 +190,8 @@ def summarize(tickets: list[dict], emails: list[dict], sms: list[dict], channel_
         "emails": len(emails),
         "sms": len(sms),
         "replies_posted_by_socialcare": len(channel_replies),
+        "status_posts": sum(1 for r in channel_replies if r["in_reply_to_id"] is None),
+        "closed_by_incident_follow_up": sum(1 for t in tickets if t["status"] == "closed"),
         "posts_with_more_than_one_acknowledgement": sum(1 for n in replies_per_post.values() if n > 1),
     }
 

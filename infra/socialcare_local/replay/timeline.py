@@ -74,6 +74,9 @@ def timeline_lines(events: list, report: dict) -> list[str]:
             )
         elif t["ack_skipped_reason"]:
             entries.append((t["detected_at"], 2, f"no ack     to {who}: {t['ack_skipped_reason']}"))
+        if t.get("follow_up_at"):
+            text = _short(t.get("follow_up_text") or "", 58, ours=True)
+            entries.append((t["follow_up_at"], 2, f'follow-up  to {who}: "{text}"'))
         if t.get("claimed_at"):
             entries.append(
                 (t["claimed_at"], 3, f"claimed    {t['ticket_id']} by {t['claimed_by']} (ladder stopped)")
@@ -242,6 +245,7 @@ def summary_lines(summary: dict) -> list[str]:
         ("Acknowledgements skipped", skipped),
         ("Acknowledgements still pending", str(summary["ack_pending"])),
         ("Answered by staff", str(summary["answered"])),
+        ("Closed by an incident's follow-up", str(summary.get("closed_by_incident_follow_up", 0))),
         (
             "First response",
             f"median {_minutes(spread['median'])}, p90 {_minutes(spread['p90'])}, "

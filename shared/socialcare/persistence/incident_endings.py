@@ -70,10 +70,19 @@ class IncidentEndings:
                 TicketModel.status.set(TicketStatus.CLOSED.value),
                 TicketModel.follow_up_post_id.set(post_id),
                 TicketModel.follow_up_at.set(to_iso(at)),
+                TicketModel.follow_up_text.set(text),
                 TicketModel.esc_bucket.remove(),
                 TicketModel.next_step_at.remove(),
             ],
             (TicketModel.status == TicketStatus.OPEN.value) & (TicketModel.incident_outcome == POSTING),
+        )
+
+    def release_follow_up(self, ticket: Ticket) -> bool:
+        """The network refused the follow-up before posting it (a posting limit): tried again later."""
+        return _applied(
+            TicketModel(ticket.pk, "TICKET"),
+            [TicketModel.incident_outcome.remove()],
+            TicketModel.incident_outcome == POSTING,
         )
 
     def resume(

@@ -135,6 +135,7 @@ class TicketModel(Model):
     incident_outcome = UnicodeAttribute(null=True)
     follow_up_post_id = UnicodeAttribute(null=True)
     follow_up_at = UnicodeAttribute(null=True)
+    follow_up_text = UnicodeAttribute(null=True)
 
     expires_at = NumberAttribute(null=True)  # TTL, Unix seconds
 

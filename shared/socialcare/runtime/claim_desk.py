@@ -28,12 +28,6 @@ def ticket_details(config: Config) -> TicketDetails:
 
 
 def build_claim_desk(config: Config) -> ClaimDesk:
-    # Incidents: IncidentStore (persistence/incidents.py, built alongside) implements the
-    # IncidentResolver port; until it is merged an incident link answers "cannot be shown here yet".
-    try:
-        from ..persistence.incidents import IncidentStore  # type: ignore[import-not-found]
+    from ..persistence.incidents import IncidentStore  # the IncidentResolver port
 
-        incidents = IncidentStore()
-    except ImportError:
-        incidents = None
-    return ClaimDesk(verification_keys, TicketClaimStore(), ticket_details(config), incidents)
+    return ClaimDesk(verification_keys, TicketClaimStore(), ticket_details(config), IncidentStore())

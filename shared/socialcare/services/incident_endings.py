@@ -16,7 +16,7 @@ from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
-from ..channels.base import ChannelAdapter, ReplyTarget
+from ..channels.base import ChannelAdapter, RateLimited, ReplyTarget
 from ..config import AccountConfig, Config
 from ..domain.incidents.endings import Ending, ending_for, resume_step
 from ..domain.templates import render_acknowledgement
@@ -33,6 +33,7 @@ class IncidentEndingData(Protocol):
     def members(self, incident_id: str) -> list[Ticket]: ...
     def claim_follow_up(self, ticket: Ticket, incident_id: str) -> bool: ...
     def record_follow_up(self, ticket: Ticket, post_id: str, text: str, at: datetime) -> bool: ...
+    def release_follow_up(self, ticket: Ticket) -> bool: ...
     def resume(
         self,
         ticket: Ticket,
@@ -92,32 +93,45 @@ class IncidentEnder:
 
     def _wind_up(self, incident: Incident, now: datetime) -> bool:
         after = self._config.incidents.after
-        settled = {"closed": 0, "resumed": 0, "left": 0}
+        settled = {"closed": 0, "resumed": 0, "left": 0, "waiting": 0}
+        limited: set[str] = set()  # accounts whose posting limit refused a follow-up this run
         for ticket in self._data.members(incident.incident_id):
             if ticket.incident_outcome == POSTING:  # a run died mid-post: the reply may be out
                 settled["resumed"] += self._resume(ticket, incident, now, after_claim=True)
                 continue
             ending = ending_for(ticket, after) if ticket.incident_outcome is None else Ending.LEAVE
+            account_key = f"{ticket.channel}#{ticket.account_id}"
+            if ending == Ending.FOLLOW_UP and account_key in limited:
+                ending = Ending.WAIT
             if ending == Ending.FOLLOW_UP:
-                closed = self._follow_up(ticket, incident, now)
-                settled["closed" if closed else "resumed"] += 1
+                outcome = self._follow_up(ticket, incident, now)
+                if outcome == "limited":
+                    limited.add(account_key)
+                settled[outcome] += 1
             elif ending == Ending.RESUME:
                 settled["resumed"] += self._resume(ticket, incident, now)
+            elif ending == Ending.WAIT:
+                settled["waiting"] += 1
             else:
                 settled["left"] += 1
+        if settled["waiting"] or limited:
+            logger.info("incident end step waits", incident=incident.incident_id, **settled)
+            return False  # the next run settles the rest
         self._resolved_post(incident, now)
         if not self._data.wound_up(incident.incident_id, now):
             return False  # an overlapping run finished it
         logger.info("incident wound up", incident=incident.incident_id, after=after, **settled)
         return True
 
-    def _follow_up(self, ticket: Ticket, incident: Incident, now: datetime) -> bool:
+    def _follow_up(self, ticket: Ticket, incident: Incident, now: datetime) -> str:
+        """closed | resumed | limited (not posted: the network's posting limit; retried next run)
+        | left (someone else has it)."""
         account = self._config.account(ticket.channel, ticket.account_id)
         if account is None:  # the account was removed: nobody can reply from it
             self._resume(ticket, incident, now)
-            return False
+            return "resumed"
         if not self._data.claim_follow_up(ticket, incident.incident_id):
-            return False  # staff replied or claimed it meanwhile, or another run has it
+            return "left"  # staff replied or claimed it meanwhile, or another run has it
         incidents = self._config.incidents
 
         def render(max_length: int, length: Callable) -> str:
@@ -136,12 +150,16 @@ class IncidentEnder:
 
         try:
             post_id, text = self._replier.reply(account, ticket, render)
-        except Exception as error:  # refused, rate limited, down: a person answers it instead
+        except RateLimited:  # refused before posting: surely not out, so it may be tried again
+            self._data.release_follow_up(ticket)
+            return "limited"
+        except Exception as error:  # refused, down: a person answers it instead
             logger.warning("incident follow-up failed", ticket=ticket.ticket_id, error=str(error))
             self._count(metric_names.FOLLOW_UPS_FAILED, 1)
             self._resume(ticket, incident, now, after_claim=True)
-            return False
-        return self._data.record_follow_up(ticket, post_id, text, now)
+            return "resumed"
+        self._data.record_follow_up(ticket, post_id, text, now)
+        return "closed"
 
     def _resume(
         self, ticket: Ticket, incident: Incident, now: datetime, *, after_claim: bool = False

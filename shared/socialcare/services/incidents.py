@@ -47,9 +47,9 @@ class Incident:
 
 
 class IncidentData(Protocol):
-    def minute_counts(self, key: str, first: int, last: int) -> dict[int, int]: ...
+    def minute_counts_many(self, ranges: dict[str, tuple[int, int]]) -> dict[str, dict[int, int]]: ...
     def minute_texts(self, key: str, first: int, last: int) -> list[str]: ...
-    def load_state(self, key: str) -> tuple[SpikeState, int]: ...
+    def load_states(self, keys: list[str]) -> dict[str, tuple[SpikeState, int]]: ...
     def save_state(self, key: str, state: SpikeState, version: int) -> bool: ...
     def create(self, incident: Incident) -> bool: ...
     def link_spike_tickets(self, incident: Incident, since: datetime) -> int: ...
@@ -86,26 +86,48 @@ class IncidentService:
         self._poster, self._count, self._links = status_poster, count, links
 
     def run(self, now: datetime) -> list[Incident]:
-        """Feed every completed minute; returns the incidents opened by this run."""
+        """Feed every completed minute; returns the incidents opened by this run. The reads are
+        shared: the open incidents once, every key's detector state in one batch, the minutes' counts
+        in another (a run costs a few requests whatever the number of accounts)."""
         if not self._config.incidents.enabled:
             return []
+        keys = [account.key for account in self._config.accounts]
+        brand_wide = len(keys) > 1
+        last_complete = epoch_minute(now) - 1
+        try:
+            open_now = self._data.open_incidents()
+            states = self._data.load_states([*keys, BRAND_WIDE] if brand_wide else keys)
+            ranges = {key: _unread(state, last_complete) for key, (state, _) in states.items()}
+            counts = self._data.minute_counts_many({k: r for k, r in ranges.items() if r is not None})
+        except Exception:  # nothing read: the next run catches up on the minutes
+            logger.exception("incident detection could not read its state")
+            self._count(metric_names.INCIDENT_JOB_FAILURES, 1)
+            return []
+
+        def detect(key: str, quiet: bool = False) -> list[Incident]:
+            if ranges[key] is None:
+                return []
+            state, version = states[key]
+            return self._detect(key, state, version, ranges[key], counts.get(key, {}), open_now, quiet)
+
         opened: list[Incident] = []
         explained = False
-        for account in self._config.accounts:
+        for key in keys:
             try:
-                found = self._detect(account.key, now)
+                found = detect(key)
                 opened += found
-                explained = explained or bool(found) or self._has_open(account.key)
+                explained = explained or bool(found) or any(i.account == key for i in open_now)
             except Exception:  # contained: the next account still runs
-                logger.exception("incident detection failed for an account", account=account.key)
+                logger.exception("incident detection failed for an account", account=key)
                 self._count(metric_names.INCIDENT_JOB_FAILURES, 1)
-        if len(self._config.accounts) > 1:
+        if brand_wide:
             try:
-                opened += self._detect(BRAND_WIDE, now, quiet=explained)
+                opened += detect(BRAND_WIDE, quiet=explained)
             except Exception:
                 logger.exception("brand-wide incident detection failed")
                 self._count(metric_names.INCIDENT_JOB_FAILURES, 1)
-        for incident in self._data.open_incidents():
+        still_open = {i.incident_id for i in open_now if i.status == "open"}
+        for incident in [*(i for i in open_now if i.incident_id in still_open), *opened]:
             try:
                 self._keep_up(incident, now)
             except Exception:
@@ -116,23 +138,25 @@ class IncidentService:
     def resolve(self, incident: Incident, by: str, at: datetime) -> bool:
         """Staff resolved it, or the detector ended it (once): the end step (services/incident_endings.py)
         then closes or resumes its tickets."""
-        return self._data.resolve(incident.incident_id, by, at)
+        if not self._data.resolve(incident.incident_id, by, at):
+            return False
+        incident.status, incident.resolved_by, incident.resolved_at = "resolved", by, at
+        return True
 
-    def _has_open(self, key: str) -> bool:
-        return any(incident.account == key for incident in self._data.open_incidents())
-
-    def _detect(self, key: str, now: datetime, quiet: bool = False) -> list[Incident]:
-        state, version = self._data.load_state(key)
-        last_complete = epoch_minute(now) - 1
-        first = last_complete - CATCH_UP_MINUTES + 1
-        if state.last_minute is not None:
-            first = max(first, state.last_minute + 1)
-        if first > last_complete:
-            return []
-        counts = self._data.minute_counts(key, first, last_complete)
+    def _detect(
+        self,
+        key: str,
+        state: SpikeState,
+        version: int,
+        minutes: tuple[int, int],
+        counts: dict[int, int],
+        open_now: list[Incident],
+        quiet: bool,
+    ) -> list[Incident]:
+        first, last = minutes
         detector = SpikeDetector(self._config.incidents.detection.settings(), state)
         opened, ended = [], []
-        for minute in range(first, last_complete + 1):
+        for minute in range(first, last + 1):
             event = detector.observe(minute, counts.get(minute, 0))
             if isinstance(event, IncidentStarted) and not quiet:
                 opened.append(self._open(key, event))
@@ -142,8 +166,8 @@ class IncidentService:
             logger.info("another run fed these minutes first", key=key)
         for event in ended:
             incident_id = incident_id_for(key, event.started_at)
-            for incident in self._data.open_incidents():
-                if incident.incident_id == incident_id:
+            for incident in open_now:
+                if incident.incident_id == incident_id and incident.status == "open":
                     self.resolve(incident, "detector", _at(event.minute))
         return [incident for incident in opened if incident is not None]
 
@@ -231,6 +255,14 @@ class IncidentService:
             self._count(metric_names.STATUS_POSTS_FAILED, 1)
             return
         self._data.record_status_post(incident.incident_id, now, post_id)
+
+
+def _unread(state: SpikeState, last_complete: int) -> tuple[int, int] | None:
+    """The completed minutes the detector has not seen (at most CATCH_UP_MINUTES), or None."""
+    first = last_complete - CATCH_UP_MINUTES + 1
+    if state.last_minute is not None:
+        first = max(first, state.last_minute + 1)
+    return (first, last_complete) if first <= last_complete else None
 
 
 def _at(minute: int) -> datetime:

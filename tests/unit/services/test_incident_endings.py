@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
+from socialcare.channels.base import RateLimited
 from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.domain.tickets import AckState, Ticket, TicketStatus
 from socialcare.runtime import metric_names
@@ -94,6 +95,12 @@ class FakeEndings:
         self.follow_ups[t.pk] = text
         return True
 
+    def release_follow_up(self, t):
+        if self.tickets[t.pk].incident_outcome != POSTING:
+            return False
+        self._set(t.pk, incident_outcome=None)
+        return True
+
     def resume(self, t, incident_id, step, *, after_claim=False):
         now = self.tickets[t.pk]
         expected = POSTING if after_claim else None
@@ -120,8 +127,9 @@ class FakeEndings:
 
 
 class FakeReplier:
-    def __init__(self, fail_for=(), crash_for=()):
+    def __init__(self, fail_for=(), crash_for=(), limit=None):
         self.posted, self.fail_for, self.crash_for = [], set(fail_for), set(crash_for)
+        self.limit, self.refused = limit, 0  # replies the network takes before its 429s
 
     def reply(self, account, t, render):
         text = render(280, len)
@@ -129,6 +137,9 @@ class FakeReplier:
             raise KeyboardInterrupt  # the process dies mid-post: nothing after it runs
         if t.pk in self.fail_for:
             raise RuntimeError("403 duplicate content")
+        if self.limit is not None and len(self.posted) >= self.limit:
+            self.refused += 1
+            raise RateLimited(ENDED + timedelta(minutes=15))
         self.posted.append((t.post_id, text))
         return f"r-{t.post_id}", text
 
@@ -222,3 +233,26 @@ def test_the_last_status_post_says_fixed_once_when_customers_were_kept_posted():
     quiet = FakePoster()
     ender(config(), FakeEndings([]), FakeReplier(), quiet).run(ENDED)
     assert quiet.posts == []  # never posted during it: nothing to close publicly
+
+
+def test_a_follow_up_waits_for_an_acknowledgement_still_on_its_way():
+    data = FakeEndings([ticket(1, ack_state=AckState.DEFERRED), ticket(2)])
+    replier = FakeReplier()
+    ender(config(after="close"), data, replier).run(ENDED)
+    assert [post for post, _ in replier.posted] == ["p2"] and data.wound is None
+    data._set("TICKET#x#1", ack_state=AckState.POSTED)  # the deferred acknowledgement went out
+    ender(config(after="close"), data, replier).run(ENDED + timedelta(minutes=16))
+    assert [post for post, _ in replier.posted] == ["p2", "p1"] and data.wound is not None
+
+
+def test_follow_ups_beyond_the_posting_limit_wait_for_the_window_and_none_is_lost():
+    data = FakeEndings([ticket(n) for n in range(1, 8)])
+    replier = FakeReplier(limit=3)
+    counted = []
+    ender(config(after="close"), data, replier, counted=counted).run(ENDED)
+    assert len(replier.posted) == 3 and replier.refused == 1  # one refusal stops this run's tries
+    assert data.wound is None and metric_names.FOLLOW_UPS_FAILED not in counted
+    replier.limit = None  # the window reset
+    ender(config(after="close"), data, replier).run(ENDED + timedelta(minutes=15))
+    assert sorted(post for post, _ in replier.posted) == sorted(f"p{n}" for n in range(1, 8))
+    assert all(t.status == TicketStatus.CLOSED for t in data.tickets.values()) and data.wound

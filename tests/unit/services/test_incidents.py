@@ -45,6 +45,12 @@ class FakeData:
             self.counts[minute] = self.counts.get(minute, 0) + 1
             self.texts.setdefault(minute, []).append(text)
 
+    def minute_counts_many(self, ranges):
+        return {key: self.minute_counts(key, *minutes) for key, minutes in ranges.items()}
+
+    def load_states(self, keys):
+        return {key: self.load_state(key) for key in keys}
+
     def minute_counts(self, key, first, last):
         return {m: self.counts.get((key, m), 0) for m in range(first, last + 1)}
 

@@ -6,6 +6,8 @@
 - `resume`: the ticket goes back on its own ladder. Its clock never stopped (its target and the
   report's response times count from the customer's post): see `resume_step`.
 - A ticket claimed from an alert or already answered is left alone: a person has it.
+- With `close`, a ticket whose acknowledgement is still on its way (deferred by a posting limit,
+  being retried) waits: the follow-up comes after it, never before or instead of it.
 """
 
 from datetime import datetime
@@ -13,7 +15,7 @@ from enum import StrEnum
 
 from ..business_hours.policy import ResponsePolicy
 from ..ladder import Ladder
-from ..tickets import AckState, Ticket, TicketStatus, clock_started_at
+from ..tickets import FINAL_ACK_STATES, AckState, Ticket, TicketStatus, clock_started_at
 
 PRIVATE_VISIBILITIES = frozenset({"private", "direct"})
 
@@ -22,11 +24,14 @@ class Ending(StrEnum):
     FOLLOW_UP = "follow_up"
     RESUME = "resume"
     LEAVE = "leave"
+    WAIT = "wait"  # decided on a later run
 
 
 def ending_for(ticket: Ticket, after: str) -> Ending:
     if ticket.status != TicketStatus.OPEN or ticket.claimed_by:
         return Ending.LEAVE
+    if after == "close" and ticket.ack_state not in FINAL_ACK_STATES:
+        return Ending.WAIT
     answered_in_public = (
         ticket.ack_state == AckState.POSTED and (ticket.visibility or "public") not in PRIVATE_VISIBILITIES
     )
