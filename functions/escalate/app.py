@@ -23,6 +23,7 @@ def lambda_handler(event: dict, context) -> dict:
         (metric_names.ALERTS_REJECTED, report.alerts_rejected),
         (metric_names.ALERTS_CAPPED, report.alerts_capped),
         (metric_names.ALERTS_FOLDED_BY_BUDGET, report.alerts_folded),
+        (metric_names.DIGESTS_SENT, report.digests_sent),
         (metric_names.ESCALATION_ITEMS_READ, report.items_read),
     ):
         metrics.add_metric(name, MetricUnit.Count, count)

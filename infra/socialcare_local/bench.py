@@ -18,6 +18,7 @@ Triage quality (accuracy, precision and recall per class on labelled mentions) i
 """
 
 import argparse
+import contextlib
 import random
 import tempfile
 import time
@@ -30,6 +31,7 @@ import yaml
 
 from socialcare.config.loader import BUNDLED_EXAMPLE
 from socialcare.config.schema import Limits
+from socialcare.services.escalating import Escalator
 
 from . import bench_cost
 from .capacity import Usage, total
@@ -232,10 +234,25 @@ def replay_costs(name: str, events: list) -> tuple[float, float]:
     return emails / mentions, sum(bench_cost.sms_parts(s["text"]) for s in report["sms"]) / mentions
 
 
-def _alert_volumes(events: list, sms_budget: int) -> tuple[int, int, int, dict[str, datetime]]:
-    """(mentions, e-mail recipients, SMS, each ticket's first alert) of one replay with this budget."""
+@contextlib.contextmanager
+def _digests(on: bool):
+    """The escalator combining alerts due together into digests (as deployed), or not (as before)."""
+    defaults = Escalator.__init__.__kwdefaults__
+    was = defaults["combine"]
+    defaults["combine"] = on
+    try:
+        yield
+    finally:
+        defaults["combine"] = was
+
+
+def _alert_volumes(
+    events: list, sms_budget: int, digests: bool = False
+) -> tuple[int, int, int, dict[str, datetime]]:
+    """(mentions, e-mail recipients, SMS, each ticket's first alert) of one replay with this budget:
+    messages sent (a digest is one), not alerts."""
     limits = yaml.safe_load(BUNDLED_EXAMPLE.read_text(encoding="utf-8"))["limits"]
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as overlay:
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as overlay, _digests(digests):
         yaml.safe_dump({"limits": {**limits, "sms_per_recipient_per_hour": sms_budget}}, overlay)
         overlay.flush()
         options = ReplayOptions(config_path=Path(overlay.name), post_limit=1_000_000, validate_spec=False)
@@ -250,25 +267,29 @@ def _alert_volumes(events: list, sms_budget: int) -> tuple[int, int, int, dict[s
 
 
 def sms_budget_volumes(size: int) -> None:
-    """E-mails and SMS per 10,000 mentions with the SMS budget lifted (as before it existed) and at
-    its default, and how much later any ticket's first alert came (the goal: never)."""
+    """Messages (e-mails, SMS) per 10,000 mentions with the SMS budget lifted (as before it existed)
+    and at its default, then with digests too, and how much later any ticket's first alert came
+    than before either (the goal: never)."""
     budget = Limits().sms_per_recipient_per_hour
-    print(f"5. Alerts per 10,000 mentions (dense, {size:,} mentions), before and after the SMS budget")
+    print(f"5. Messages per 10,000 mentions (dense, {size:,} mentions), before and after the SMS budget")
     events = synthetic_scenario(size)
     figures = {}
-    for label, limit in (
-        ("before (no budget)", 10_000),
-        (f"after ({budget} SMS per recipient an hour)", budget),
+    for label, limit, digests in (
+        ("before (no budget, no digests)", 10_000, False),
+        (f"after ({budget} SMS per recipient an hour)", budget, False),
+        ("with digests too (one message per recipient, way and sweep)", budget, True),
     ):
-        mentions, emails, sms, first = _alert_volumes(events, limit)
+        mentions, emails, sms, first = _alert_volumes(events, limit, digests)
         figures[label] = first
         print(f"   {label}: {emails * 10_000 / mentions:,.0f} e-mails, {sms * 10_000 / mentions:,.0f} SMS")
-    before, after = figures.values()
-    lateness = max(((after[t] - before[t]).total_seconds() for t in before if t in after), default=0.0)
-    missing = sum(t not in after for t in before)
-    print(
-        f"   first-alert lateness, max over tickets: {lateness:.0f} s; alerted before, not after: {missing}"
-    )
+    before, *later = figures.values()
+    for name, after in zip(("budget", "budget and digests"), later, strict=True):
+        lateness = max(((after[t] - before[t]).total_seconds() for t in before if t in after), default=0.0)
+        missing = sum(t not in after for t in before)
+        print(
+            f"   first-alert lateness with the {name}, max over tickets: {lateness:.0f} s;"
+            f" alerted before, not after: {missing}"
+        )
 
 
 def sweep_reads(answered_counts: list[int], due: int = 10) -> None:

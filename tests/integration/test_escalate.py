@@ -80,7 +80,7 @@ class LambdaKilled(BaseException):
 def test_a_crash_between_claiming_a_level_and_sending_it_sends_it_once_later(stack, monkeypatch):
     unanswered(stack)
     stack.run_until(at(30))
-    real_send = escalating.Escalator._send_level
+    real_send = escalating.Escalator._deliver
     crashes = []
 
     def crash_once(self, *args, **kwargs):
@@ -89,7 +89,7 @@ def test_a_crash_between_claiming_a_level_and_sending_it_sends_it_once_later(sta
             raise LambdaKilled()
         return real_send(self, *args, **kwargs)
 
-    monkeypatch.setattr(escalating.Escalator, "_send_level", crash_once)
+    monkeypatch.setattr(escalating.Escalator, "_deliver", crash_once)
     stack.clock.set(at(31))
     with pytest.raises(LambdaKilled):
         stack.escalate()

@@ -28,11 +28,12 @@ def escalation_errors(stack, post_id: str) -> list:
 
 def test_past_the_budget_sms_fold_into_email_and_the_next_sms_tells_how_many(make_stack):
     stack = make_stack(config_text=budget_config(2))
-    for n in range(5):
+    for n in range(5):  # minutes apart: each alert its own message (due together, one digest)
+        stack.run_until(at(2 * n))
         stack.mention(
-            str(1000 + n), str(100 + n), "@AcmeCare my order never came", at=at(0.1), handle=f"c{n}"
+            str(1000 + n), str(100 + n), "@AcmeCare my order never came", at=at(0.1 + 2 * n), handle=f"c{n}"
         )
-    stack.run_until(at(40))
+    stack.run_until(at(45))
     assert len([e for e in stack.emails() if "manager" in e["to"]]) == 5, "every e-mail still goes"
     assert len(stack.sms()) == 2
     errors = [error for n in range(5) for error in escalation_errors(stack, str(1000 + n)) if error]

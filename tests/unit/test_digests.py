@@ -45,6 +45,14 @@ def test_the_email_lists_every_ticket_with_its_link_and_says_how_many_and_how_ol
         assert f'href="https://example.com/post/{n}"' in email.html
 
 
+def test_the_email_gives_each_ticket_its_own_claim_link():
+    tickets = [ticket(n, claim_url=f"https://claim.example/t/{n}?sig=a b") for n in range(3)]
+    email = render_digest_email(tickets, NOW)
+    for n in range(3):
+        assert f"claim: https://claim.example/t/{n}?sig=a%20b" in email.text
+        assert f'<a href="https://claim.example/t/{n}?sig=a%20b">claim</a>' in email.html
+
+
 def test_urgent_then_breached_then_oldest_come_first():
     tickets = [ticket(1), ticket(2, breached=True), ticket(3, priority="urgent"), ticket(0)]
     text = render_digest_email(tickets, NOW).text

@@ -112,6 +112,7 @@ def read_tickets(table: str, region: str) -> list[dict]:
             ticket["ack_text"] = None
         ticket["escalations"] = [
             {"level": int(e["level"]), "via": e["via"], "to": e["to"], "at": e["at"]}
+            | ({"digest": e["digest"]} if e.get("digest") else {})
             for e in item.get("escalations") or []
             if not e.get("error")
         ]

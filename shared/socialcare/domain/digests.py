@@ -27,7 +27,23 @@ from .alerts import (
     one_line,
     safe_url,
 )
+from .tickets import AlertRequest
 from .timefmt import to_iso
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    """One digest as stored before it is sent: the ticket steps it combines (ticket key, level) and
+    the very message, so a re-send after a crash is the same message under the same key."""
+
+    request: AlertRequest  # its key: recipient, via and the sweep that made it
+    recipient: str
+    entries: tuple[tuple[str, int], ...]
+    folded: int = 0  # SMS the recipient's budget folded, told in this one
+
+
+def digest_key(recipient: str, via: str, sweep_id: str) -> str:
+    return f"digest#{recipient}#{via}#{sweep_id}"
 
 
 @dataclass(frozen=True)
@@ -71,9 +87,10 @@ def _label(subject: AlertSubject, handle_limit: int) -> str:
 
 
 def _links(subject: AlertSubject) -> list[tuple[str, str]]:
-    """(label, url) of a ticket's links; room for more (a claim link) beside the post."""
+    """(label, url) of a ticket's links: the post to reply on, and its claim page."""
     url = safe_url(subject.post_url)
-    return [("reply", url)] if url else []
+    claim = safe_url(subject.claim_url) if subject.claim_url else None
+    return [("reply", url)] * bool(url) + [("claim", claim)] * bool(claim)
 
 
 def render_digest_email(subjects: list[AlertSubject], now: datetime) -> Email:

@@ -97,6 +97,7 @@ class AlertRecord:
     recipient: str
     at: datetime
     error: str | None = None
+    digest: str | None = None  # the key of the digest it went in, with other tickets' alerts
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ class Ticket:
     next_level: int | None = None
     pending_sends: tuple[PendingAlert, ...] = ()
     alerts_recorded: int = 0
+    # The digests the claimed step put its alerts in (a sweep that takes the claim over re-sends them).
+    claim_digests: tuple[str, ...] = ()
     # Claimed from an alert's link: who took it, and when (the ladder's later levels stop).
     claimed_by: str | None = None
     claimed_at: datetime | None = None

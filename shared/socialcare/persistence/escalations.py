@@ -2,15 +2,18 @@
 per ticket step (a level, or retries of failed sends), each conditional so two sweeps never send an
 alert twice."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from ..domain.tickets import AlertRecord, PendingAlert, Ticket
+from ..domain.digests import DigestRecord
+from ..domain.tickets import AlertRecord, AlertRequest, PendingAlert, Ticket
 from ..domain.timefmt import to_iso
-from .models import OPEN_BUCKET, EscalationRecord, PendingSend, TicketModel
+from .models import OPEN_BUCKET, DigestEntry, DigestModel, EscalationRecord, PendingSend, TicketModel
 from .tickets import to_ticket
+
+DIGEST_KEPT_FOR = timedelta(days=2)  # far beyond any claim's lease: only a takeover reads it
 
 
 @dataclass
@@ -53,7 +56,7 @@ def claim_level(pk: str, now: datetime, token: str, lease: timedelta) -> Ticket 
         if _condition_failed(error):
             return None
         raise
-    return to_ticket(ticket)
+    return replace(to_ticket(ticket), claim_digests=tuple(ticket.claim_digests or ()))
 
 
 def complete_level(
@@ -74,6 +77,7 @@ def complete_level(
         TicketModel.claim_level.remove(),
         TicketModel.claim_token.remove(),
         TicketModel.claim_at.remove(),
+        TicketModel.claim_digests.remove(),
         TicketModel.pending_sends.set(pending_items) if pending else TicketModel.pending_sends.remove(),
     ]
     if records:
@@ -104,7 +108,8 @@ def complete_level(
 
 
 def release_claim(ticket: Ticket, token: str) -> None:
-    """Give the ticket back after an unexpected failure, so the next sweep retries it at once."""
+    """Give the ticket back after an unexpected failure, so the next sweep retries it at once (its
+    digests stay named on it: the next claim re-sends them rather than making new ones)."""
     try:
         TicketModel(ticket.pk, "TICKET").update(
             actions=[
@@ -117,6 +122,62 @@ def release_claim(ticket: Ticket, token: str) -> None:
     except UpdateError as error:
         if not _condition_failed(error):
             raise
+
+
+def create_digest(digest: DigestRecord, now: datetime) -> bool:
+    """Store the digest before it is sent; False if its key exists already (never overwritten).
+    An update that creates the item: the sweep's role may update the table, not put whole items."""
+    request = digest.request
+    values = [
+        (DigestModel.kind, "digest"),
+        (DigestModel.recipient, digest.recipient),
+        (DigestModel.via, request.via),
+        (DigestModel.to, str(request.to)),
+        (DigestModel.entries, [DigestEntry(ticket_pk=pk, level=level) for pk, level in digest.entries]),
+        (DigestModel.text, request.text),
+        (DigestModel.subject, request.subject),
+        (DigestModel.html, request.html),
+        (DigestModel.folded, digest.folded or None),
+        (DigestModel.created_at, to_iso(now)),
+        (DigestModel.expires_at, int((now + DIGEST_KEPT_FOR).timestamp())),
+    ]
+    actions = [attribute.set(value) for attribute, value in values if value is not None]
+    try:
+        DigestModel(f"DIGEST#{request.key}", "DIGEST").update(
+            actions=actions, condition=DigestModel.pk.does_not_exist()
+        )
+    except UpdateError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
+
+
+def digest(key: str) -> DigestRecord | None:
+    """The stored digest (for a sweep that took over a claim naming it); None once expired."""
+    try:
+        item = DigestModel.get(f"DIGEST#{key}", "DIGEST", consistent_read=True)
+    except DigestModel.DoesNotExist:
+        return None
+    request = AlertRequest(key, item.via, item.to, item.text, item.subject, item.html)
+    entries = tuple((entry.ticket_pk, int(entry.level)) for entry in item.entries)
+    return DigestRecord(request, item.recipient, entries, int(item.folded or 0))
+
+
+def name_digest(ticket: Ticket, token: str, key: str) -> bool:
+    """Name the digest on the ticket's claimed step, before it is sent; False if the claim was lost."""
+    try:
+        TicketModel(ticket.pk, "TICKET").update(
+            actions=[
+                TicketModel.claim_digests.set((TicketModel.claim_digests | []).append([key])),
+            ],
+            condition=TicketModel.claim_token == token,
+        )
+    except UpdateError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
 
 
 def ticket_by_key(pk: str) -> Ticket | None:
@@ -135,6 +196,7 @@ def _record_item(record: AlertRecord) -> EscalationRecord:
         recipient=record.recipient,
         at=to_iso(record.at),
         error=record.error,
+        digest=record.digest,
     )
 
 

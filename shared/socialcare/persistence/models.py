@@ -49,6 +49,7 @@ class EscalationRecord(MapAttribute):
     recipient = UnicodeAttribute()
     at = UnicodeAttribute()
     error = UnicodeAttribute(null=True)
+    digest = UnicodeAttribute(null=True)  # the digest it went in (services/digest_sending.py)
 
 
 class PendingSend(MapAttribute):
@@ -123,6 +124,7 @@ class TicketModel(Model):
     claim_level = NumberAttribute(null=True)
     claim_token = UnicodeAttribute(null=True)
     claim_at = UnicodeAttribute(null=True)
+    claim_digests = ListAttribute(of=UnicodeAttribute, null=True)  # digests the claimed step is in
     escalations = ListAttribute(of=EscalationRecord, null=True)
     pending_sends = ListAttribute(of=PendingSend, null=True)  # next_step_at is never after their retry_at
     claimed_by = UnicodeAttribute(null=True)  # who claimed it from an alert's link
@@ -207,6 +209,36 @@ class CeilingModel(Model):
     held = NumberAttribute(null=True)
     held_tickets = ListAttribute(of=UnicodeAttribute, null=True)  # the first HELD_LISTED ticket keys
     summarised_at = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class DigestEntry(MapAttribute):
+    """One ticket step's alert combined into a digest."""
+
+    ticket_pk = UnicodeAttribute()
+    level = NumberAttribute()
+
+
+class DigestModel(Model):
+    """pk DIGEST#<recipient>#<via>#<sweep id>: one message combining several tickets' alerts, written
+    before it is sent, so a sweep that takes a crashed one's claims over re-sends this very message
+    (under the same idempotency key) instead of composing a new one."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True, default="DIGEST")
+    kind = UnicodeAttribute(default="digest")
+    recipient = UnicodeAttribute()
+    via = UnicodeAttribute()
+    to = UnicodeAttribute()
+    entries = ListAttribute(of=DigestEntry)
+    text = UnicodeAttribute()
+    subject = UnicodeAttribute(null=True)
+    html = UnicodeAttribute(null=True)
+    folded = NumberAttribute(null=True)  # the SMS budget's note it carries (cleared once sent)
+    created_at = UnicodeAttribute()
     expires_at = NumberAttribute(null=True)
 
 
@@ -317,6 +349,7 @@ TICKETS_MODELS = (
     PostClaimModel,
     ConversationAuthorModel,
     CeilingModel,
+    DigestModel,
     QuarantinedPostModel,
     AuthorMarkerModel,
     MentionMinuteModel,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from ..config import AccountConfig
+from ..domain.digests import DigestRecord
 from ..domain.posts import Post
 from ..domain.skip_rules import LastAck
 from ..domain.tickets import (
@@ -136,6 +137,13 @@ class EscalationQueue(Protocol):
     def release_claim(self, ticket: Ticket, token: str) -> None: ...
 
     def ticket_by_key(self, pk: str) -> Ticket | None: ...
+
+    # Digests: stored before they are sent, and named on each claimed step they combine.
+    def create_digest(self, digest: DigestRecord, now: datetime) -> bool: ...
+
+    def digest(self, key: str) -> DigestRecord | None: ...
+
+    def name_digest(self, ticket: Ticket, token: str, key: str) -> bool: ...
 
 
 class AlertCeilings(Protocol):

@@ -45,6 +45,8 @@ class InMemoryTickets:
         # who holds it, and every alert recorded.
         self.next_step_at: dict[str, datetime] = {}
         self.claims_held: dict[str, str] = {}
+        self.digests: dict = {}  # key -> DigestRecord, written before the digest is sent
+        self.named_digests: dict[str, list[str]] = {}  # ticket pk -> digests its claimed step is in
         self.alerts: dict[str, list[AlertRecord]] = {}
 
     # -- storing mentions ----------------------------------------------------------------------
@@ -254,12 +256,13 @@ class InMemoryTickets:
         if due is None or due > now or pk in self.claims_held:
             return None
         self.claims_held[pk] = token
-        return self.tickets[pk]
+        return replace(self.tickets[pk], claim_digests=tuple(self.named_digests.get(pk, ())))
 
     def complete_level(self, ticket, token, records, pending, next_level, next_step_at) -> bool:
         if self.claims_held.get(ticket.pk) != token:
             return False
         del self.claims_held[ticket.pk]
+        self.named_digests.pop(ticket.pk, None)
         self.alerts.setdefault(ticket.pk, []).extend(records)
         self._set(ticket, next_level=next_level, pending_sends=tuple(pending))
         self._set(ticket, alerts_recorded=len(self.alerts[ticket.pk]))
@@ -275,6 +278,25 @@ class InMemoryTickets:
 
     def ticket_by_key(self, pk: str) -> Ticket | None:
         return self.tickets.get(pk)
+
+    def create_digest(self, digest, now: datetime) -> bool:
+        if digest.request.key in self.digests:
+            return False
+        self.digests[digest.request.key] = digest
+        return True
+
+    def digest(self, key: str):
+        return self.digests.get(key)
+
+    def name_digest(self, ticket: Ticket, token: str, key: str) -> bool:
+        if self.claims_held.get(ticket.pk) != token:
+            return False
+        self.named_digests.setdefault(ticket.pk, []).append(key)
+        return True
+
+    def lose_claims(self) -> None:
+        """A sweep that crashed: its claims go stale (their lease ran out) and may be taken over."""
+        self.claims_held.clear()
 
 
 class InMemoryCeilings:
