@@ -167,11 +167,12 @@ def folded_sms(recipient: str) -> tuple[int, str] | None:
 
 def clear_folded_sms(recipient: str, count: int) -> None:
     """After an SMS that told of `count` folded ones went out: those are told. Folds counted meanwhile
-    stay for the next SMS (only `count` is taken off); the item goes once nothing is left."""
+    stay for the next SMS (only `count` is taken off); once nothing is left its "since" goes, so the
+    next fold starts a new one. (Updates only: the escalation role may not delete items.)"""
     item = CeilingModel(_recipient_pk(recipient), FOLDED_SK)
     item.update(actions=[CeilingModel.held.add(-count)])
     try:
-        item.delete(condition=CeilingModel.held <= 0)
-    except Exception as error:  # noqa: BLE001 - a fold arrived meanwhile: it waits for the next SMS
-        if "ConditionalCheckFailed" not in str(error):
+        item.update(actions=[CeilingModel.summarised_at.remove()], condition=CeilingModel.held <= 0)
+    except UpdateError as error:  # a fold arrived meanwhile: it waits for the next SMS
+        if error.cause_response_code != "ConditionalCheckFailedException":
             raise
