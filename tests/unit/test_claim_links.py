@@ -1,5 +1,8 @@
 """Claim links: a link opens only what it was made for, for whom, until it expires."""
 
+import hashlib
+import hmac
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialcare.domain import claim_links
-from socialcare.domain.claim_links import INCIDENT, TICKET, InvalidLink, sign, verify
+from socialcare.domain.claim_links import INCIDENT, TICKET, InvalidLink, peek, sign, verify
 
 KEY = b"k" * 32
 OTHER_KEY = b"o" * 32
@@ -102,3 +105,33 @@ def test_any_altered_character_is_refused(data):
 def test_any_subject_and_recipient_round_trip(subject, recipient):
     link = verify([KEY], sign(KEY, INCIDENT, subject, recipient, NOW), NOW, subject=subject)
     assert (link.subject, link.recipient) == (subject, recipient)
+
+
+def _format_1(key: bytes, purpose: str, subject: str, recipient: str, expires: datetime) -> str:
+    """A link as sent before format 2 (JSON payload, full MAC), built by hand."""
+    payload = json.dumps(["1", purpose, subject, recipient, int(expires.timestamp())], separators=(",", ":"))
+    mac = hmac.new(key, b"socialcare-claim." + payload.encode(), hashlib.sha256).digest()
+    return f"{claim_links._b64(payload.encode())}.{claim_links._b64(mac)}"
+
+
+def test_links_sent_in_the_first_format_keep_working_until_they_expire():
+    old = _format_1(KEY, TICKET, "TICKET#x#1", "Ana", NOW + timedelta(hours=24))
+    assert verify([KEY], old, NOW, subject="TICKET#x#1").recipient == "Ana"
+    with pytest.raises(InvalidLink, match="expired"):
+        verify([KEY], old, NOW + timedelta(hours=24))
+    with pytest.raises(InvalidLink, match="bad signature"):
+        verify([b"another key"], old, NOW)
+
+
+def test_a_ticket_link_is_short_enough_for_an_sms():
+    token = sign(KEY, TICKET, "TICKET#x#1860000000000001012", "care_team", NOW)
+    assert len(token) <= 80  # format 1 took 130 characters for the same link
+    assert peek(token) == verify([KEY], token, NOW)
+
+
+def test_a_full_mac_on_a_compact_payload_is_refused():
+    payload, _ = sign(KEY, TICKET, "TICKET#x#1", "Ana", NOW).split(".")
+    raw = claim_links._unb64(payload)
+    full = hmac.new(KEY, b"socialcare-claim.2." + raw, hashlib.sha256).digest()
+    with pytest.raises(InvalidLink, match="bad signature"):
+        verify([KEY], f"{payload}.{claim_links._b64(full)}", NOW)

@@ -237,29 +237,34 @@ def render_email(subject: AlertSubject, now: datetime) -> Email:
 
 def render_sms(subject: AlertSubject, now: datetime, prefix: str = "") -> str:
     """At most SMS_MAX_SEGMENTS segments: `prefix` (the SMS budget's note), reference, who, time left,
-    the link, then as much of the customer's words as fits. The link goes before the words are cut
-    to nothing, and goes itself only when even the head would not fit with it (the e-mail has it)."""
+    the post's link, the claim link, then as much of the customer's words as fits. The claim link
+    comes before the post's (its page links the post) and before the words; a link goes only when
+    even the head would not fit with it (the e-mail has both)."""
     ack = ", no ack sent" if subject.ack_failed else ""
     head = (
         f"{prefix}socialcare {_flags(subject)}{one_line(subject.ref, LABEL_LIMIT)} "
         f"{one_line(subject.channel_name, LABEL_LIMIT)} "
         f"{_who(subject.author_handle, SMS_HANDLE_LIMIT)} {_state(subject, now)}{ack}:"
     )
-    plain = _sms(subject, head, None)
+    # Every SMS carries the claim link (on-call claims from the phone it rang): a second segment is
+    # the price, while the SMS budget and digests keep the number of SMS down.
     claim = safe_url(subject.claim_url) if subject.claim_url else None
-    if claim is None:
-        return plain
-    # SMS is most of the bill: the claim link goes in when it costs no extra segment (a long
-    # message gives up some of the customer's words for it); the e-mail always has it.
-    with_claim = _sms(subject, head, claim)
-    return with_claim if sms_segments(with_claim) <= sms_segments(plain) else plain
+    if claim and not _fits_sms(f"{head} Claim: {claim}"):
+        # A handle outside GSM-7 turns the whole SMS into UCS-2 (67 characters a part), where the
+        # link alone fills two: the head gives up those characters (the e-mail has them) instead.
+        head = gsm7_only(head)
+    return _sms(subject, head, claim)
+
+
+def gsm7_only(text: str) -> str:
+    return "".join(ch if ch in GSM7_BASIC or ch in GSM7_EXTENDED else "?" for ch in text)
 
 
 def _sms(subject: AlertSubject, head: str, claim: str | None) -> str:
     url = safe_url(subject.post_url)
-    tail = f" {url}" if url and _fits_sms(f"{head} {url}") else ""
-    if claim and _fits_sms(f"{head}{tail} Claim: {claim}"):
-        tail += f" Claim: {claim}"
+    tail = f" Claim: {claim}" if claim and _fits_sms(f"{head} Claim: {claim}") else ""
+    if url and _fits_sms(f"{head} {url}{tail}"):
+        tail = f" {url}{tail}"
     if not tail and not _fits_sms(head):
         return _longest_fitting("", head, "")
     # SMS crosses carriers and lock screens: personal data stays in the e-mail and on the channel.

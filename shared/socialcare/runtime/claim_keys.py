@@ -49,5 +49,11 @@ def claim_url(purpose: str, subject: str, recipient: str, now: datetime) -> str:
         token = claim_links.sign(current_key(), purpose, subject, recipient, now)
     except Exception as error:  # noqa: BLE001 - the alert matters more than its link
         logger.error("claim link not made", error=f"{type(error).__name__}: {error}")
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        from . import metric_names
+        from .logging import build_metrics
+
+        build_metrics().add_metric(metric_names.CLAIM_LINKS_UNAVAILABLE, MetricUnit.Count, 1)
         return ""
     return f"{base.rstrip('/')}/?t={quote(token, safe='')}"
