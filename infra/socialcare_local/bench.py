@@ -248,9 +248,9 @@ def _digests(on: bool):
 
 def _alert_volumes(
     events: list, sms_budget: int, digests: bool = False
-) -> tuple[int, int, int, dict[str, datetime]]:
-    """(mentions, e-mail recipients, SMS, each ticket's first alert) of one replay with this budget:
-    messages sent (a digest is one), not alerts."""
+) -> tuple[int, int, int, int, dict[str, datetime]]:
+    """(mentions, e-mail recipients, SMS, SMS parts billed, each ticket's first alert) of one replay
+    with this budget: messages sent (a digest is one), not alerts."""
     limits = yaml.safe_load(BUNDLED_EXAMPLE.read_text(encoding="utf-8"))["limits"]
     with tempfile.NamedTemporaryFile("w", suffix=".yaml") as overlay, _digests(digests):
         yaml.safe_dump({"limits": {**limits, "sms_per_recipient_per_hour": sms_budget}}, overlay)
@@ -263,7 +263,8 @@ def _alert_volumes(
         if t["escalations"]
     }
     emails = sum(len(e["to"].split(",")) for e in report["emails"])
-    return report["summary"]["mentions"] or 1, emails, len(report["sms"]), first
+    parts = sum(bench_cost.sms_parts(sms["text"]) for sms in report["sms"])
+    return report["summary"]["mentions"] or 1, emails, len(report["sms"]), parts, first
 
 
 def sms_budget_volumes(size: int) -> None:
@@ -279,9 +280,13 @@ def sms_budget_volumes(size: int) -> None:
         (f"after ({budget} SMS per recipient an hour)", budget, False),
         ("with digests too (one message per recipient, way and sweep)", budget, True),
     ):
-        mentions, emails, sms, first = _alert_volumes(events, limit, digests)
+        mentions, emails, sms, parts, first = _alert_volumes(events, limit, digests)
         figures[label] = first
-        print(f"   {label}: {emails * 10_000 / mentions:,.0f} e-mails, {sms * 10_000 / mentions:,.0f} SMS")
+        per = 10_000 / mentions
+        print(
+            f"   {label}: {emails * per:,.0f} e-mails, {sms * per:,.0f} SMS"
+            f" ({parts * per:,.0f} parts billed: every SMS carries its claim link)"
+        )
     before, *later = figures.values()
     for name, after in zip(("budget", "budget and digests"), later, strict=True):
         lateness = max(((after[t] - before[t]).total_seconds() for t in before if t in after), default=0.0)

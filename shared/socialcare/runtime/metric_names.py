@@ -40,7 +40,7 @@ CLAIM_LINKS_REJECTED = (
     "ClaimLinksRejected"  # forged, expired or misused claim links: counted, on the dashboard
 )
 TICKETS_CLAIMED = "TicketsClaimed"  # claimed from an alert's link
-CLAIM_LINKS_UNAVAILABLE = "ClaimLinksUnavailable"  # an alert went without its link (key unreadable)
+CLAIM_LINKS_UNAVAILABLE = "ClaimLinksUnavailable"  # an alert went without its link (key unreadable): alarmed
 
 # daily_report (once a day, of the team's local yesterday; dimension "network" where it applies)
 DAILY_TICKETS = "Tickets"
