@@ -31,7 +31,8 @@ def test_the_default_ladder_fires_each_level_once_at_50_80_and_100_percent(stack
     first = emails[0]
     assert "jane" in first["subject"] and "29 min left" in first["subject"]
     assert "my order never came" in first["text"] and "https://x.com/jane/status/1001" in first["text"]
-    assert "900456" not in sms[0]["text"] and sms_segments(sms[0]["text"]) == 1
+    assert "900456" not in sms[0]["text"] and "Claim: http" in sms[0]["text"]  # its claim link,
+    assert sms_segments(sms[0]["text"]) == 2  # at the price of a second part
     levels = [(e["level"], e["via"]) for e in stack.ticket("1001")["escalations"]]
     assert levels == [(1, "email"), (2, "sms"), (3, "email"), (3, "sms")]
 
