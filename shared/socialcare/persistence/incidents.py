@@ -18,6 +18,7 @@ from .batch import key as key_of
 from .models import OPEN_BUCKET, IncidentModel, MentionMinuteModel, SpikeStateModel, TicketModel
 
 BATCH_LIMIT = 100  # keys per BatchGetItem
+SHORT_RANGE = 3  # minutes: a key asking for more is queried instead
 TEXTS_KEPT = 40  # per key per minute: enough for top terms and samples, bounded item size
 MINUTES_KEPT = timedelta(days=2)
 INCIDENTS_KEPT = timedelta(days=400)
@@ -57,14 +58,19 @@ class IncidentStore:
         return {int(item.sk): int(item.mentions or 0) for item in self._minutes(key, first, last)}
 
     def minute_counts_many(self, ranges: dict[str, tuple[int, int]]) -> dict[str, dict[int, int]]:
-        """Per key, the counts of its minutes first..last: one BatchGetItem per 100 minutes asked
-        (a run usually asks for one minute per key)."""
+        """Per key, the counts of its minutes first..last: short ranges (a run after a busy minute
+        asks for one) in one BatchGetItem per 100 minutes, longer ones (quiet minutes not saved yet)
+        by a query each, which reads only the minutes that had mentions."""
+        counts: dict[str, dict[int, int]] = {name: {} for name in ranges}
+        short = {name: span for name, span in ranges.items() if span[1] - span[0] < SHORT_RANGE}
+        for name, (first, last) in ranges.items():
+            if name not in short:
+                counts[name] = self.minute_counts(name, first, last)
         wanted = [
             key_of(f"MINUTES#{name}", str(minute))
-            for name, (first, last) in ranges.items()
+            for name, (first, last) in short.items()
             for minute in range(first, last + 1)
         ]
-        counts: dict[str, dict[int, int]] = {name: {} for name in ranges}
         for item in self._batch(wanted):
             counts[item["pk"]["S"].removeprefix("MINUTES#")][int(item["sk"]["S"])] = int(
                 item.get("mentions", {}).get("N", "0")

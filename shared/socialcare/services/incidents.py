@@ -26,7 +26,13 @@ from ..runtime import metric_names
 
 logger = Logger(child=True)
 BRAND_WIDE = "*"
-CATCH_UP_MINUTES = 15  # after a gap the detector starts its windows afresh: older minutes are moot
+# Quiet minutes are fed every run but saved only now and then: a run that sees no mention, no event
+# and no open incident writes nothing (feeding is deterministic, so the next run re-feeds them from
+# the last saved state to the same result). An idle deployment then costs reads only, and the local
+# runtime's clock can jump over idle hours.
+SAVE_AFTER_QUIET_MINUTES = 60
+CATCH_UP_MINUTES = 24 * 60  # after a longer gap (the job failing for a day) the windows start afresh
+FIRST_MINUTES = 15
 
 
 @dataclass
@@ -154,6 +160,7 @@ class IncidentService:
         quiet: bool,
     ) -> list[Incident]:
         first, last = minutes
+        saved_up_to = state.last_minute
         detector = SpikeDetector(self._config.incidents.detection.settings(), state)
         opened, ended = [], []
         for minute in range(first, last + 1):
@@ -162,7 +169,15 @@ class IncidentService:
                 opened.append(self._open(key, event))
             elif isinstance(event, IncidentEnded):
                 ended.append(event)
-        if not self._data.save_state(key, detector.state, version):
+        quiet_so_far = (
+            saved_up_to is not None
+            and last - saved_up_to < SAVE_AFTER_QUIET_MINUTES
+            and not any(counts.values())
+            and not opened
+            and not ended
+            and detector.state.incident is None
+        )
+        if not quiet_so_far and not self._data.save_state(key, detector.state, version):
             logger.info("another run fed these minutes first", key=key)
         for event in ended:
             incident_id = incident_id_for(key, event.started_at)
@@ -258,10 +273,12 @@ class IncidentService:
 
 
 def _unread(state: SpikeState, last_complete: int) -> tuple[int, int] | None:
-    """The completed minutes the detector has not seen (at most CATCH_UP_MINUTES), or None."""
-    first = last_complete - CATCH_UP_MINUTES + 1
-    if state.last_minute is not None:
-        first = max(first, state.last_minute + 1)
+    """The completed minutes the detector has not seen (at most CATCH_UP_MINUTES), or None. A new
+    key starts with the last FIRST_MINUTES: minutes before its first run are not zeros to learn."""
+    if state.last_minute is None:
+        first = last_complete - FIRST_MINUTES + 1
+    else:
+        first = max(last_complete - CATCH_UP_MINUTES + 1, state.last_minute + 1)
     return (first, last_complete) if first <= last_complete else None
 
 

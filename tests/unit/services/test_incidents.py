@@ -251,3 +251,26 @@ def test_a_failing_account_does_not_stop_the_job(world):
     service = IncidentService(cfg, Broken(), alerting, poster, lambda name, n: counted.append(name))
     service.run(OUTAGE_AT)
     assert metric_names.INCIDENT_JOB_FAILURES in counted
+
+
+def test_quiet_minutes_are_saved_now_and_then_to_the_same_state(world, monkeypatch):
+    """A deployment nobody mentions writes nothing most minutes (its local clock may then jump):
+    the quiet minutes are fed again from the last saved state, to the same result."""
+    cfg, data, alerting, poster, _, _, service, key = world
+    calm(data, key, OUTAGE_AT)
+    saves = []
+    real_save = data.save_state
+    data.save_state = lambda k, state, version: saves.append(k) or real_save(k, state, version)
+    quiet_from = OUTAGE_AT + timedelta(minutes=5)
+    run_each_minute(service, START, quiet_from)
+    saves.clear()
+    run_each_minute(service, quiet_from + timedelta(minutes=1), quiet_from + timedelta(hours=3))
+    assert len(saves) <= 4  # once an hour, not 180 times
+
+    monkeypatch.setattr("socialcare.services.incidents.SAVE_AFTER_QUIET_MINUTES", 0)  # save every run
+    service.run(quiet_from + timedelta(hours=3))  # the same minute again: feeds what is unsaved, saves
+    every_minute = FakeData()
+    calm(every_minute, key, OUTAGE_AT)
+    eager = IncidentService(cfg, every_minute, FakeAlerting(), FakePoster(), lambda name, n: None)
+    run_each_minute(eager, START, quiet_from + timedelta(hours=3))
+    assert every_minute.states[key][0] == data.states[key][0]
