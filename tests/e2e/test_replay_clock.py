@@ -44,6 +44,12 @@ def comparable(report: dict) -> dict:
         report["summary"].pop(name)
     report["emails"] = _without_claim_links(report["emails"])
     report["sms"] = _without_claim_links(report["sms"])
+    # A digest's key names the sweep that sent it (a random id): which alerts shared one is compared.
+    keys: dict[str, int] = {}
+    for ticket in report["tickets"]:
+        for alert in ticket["escalations"]:
+            if alert.get("digest"):
+                alert["digest"] = keys.setdefault(alert["digest"], len(keys))
     return report
 
 
