@@ -39,6 +39,10 @@ TICKET_FIELDS = {
     "personal_data",
     "claimed_by",  # claimed from an alert's link (claim page)
     "claimed_at",
+    "incident_id",  # the incident it joined
+    "follow_up_at",  # an incident's follow-up reply (after: close)
+    "follow_up_text",
+    "follow_up_post_id",
     "escalations",
 }
 # The example from the design notes, verbatim (with an unknown field, which must be ignored).
