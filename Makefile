@@ -15,7 +15,8 @@ EXPANDED := build/expanded-template.json
 STAMP := $(VENV)/.installed
 
 .PHONY: help venv test unit integration contract e2e lint format demo bench validate build sam clean \
-        checkov infra browser bench-webhook bench-meta bench-triage bench-sims bench-coldstart bench-spikes
+        checkov infra browser bench-webhook bench-meta bench-triage bench-sims bench-coldstart bench-spikes \
+        config-shapes
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +77,9 @@ bench-meta: $(STAMP) ## Graph calls, time and cursor size of polling a Facebook 
 
 bench-sims: $(STAMP) ## ms per request against the simulated X and Meta, with and without Nagle's stall
 	$(BIN)/python -m socialcare_local.bench_sims
+
+config-shapes: $(STAMP) ## regenerate shared/socialcare/config/shapes.json after changing the configuration's schema
+	$(BIN)/python -m socialcare.config.shapes
 
 bench-coldstart: $(STAMP) ## each function's cold import and wiring, as a ratio to a bare `import boto3`
 	$(BIN)/python -m socialcare_local.bench_coldstart

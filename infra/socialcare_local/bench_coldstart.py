@@ -50,6 +50,9 @@ WIRING = {
     "poll_fanout": "",  # its queue client is built at import; it reads no table
     "poll_mentions": f"app.container.poller(lambda: 60_000); {ADAPTERS}\n{TABLES}",
     "webhook": f"app.container.receiver; webhook_class('meta')\n{TABLES}",
+    "incidents": f"app.container.incidents; app.container.incident_endings\n{TABLES}",
+    "claim": TABLES,  # its desk and client are built at import
+    "daily_report": "",  # its reporter, sender and idempotency store are built at import
 }
 LAMBDA_ENVIRONMENT = {
     "AWS_REGION": "us-east-1",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from socialcare.config.loader import parse_config
+from socialcare.config.loader import parse_stored
 from socialcare.domain.timefmt import from_iso
 
 from .networks.base import next_wake
@@ -117,7 +117,7 @@ class WakeTimes:
             Name=world.CONFIG_PARAMETER
         )["Parameter"]["Value"]
         self._stall_after = timedelta(
-            minutes=parse_config(text, "replay configuration").polling.stall_alarm_minutes
+            minutes=parse_stored(text, "replay configuration").polling.stall_alarm_minutes
         )
 
     def next_wake(self) -> datetime | None:

@@ -5,8 +5,8 @@ import pytest
 import yaml
 
 from socialcare.config import ConfigError
-from socialcare.config.email_address import InvalidEmailAddress, check_email_address
 from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
+from socialcare.domain.email_address import InvalidEmailAddress, check_email_address
 from socialcare.runtime.settings import SettingsError, load_settings
 
 

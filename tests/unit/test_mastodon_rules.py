@@ -57,7 +57,7 @@ def test_every_reply_counts_room_for_the_customers_mention():
 
 
 def test_an_account_names_its_instance_and_its_handle_lives_there():
-    assert account(handle="acme@social.example").username == "acme"
+    assert account(handle="acme@social.example").handle == "acme@social.example"
     with pytest.raises(ValidationError, match="not on instance"):
         account(handle="acme@other.example")
     with pytest.raises(ValidationError):

@@ -12,7 +12,7 @@ IG = {"channel": "instagram", "id": "17841400000000001", "handle": "acme.care", 
 
 
 def account(data: dict, **changes):
-    return network(data["channel"]).account_model(**{**data, **changes})
+    return network(data["channel"]).account_model()(**{**data, **changes})
 
 
 @pytest.mark.parametrize("handle", ["Acme Care", "Acme & Sons – Support", "A"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import yaml
 
+from socialcare.config.compiled import compile_config
 from socialcare.config.loader import BUNDLED_EXAMPLE, parse_config
 from socialcare.runtime.secrets import secret_name
 
@@ -101,6 +102,9 @@ def build_world(
         secrets.create_secret(
             Name=SECRETS_PREFIX + webhook_secret_name(webhook.name), SecretString=json.dumps(webhook.secret)
         )
-    boto3.client("ssm", region_name=region).put_parameter(Name=CONFIG_PARAMETER, Value=text, Type="String")
+    # As `socialcare config publish` stores it: the functions read the compiled form, as in AWS.
+    boto3.client("ssm", region_name=region).put_parameter(
+        Name=CONFIG_PARAMETER, Value=compile_config(config), Type="String"
+    )
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=SENDER_EMAIL)
     return world

@@ -27,7 +27,7 @@ class PostRef:
 class Network:
     name: str  # the `channel` of its accounts, tickets and scenario lines
     display_name: str  # as people call it, in alerts
-    account_model: "type[AccountConfig]"
+    account_path: str  # "module:Class" of its account schema, relative to this package
     default_base_url: str
     # What each poll reads, each with its own cursor, pause and health (e.g. mentions and own posts).
     streams: tuple[str, ...]
@@ -35,6 +35,12 @@ class Network:
     reply_length: Callable[[str], int]
     post_url: "Callable[[AccountConfig, PostRef], str | None]"
     adapter_path: str  # "module:Class", relative to this package; built per account
+
+    def account_model(self) -> "type[AccountConfig]":
+        """Its accounts' pydantic model: imported by validation (publishing, the YAML), never by a cold
+        start that reads the compiled configuration."""
+        module, _, name = self.account_path.partition(":")
+        return getattr(import_module(module, __package__), name)
 
     def adapter_class(self) -> "Callable[..., ChannelAdapter]":
         module, _, name = self.adapter_path.partition(":")

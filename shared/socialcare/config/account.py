@@ -4,6 +4,7 @@ formats, connection options); the configuration accepts the union of those, told
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .behaviour import AccountBehaviour, AcknowledgementsBehaviour
 from .business_hours import BusinessHours, Targets
 
 DEFAULT_TEMPLATES = [
@@ -42,7 +43,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class Acknowledgements(Strict):
+class Acknowledgements(AcknowledgementsBehaviour, Strict):
     enabled: bool = True
     # Don't acknowledge the same author twice in one conversation within this window.
     same_author_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
@@ -60,12 +61,8 @@ class Acknowledgements(Strict):
     # after this many attempts the ticket is marked failed, counted and alarmed, and its alerts say so.
     max_attempts: int = Field(default=8, ge=1, le=50)
 
-    def variants(self, kind: str) -> list[str]:
-        """The templates of one kind of reply (`acknowledgement`, `thanks`, `offline`, `after_hours`)."""
-        return self.templates if kind == "acknowledgement" else getattr(self, kind)
 
-
-class AccountConfig(Strict):
+class AccountConfig(AccountBehaviour, Strict):
     channel: str
     id: str = Field(min_length=1, max_length=200, description="the network's own id for the brand account")
     handle: str = Field(min_length=1, max_length=200, description="as the network shows it")
@@ -80,7 +77,3 @@ class AccountConfig(Strict):
     business_hours: BusinessHours | None = None
     targets: Targets | None = None
     acknowledgements: Acknowledgements | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.channel}#{self.id}"

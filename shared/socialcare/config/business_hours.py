@@ -23,17 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from ..domain.business_hours import (
-    BusinessCalendar,
-    Closure,
-    HolidayTable,
-    ResponsePolicy,
-    Target,
-    UnknownHolidays,
-    parse_weekly,
-)
+from ..domain.business_hours import BusinessCalendar, UnknownHolidays, parse_weekly
 from ..domain.business_hours.calendar import DAYS
-from ..domain.business_hours.policy import DEFAULT_PRIORITY, PRIORITIES
+from .behaviour import BusinessHoursBehaviour, HolidaysBehaviour
+from .behaviour import response_policy as response_policy  # its home before behaviour.py
 
 LONGEST_TARGET = 7 * 24 * 60
 LONGEST_CLOSURE_DAYS = 366
@@ -43,7 +36,7 @@ class _Strict(BaseModel):  # as account.Strict, which imports this module
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
-class Holidays(_Strict):
+class Holidays(HolidaysBehaviour, _Strict):
     country: str | None = Field(default=None, description="ISO 3166 code, e.g. GB, US, ES")
     subdivision: str | None = Field(default=None, description="e.g. ENG, CA, MD")
     dates: list[date] = Field(default_factory=list, description="more closed dates")
@@ -57,9 +50,6 @@ class Holidays(_Strict):
         except UnknownHolidays as error:
             raise ValueError(f"unknown holidays: {error}") from None
         return self
-
-    def table(self) -> HolidayTable:
-        return HolidayTable(self.country, self.subdivision, frozenset(self.dates))
 
 
 class ClosureConfig(_Strict):
@@ -77,7 +67,7 @@ class ClosureConfig(_Strict):
         return self
 
 
-class BusinessHours(_Strict):
+class BusinessHours(BusinessHoursBehaviour, _Strict):
     timezone: str = Field(description="an IANA time zone, e.g. Europe/London")
     weekly: dict[str, list[str]]
     holidays: Holidays | None = None
@@ -101,19 +91,6 @@ class BusinessHours(_Strict):
             raise ValueError(f"no open hour in the week (give windows for some of {', '.join(DAYS)})")
         return days
 
-    def calendar(self) -> BusinessCalendar:
-        if self._calendar is None:
-            self._calendar = self._build()
-        return self._calendar
-
-    def _build(self) -> BusinessCalendar:
-        return BusinessCalendar(
-            timezone=ZoneInfo(self.timezone),
-            weekly=parse_weekly(self.weekly),
-            holidays=self.holidays.table() if self.holidays else frozenset(),
-            closures=tuple(Closure(c.start, c.end) for c in self.closures),
-        )
-
 
 class TargetConfig(_Strict):
     minutes: int = Field(ge=1, le=LONGEST_TARGET, description="of business time")
@@ -124,21 +101,3 @@ class Targets(_Strict):
     urgent: TargetConfig | None = None
     normal: TargetConfig | None = None
     low: TargetConfig | None = None
-
-
-def response_policy(
-    hours: BusinessHours | None, layers: list[Targets | None], default_minutes: int
-) -> ResponsePolicy:
-    """The policy from the calendar and the targets, the first layer that sets a priority winning
-    (account, then its network, then the global targets). A priority none sets takes normal's, and
-    normal without one takes `default_minutes` (target_minutes)."""
-    targets: dict[str, Target] = {}
-    for priority in PRIORITIES:
-        found = next(
-            (getattr(layer, priority) for layer in layers if layer and getattr(layer, priority)), None
-        )
-        if found is not None:
-            targets[priority] = Target(found.minutes, found.around_the_clock)
-    targets.setdefault(DEFAULT_PRIORITY, Target(default_minutes))
-    calendar = hours.calendar() if hours else BusinessCalendar.always_open()
-    return ResponsePolicy(calendar, targets)

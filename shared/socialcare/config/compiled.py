@@ -22,15 +22,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .light import FORMAT, CompiledConfigError, plain, read_light, unsealed
+from .light import checksum as _checksum
+from .light import looks_compiled as looks_compiled
 from .schema import Config
 
-FORMAT = 1
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-_KEYS = {"format", "schema", "checksum", "config", "unset"}
-
-
-class CompiledConfigError(ValueError):
-    """The compiled form cannot be used as it is; the message names the field."""
 
 
 def compile_config(config: Config) -> str:
@@ -46,33 +43,24 @@ def compile_config(config: Config) -> str:
     compiled = {"checksum": _checksum(body), **body}  # the checksum first: see looks_compiled
     if read_compiled(json.dumps(compiled)) != config:  # a type this module cannot carry back
         raise CompiledConfigError("the compiled form does not read back to the same configuration")
+    # The functions read it without pydantic (light.py), through shapes.json: it must be current.
+    try:
+        light = plain(read_light(json.dumps(compiled)))
+    except CompiledConfigError as error:
+        raise CompiledConfigError(
+            f"the functions' reader cannot read it ({error}): run `make config-shapes` after a schema change"
+        ) from None
+    if light != body["config"]:
+        raise CompiledConfigError("the functions' reader does not read it back to the same configuration")
     # Compact: an SSM parameter holds 4 KB (standard tier) or 8 KB (advanced).
     # Keys in the configuration's own order: a mapping's order can matter (recipients, languages).
     return json.dumps(compiled, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
-def looks_compiled(text: str) -> bool:
-    """Whether a stored configuration is meant as a compiled form (no configuration YAML has these
-    keys): a damaged one is then refused as such, not read as YAML."""
-    head = text.lstrip()
-    return head.startswith("{") and '"checksum"' in head
-
-
 def read_compiled(text: str, defaults: dict[str, Any] | None = None) -> Config:
-    """The Config a compiled form stands for; `defaults` fill the fields its YAML left out."""
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise CompiledConfigError(f"not JSON ({error})") from None
-    if not isinstance(data, dict) or set(data) != _KEYS:
-        raise CompiledConfigError(f"not a compiled configuration (keys {', '.join(sorted(_KEYS))})")
-    if data["format"] != FORMAT:
-        raise CompiledConfigError(
-            f"format {data['format']!r} is not {FORMAT}: publish the configuration again"
-        )
-    body = {key: data[key] for key in ("format", "schema", "config", "unset")}
-    if data["checksum"] != _checksum(body):
-        raise CompiledConfigError("its checksum does not match: it was changed after publishing")
+    """The pydantic Config a compiled form stands for (publishing's check, tests); `defaults` fill
+    the fields its YAML left out. The functions read it with light.read_light instead."""
+    data = unsealed(text)
     if data["schema"] != schema_fingerprint():
         raise CompiledConfigError(
             "it was published for another version of the schema: publish the configuration again"
@@ -99,11 +87,6 @@ def _check_bounds(model: type[BaseModel], name: str, value: Any) -> None:
             limit = getattr(bound, attribute, None)
             if limit is not None and not holds(limit):
                 raise CompiledConfigError(f"{name}: {value!r} is out of bounds ({attribute} {limit})")
-
-
-def _checksum(body: dict) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def schema_fingerprint() -> str:

@@ -26,6 +26,20 @@ from pydantic import Field, model_validator
 
 from ..domain.incidents import SpikeSettings
 from .account import Strict
+from .behaviour import (
+    DEFAULT_REPLY as DEFAULT_REPLY,
+)
+from .behaviour import (
+    DEFAULT_REPLY_WITH_PAGE as DEFAULT_REPLY_WITH_PAGE,
+)
+from .behaviour import (
+    STATUS_TIME as STATUS_TIME,
+)
+from .behaviour import (
+    IncidentsBehaviour,
+    SpikeDetectionBehaviour,
+    StatusPostsBehaviour,
+)
 
 _DEFAULTS = SpikeSettings()
 
@@ -41,7 +55,7 @@ class Persistence(Strict):
         return self
 
 
-class SpikeDetection(Strict):
+class SpikeDetection(SpikeDetectionBehaviour, Strict):
     p_value: float = Field(default=_DEFAULTS.p_value, gt=0, lt=0.05)
     windows_minutes: list[int] = Field(default_factory=lambda: list(_DEFAULTS.windows_minutes), min_length=1)
     min_volume: int = Field(default=_DEFAULTS.min_volume, ge=1)
@@ -72,35 +86,7 @@ class SpikeDetection(Strict):
             )
         return self
 
-    def settings(self) -> SpikeSettings:
-        return SpikeSettings(
-            p_value=self.p_value,
-            windows_minutes=tuple(sorted(self.windows_minutes)),
-            min_volume=self.min_volume,
-            min_ratio=self.min_ratio,
-            unknown_hour_extra_ratio=self.unknown_hour_extra_ratio,
-            persistence_needed=self.persistence.needed,
-            persistence_of=self.persistence.of,
-            end_after_calm_minutes=self.end_after_calm_minutes,
-            end_ratio=self.end_ratio,
-            end_p_value=self.end_p_value,
-            cooldown_minutes=self.cooldown_minutes,
-            warmup_minutes=self.warmup_minutes,
-            level_half_life_minutes=self.level_half_life_minutes,
-            incident_half_life_minutes=self.incident_half_life_minutes,
-            seasonal_half_life_weeks=self.seasonal_half_life_weeks,
-            seasonal_trust_weeks=self.seasonal_trust_weeks,
-        )
 
-
-DEFAULT_REPLY = [
-    "We know {brand} is having trouble right now and we're on it (ref {ref}). We'll post updates here.",
-    "Thanks for telling us: we know about the problem and are on it (ref {ref}). Updates soon from {brand}.",
-]
-DEFAULT_REPLY_WITH_PAGE = [
-    "We know {brand} is having trouble right now and we're working on it (ref {ref}). Updates: {status_page}",
-    "Thanks for letting us know: we're aware of the problem and on it (ref {ref}). Updates: {status_page}",
-]
 DEFAULT_STATUS_TEXT = (
     "We're aware some customers are having trouble and we're working on a fix. Updates soon. ({time} UTC)"
 )
@@ -108,10 +94,9 @@ DEFAULT_RESOLVED_TEXT = "The problem some customers had is fixed now. Thanks for
 DEFAULT_FOLLOW_UP = (
     "The problem you told us about is fixed now (ref {ref}). Thanks for your patience, and sorry."
 )
-STATUS_TIME = "{time}"  # HH:MM UTC of the post: a repeated status post is never the same text
 
 
-class StatusPosts(Strict):
+class StatusPosts(StatusPostsBehaviour, Strict):
     """Public posts on the brand's own timeline while an incident is open ("keep customers posted")."""
 
     enabled: bool = False
@@ -121,11 +106,6 @@ class StatusPosts(Strict):
     interval_minutes: int = Field(default=30, ge=5, le=24 * 60)
     # Posted once when the incident ends, if any status post was made ("" for none).
     resolved_text: str = Field(default=DEFAULT_RESOLVED_TEXT, max_length=280)
-
-    def render(self, text: str, at_hh_mm: str, repeat: bool) -> str:
-        if STATUS_TIME in text:
-            return text.replace(STATUS_TIME, at_hh_mm)
-        return f"{text} ({at_hh_mm} UTC)" if repeat else text
 
 
 class IncidentLevel(Strict):
@@ -140,7 +120,7 @@ class IncidentLevel(Strict):
         return self
 
 
-class Incidents(Strict):
+class Incidents(IncidentsBehaviour, Strict):
     enabled: bool = True
     # Variants; empty: the defaults (with the status page link when one is configured).
     reply: list[str] = Field(default_factory=list)
@@ -160,15 +140,3 @@ class Incidents(Strict):
         if minutes != sorted(set(minutes)):
             raise ValueError("incidents.ladder: levels must be in strictly increasing order of after_minutes")
         return self
-
-    def reply_variants(self) -> list[str]:
-        if self.reply:
-            return list(self.reply)
-        return list(DEFAULT_REPLY_WITH_PAGE if self.status_page else DEFAULT_REPLY)
-
-    def levels(self, first_escalation: tuple[list[str], list[str]]) -> list[IncidentLevel]:
-        """The incident's ladder; by default the first escalation level's (email, sms) names, at once."""
-        if self.ladder:
-            return list(self.ladder)
-        email, sms = first_escalation
-        return [IncidentLevel(after_minutes=0, email=email, sms=sms)] if email or sms else []

@@ -4,12 +4,12 @@ writes (validated here), or its compiled form that `socialcare config publish` s
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..channels.registry import NETWORKS
-from .schema import Config
+
+if TYPE_CHECKING:  # pydantic and the schema are imported by the YAML path only
+    from .schema import Config
 
 BUNDLED_EXAMPLE = Path(__file__).with_name("example.yaml")
 
@@ -97,8 +97,12 @@ def _location(problem: dict) -> list:
     return parts
 
 
-def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None) -> Config:
+def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None) -> "Config":
+    """The YAML a person wrote, validated with every rule of the schema."""
     import yaml
+    from pydantic import ValidationError
+
+    from .schema import Config
 
     try:
         _check_shape(text, source)
@@ -119,9 +123,7 @@ def parse_config(text: str, source: str, defaults: dict[str, Any] | None = None)
         raise ConfigError(f"invalid configuration from {source}:\n" + "\n".join(problems)) from None
 
 
-def load_config(
-    *, parameter_name: str | None = None, path: str | None = None, ssm_client: Any = None
-) -> Config:
+def load_config(*, parameter_name: str | None = None, path: str | None = None, ssm_client: Any = None) -> Any:
     """The SSM parameter wins when named; otherwise `path`, otherwise the bundled example.
 
     TARGET_MINUTES (the stack parameter) fills `target_minutes` when the YAML leaves it out.
@@ -143,22 +145,23 @@ def load_config(
             value = ssm_client.get_parameter(Name=parameter_name, WithDecryption=True)["Parameter"]["Value"]
         except Exception as error:  # noqa: BLE001 - any failure here must stop the cold start clearly
             raise ConfigError(f"cannot read configuration parameter {parameter_name}: {error}") from None
-        return _parse_either(value, f"SSM parameter {parameter_name}", defaults)
+        return parse_stored(value, f"SSM parameter {parameter_name}", defaults)
     file = Path(path) if path else BUNDLED_EXAMPLE
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot read configuration file {file}: {error}") from None
-    return _parse_either(text, str(file), defaults)
+    return parse_stored(text, str(file), defaults)
 
 
-def _parse_either(text: str, source: str, defaults: dict[str, Any]) -> Config:
-    """The compiled form when it is one (published with TARGET_MINUTES already applied), else YAML."""
-    from .compiled import CompiledConfigError, looks_compiled, read_compiled
+def parse_stored(text: str, source: str, defaults: dict[str, Any] | None = None) -> Any:
+    """A stored configuration: its compiled form read without pydantic (light.py: the same fields
+    and methods as the schema's Config) when it is one, else the YAML, validated."""
+    from .light import CompiledConfigError, looks_compiled, read_light
 
     if not looks_compiled(text):
         return parse_config(text, source, defaults)
     try:
-        return read_compiled(text, defaults)
+        return read_light(text, defaults)
     except CompiledConfigError as error:
         raise ConfigError(f"compiled configuration from {source} cannot be used: {error}") from None

@@ -1,23 +1,22 @@
 """The configuration's shape and rules. A bad value fails at cold start, naming the field."""
 
-from datetime import timedelta
 from typing import Annotated, Union
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..channels.registry import NETWORKS, network
 from ..domain.business_hours import ResponsePolicy
-from ..domain.ladder import Alert, Ladder, Level
 from ..domain.templates import ACK_KINDS, FOLLOW_UP, INCIDENT, TemplateError, check_template
-from .account import AccountConfig, Acknowledgements
+from .account import Acknowledgements
 from .account import Strict as _Strict
-from .business_hours import BusinessHours, Targets, response_policy
+from .behaviour import ConfigBehaviour
+from .business_hours import BusinessHours, Targets
 from .email_address import EmailAddress
 from .incidents import Incidents
 from .triage import TriageConfig
 
 # An account of any registered network, told apart by its `channel`.
-_ACCOUNT_MODELS = tuple(each.account_model for each in NETWORKS.values())
+_ACCOUNT_MODELS = tuple(each.account_model() for each in NETWORKS.values())
 AnyAccount = (
     Annotated[Union[_ACCOUNT_MODELS], Field(discriminator="channel")]  # noqa: UP007 (a runtime tuple)
     if len(_ACCOUNT_MODELS) > 1
@@ -102,7 +101,7 @@ def _default_ladder() -> list[EscalationLevel]:
     ]
 
 
-class Config(_Strict):
+class Config(ConfigBehaviour, _Strict):
     target_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # Business hours and targets per priority (config/business_hours.py); accounts may override.
     business_hours: BusinessHours | None = None
@@ -207,53 +206,3 @@ class Config(_Strict):
                 )
             except TemplateError as error:
                 raise ValueError(f"incidents.follow_up: {error}") from None
-
-    def incident_ladder(self) -> list[tuple[int, list[tuple[str, str, str]]]]:
-        """(after_minutes, [(via, name, address)]) per level of the incident's own ladder."""
-        first = self.escalation[0] if self.escalation else None
-        levels = self.incidents.levels((list(first.email), list(first.sms)) if first else ([], []))
-        ladder = []
-        for level in levels:
-            alerts = [("email", name, str(self.recipients[name].email)) for name in level.email]
-            alerts += [("sms", name, str(self.recipients[name].sms)) for name in level.sms]
-            ladder.append((level.after_minutes, alerts))
-        return ladder
-
-    def acknowledgements_for(self, account: AccountConfig) -> Acknowledgements:
-        return account.acknowledgements or self.acknowledgements
-
-    def target_for(self, account: AccountConfig) -> timedelta:
-        """The normal priority's target (business time when the account keeps business hours)."""
-        return self.response_policy(account).target(None).duration
-
-    def response_policy(self, account: AccountConfig) -> ResponsePolicy:
-        """The account's calendar and targets, built once per account per cold start."""
-        policy = self._policies.get(account.key)
-        if policy is None:
-            policy = response_policy(
-                account.business_hours or self.business_hours,
-                [account.targets, self.targets_by_channel.get(account.channel), self.targets],
-                account.target_minutes or self.target_minutes,
-            )
-            self._policies[account.key] = policy
-        return policy
-
-    def default_response_policy(self) -> ResponsePolicy:
-        """For a ticket whose account is no longer configured: the global calendar and targets."""
-        return response_policy(self.business_hours, [self.targets], self.target_minutes)
-
-    def summary_recipients(self) -> list[str]:
-        """E-mail addresses that hear what a ceiling held back."""
-        names = self.limits.summary_to or (self.escalation[0].email if self.escalation else [])
-        return [str(self.recipients[name].email) for name in names if self.recipients[name].email]
-
-    def ladder(self) -> Ladder:
-        levels = []
-        for number, level in enumerate(self.escalation, start=1):
-            alerts = [Alert("email", name, str(self.recipients[name].email)) for name in level.email]
-            alerts += [Alert("sms", name, str(self.recipients[name].sms)) for name in level.sms]
-            levels.append(Level(number=number, at_percent=level.at_percent, alerts=tuple(alerts)))
-        return Ladder(tuple(levels))
-
-    def account(self, channel: str, account_id: str) -> AccountConfig | None:
-        return next((a for a in self.accounts if a.channel == channel and a.id == account_id), None)

@@ -13,21 +13,18 @@ extends it; a language the defaults lack is added:
       personal_data_categories: [phone, email, card, iban, address, postcode]
 """
 
-from functools import cache, cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..domain.redaction import CATEGORIES
 from .account import Strict
+from .behaviour import TriageBehaviour
+from .phrases import DEFAULTS_FILE as DEFAULTS_FILE
+from .phrases import default_phrases as default_phrases
 
 # The triage domain (phrase matchers, the sentiment lexicon) is imported when the rules are checked
-# or built: a cold start whose configuration changes no phrase and triages nothing never loads it.
-if TYPE_CHECKING:
-    from ..domain.triage import LanguageRules, TriageRules
-
-DEFAULTS_FILE = Path(__file__).with_name("triage_defaults.yaml")
+# or built (behaviour.py): a cold start whose configuration triages nothing never loads it.
 PhraseList = list[str]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
@@ -60,7 +57,7 @@ class LanguagePhrases(PhraseLists):
     add: PhraseLists | None = None
 
 
-class TriageConfig(Strict):
+class TriageConfig(TriageBehaviour, Strict):
     languages: dict[str, LanguagePhrases] = Field(default_factory=dict)
     personal_data_categories: list[Category] = Field(default_factory=lambda: list(CATEGORIES))
     praise_above: float = Field(default=0.3, ge=-1, le=1)
@@ -85,56 +82,3 @@ class TriageConfig(Strict):
         if self.complaint_below >= self.praise_above:
             raise ValueError("complaint_below must be below praise_above")
         return self
-
-    @cached_property
-    def compiled(self) -> "TriageRules":
-        """The rules, built once per configuration (a cold start)."""
-        return self.rules()
-
-    def rules(self) -> "TriageRules":
-        """The domain's rules: the defaults, with this configuration's changes."""
-        from ..domain.triage import TriageRules
-
-        merged = {code: dict(lists) for code, lists in default_phrases().items()}
-        for code, given in self.languages.items():
-            lists = merged.setdefault(code, {})
-            for name in PhraseLists.model_fields:
-                value = getattr(given, name)
-                if value is not None:
-                    lists[name] = value
-                extra = getattr(given.add, name) if given.add else None
-                if extra:
-                    base = lists.get(name) or ({} if name == "sentiment" else [])
-                    lists[name] = {**base, **extra} if name == "sentiment" else [*base, *extra]
-        return TriageRules(
-            languages={code: _language_rules(lists) for code, lists in merged.items()},
-            personal_data_categories=frozenset(self.personal_data_categories),
-            praise_above=self.praise_above,
-            complaint_below=self.complaint_below,
-            closing_max_words=self.closing_max_words,
-        )
-
-
-@cache
-def default_phrases() -> dict[str, dict]:
-    """The defaults file, checked like the configuration (a bad default fails at cold start too)."""
-    import yaml  # here: a cold start that reads the compiled configuration parses no YAML
-
-    # libyaml's loader when PyYAML has it: about ten times faster on this file, at the first triage.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    raw = yaml.load(DEFAULTS_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a SafeLoader
-    return {
-        code: PhraseLists.model_validate(lists).model_dump(exclude_none=True) for code, lists in raw.items()
-    }
-
-
-def _language_rules(lists: dict) -> "LanguageRules":
-    from ..domain.triage import LanguageRules
-
-    return LanguageRules(
-        **{
-            name: tuple(lists.get(name) or ())
-            for name in ("urgent", "complaint", "question", "praise", "closing")
-        },
-        sentiment=dict(lists.get("sentiment") or {}),
-    )

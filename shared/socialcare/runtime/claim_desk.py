@@ -1,14 +1,20 @@
 """Wiring of the claim page: the DynamoDB claim store, the signing keys, and how a ticket's network,
 post link and time left are shown (as in its alerts)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..channels.network import PostRef
 from ..channels.registry import network
-from ..config import Config
 from ..domain.ladder import describe_time_left
 from ..domain.tickets import Ticket
 from ..persistence.claims import TicketClaimStore
 from ..services.claiming import ClaimDesk, TicketDetails
 from .claim_keys import verification_keys
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 
 def ticket_details(config: Config) -> TicketDetails:

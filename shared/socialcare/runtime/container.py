@@ -18,7 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from ..channels.base import AuthenticationFailed, ChannelAdapter, PermanentError
 from ..channels.registry import network, webhook_class
-from ..config import AccountConfig, Config, load_config
+from ..config.loader import load_config
 from ..domain.tickets import AlertRequest
 from . import metric_names
 from .logging import build_metrics
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pynamodb.connection import Connection
 
     from ..channels.webhook import Webhook
+    from ..config import AccountConfig, Config
     from ..persistence.tickets import TicketStore
     from ..services.acknowledging import Acknowledger
     from ..services.escalating import Escalator

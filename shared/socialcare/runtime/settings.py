@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config.email_address import InvalidEmailAddress, check_email_address
+from ..domain.email_address import InvalidEmailAddress, check_email_address
 
 
 class SettingsError(RuntimeError):

@@ -2,14 +2,19 @@
 and cost (one acknowledgement per author per window, the account's hourly ceiling). The caps are
 reserved in the same write that starts the attempt (see TicketStore.begin_ack)."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
-from ..config import AccountConfig, Acknowledgements, Config
 from ..domain.skip_rules import CAPS, AckSituation, SkipReason, skip_reason
 from ..domain.tickets import AckHold, AckReservations, Ticket
 from .ports import AckContext, Tickets
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Acknowledgements, Config
 
 logger = Logger(child=True)
 

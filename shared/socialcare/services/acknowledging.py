@@ -9,8 +9,11 @@ The ticket's own state is the idempotency record, so no separate one is written.
   only after looking for its reply on the channel, and records that reply instead of posting again.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
@@ -23,7 +26,6 @@ from ..channels.base import (
     ReplyTarget,
     TransientError,
 )
-from ..config import AccountConfig, Acknowledgements, Config
 from ..domain.reply_kind import ReplyFacts, reply_kind
 from ..domain.templates import INCIDENT, OFFLINE, render_acknowledgement
 from ..domain.tickets import (
@@ -40,6 +42,9 @@ from ..domain.timefmt import from_iso, to_iso
 from ..runtime import metric_names
 from .ack_gate import HOLD_REASONS, record_skip, reservations, rule_reason
 from .ports import POSTING_STREAM, CeilingHolds, Tickets
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Acknowledgements, Config
 
 logger = Logger(child=True)
 

@@ -2,18 +2,22 @@
 `reports.daily.to` and to CloudWatch as metrics. Sent at most once per day: the send is keyed
 "daily#<date>" (idempotent), so a retried or doubled invocation sends nothing twice."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from ..config import Config
 from ..domain.alerts import Email
 from ..domain.daily_report import DailyFigures, ReportDay, daily_figures
 from ..domain.daily_report_email import render
 from ..domain.tickets import Ticket
 from ..runtime import metric_names
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 
 class Incidents(Protocol):

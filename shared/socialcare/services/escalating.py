@@ -29,16 +29,18 @@ stale claim over finds the digest named on the step and re-sends that very recor
 with the digest's key. A digest SMS takes one SMS of the recipient's budget.
 """
 
+from __future__ import annotations
+
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
 from ..channels.network import PostRef
 from ..channels.registry import network
-from ..config import AccountConfig, Config
 from ..domain import alert_retry
 from ..domain.alerts import (
     AlertSubject,
@@ -71,6 +73,9 @@ from ..notify.senders import AlertRejected
 from ..runtime.claim_keys import claim_url
 from .digest_sending import FAILED, REJECTED, SENT, DigestSending, _Claimed, _Send
 from .ports import AlertCeilings, EscalationQueue
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Config
 
 logger = Logger(child=True)
 
@@ -159,7 +164,7 @@ class Escalator(DigestSending):
                 again.append(pk)
         return again
 
-    def _claim(self, pk: str, now: datetime, report: SweepReport) -> "_Claimed | None":
+    def _claim(self, pk: str, now: datetime, report: SweepReport) -> _Claimed | None:
         token = uuid.uuid4().hex
         ticket = self._queue.claim_level(pk, now, token, CLAIM_LEASE)
         if ticket is None:
@@ -171,7 +176,7 @@ class Escalator(DigestSending):
             self._queue.release_claim(ticket, token)
             raise
 
-    def _plan(self, ticket: Ticket, token: str, now: datetime, report: SweepReport) -> "_Claimed":
+    def _plan(self, ticket: Ticket, token: str, now: datetime, report: SweepReport) -> _Claimed:
         """What the claimed step is to send: the retries due, then the next level if it is due."""
         claimed = _Claimed(ticket, token, level=ticket.next_level or 1)
         for send in ticket.pending_sends:
@@ -195,7 +200,7 @@ class Escalator(DigestSending):
             claimed.sent_level, claimed.level = level, level + 1
         return claimed
 
-    def _complete(self, claimed: "_Claimed", report: SweepReport) -> datetime | None:
+    def _complete(self, claimed: _Claimed, report: SweepReport) -> datetime | None:
         """Record the step and move the ticket on. Returns when it is next due, or None when nothing
         is ahead of it or the claim was lost meanwhile (stop either way)."""
         ticket, step = claimed.ticket, claimed.step
@@ -219,7 +224,7 @@ class Escalator(DigestSending):
 
     # -- sending what the claimed steps hold ---------------------------------------------------------
 
-    def _deliver(self, claimed: list["_Claimed"], now: datetime, report: SweepReport) -> set[str]:
+    def _deliver(self, claimed: list[_Claimed], now: datetime, report: SweepReport) -> set[str]:
         """Send every claimed step's alerts: digests a crashed sweep named first (the same message
         again), then the SMS budget, then one message per recipient and way. Returns the tickets an
         unexpected failure left unsent (released, so the next sweep retries them)."""
@@ -251,7 +256,7 @@ class Escalator(DigestSending):
                             _failed(report, step.ticket.pk, error)
         return broken
 
-    def _apply_sms_budget(self, claimed: list["_Claimed"], now: datetime, report: SweepReport) -> None:
+    def _apply_sms_budget(self, claimed: list[_Claimed], now: datetime, report: SweepReport) -> None:
         """One SMS of each recipient's hourly budget per message: a digest counts once. When it is
         spent, their alerts of levels falling due now are folded (retries were counted already)."""
         fresh: dict[str, list[tuple[_Claimed, _Send]]] = {}
@@ -269,7 +274,7 @@ class Escalator(DigestSending):
                 step.sends.remove(send)
                 self._fold(step, send, now, report)
 
-    def _fold(self, step: "_Claimed", send: "_Send", now: datetime, report: SweepReport) -> None:
+    def _fold(self, step: _Claimed, send: _Send, now: datetime, report: SweepReport) -> None:
         ticket, level, alert = step.ticket, send.level, send.alert
         report.alerts_folded += 1
         by_email = any(
@@ -287,7 +292,7 @@ class Escalator(DigestSending):
         if email and not by_email:  # this level texts them only: the alert goes to their e-mail
             step.sends.append(_Send(level, Alert("email", alert.recipient, str(email))))
 
-    def _attempt(self, step: "_Claimed", send: "_Send", now: datetime, report: SweepReport) -> None:
+    def _attempt(self, step: _Claimed, send: _Send, now: datetime, report: SweepReport) -> None:
         """One ticket's own alert, as without digests: its own message and key."""
         folded = self._folded(send.alert)
         outcome = self._try_send(self._request(step.ticket, send.level, send.alert, now, folded))
@@ -310,8 +315,8 @@ class Escalator(DigestSending):
 
     def _settle(
         self,
-        step: "_Claimed",
-        send: "_Send",
+        step: _Claimed,
+        send: _Send,
         outcome: tuple[str, str | None],
         now: datetime,
         report: SweepReport,

@@ -10,19 +10,23 @@ posted, and a claim found unfinished is never posted again (the ticket resumes: 
 follow-up the network refuses is counted and its ticket resumes. The incident is marked wound up
 only when every ticket is settled, so a run that failed halfway is finished by the next one."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aws_lambda_powertools import Logger
 
 from ..channels.base import ChannelAdapter, RateLimited, ReplyTarget
-from ..config import AccountConfig, Config
 from ..domain.incidents.endings import Ending, ending_for, resume_step
 from ..domain.templates import render_acknowledgement
 from ..domain.tickets import Ticket
 from ..runtime import metric_names
 from .incidents import Incident
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Config
 
 logger = Logger(child=True)
 POSTING = "posting"  # a ticket's incident_outcome while its follow-up is claimed and not recorded

@@ -9,20 +9,24 @@ drops its copy); each ladder level and each status post is claimed on the incide
 sent (a crash after the claim loses at most that one send, and is counted, never repeated).
 A failure is contained to its account: counted, logged, the next account goes on."""
 
+from __future__ import annotations
+
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aws_lambda_powertools import Logger
 
-from ..config import Config
 from ..domain.alerts import Email
 from ..domain.incidents import IncidentEnded, IncidentStarted, SpikeDetector, SpikeState, epoch_minute
 from ..domain.incidents.alert_text import IncidentFacts, incident_alert, redacted_samples
 from ..domain.incidents.terms import top_terms
 from ..runtime import metric_names
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 logger = Logger(child=True)
 BRAND_WIDE = "*"

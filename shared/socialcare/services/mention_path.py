@@ -2,16 +2,21 @@
 webhook): a mention opens or joins a ticket (idempotent by the post's id claim, so a post read by
 both makes one ticket), and the brand's own reply in a ticket's thread stops its clock."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
-from ..config import AccountConfig, Config
 from ..domain.posts import Post
 from ..domain.tickets import OUTCOME_UNKNOWN, AckState, NewTicketPolicy, Ticket, TicketTriage
 from .ports import Tickets
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Config
 
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=1)
 logger = Logger(child=True)

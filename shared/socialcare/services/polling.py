@@ -1,8 +1,11 @@
 """poll_mentions: read each account's new mentions into tickets, and notice staff's native replies."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
@@ -17,12 +20,14 @@ from ..channels.base import (
 )
 from ..channels.registry import network
 from ..channels.retry import Budget, with_retries
-from ..config import AccountConfig, Config
 from ..domain.posts import Post
 from ..domain.tickets import NewTicketPolicy, Stored
 from ..domain.timefmt import to_iso
 from .mention_path import is_brands, new_ticket_policy, not_after, notice_brand_post
 from .ports import AccountStates, Quarantine, StreamStates, Tickets
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Config
 
 logger = Logger(child=True)
 

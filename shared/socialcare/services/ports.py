@@ -1,12 +1,13 @@
 """The small ports the services work through. DynamoDB implements them in persistence/; the
 service unit tests use in-memory fakes (tests/unit/fakes.py)."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..config import AccountConfig
 from ..domain.digests import DigestRecord
 from ..domain.posts import Post
 from ..domain.skip_rules import LastAck
@@ -22,6 +23,9 @@ from ..domain.tickets import (
     TicketWhere,
 )
 
+if TYPE_CHECKING:
+    from ..config import AccountConfig
+
 POSTING_STREAM = "posting"  # an account's posting state: a rate-limit pause on its replies
 
 
@@ -36,7 +40,7 @@ class Tickets(Protocol):
         """The tickets a brand reply to that post answers: the one holding it, else the open ones."""
         ...
 
-    def ack_context(self, pk: str, where: TicketWhere, account_key: str) -> "AckContext | None":
+    def ack_context(self, pk: str, where: TicketWhere, account_key: str) -> AckContext | None:
         """The ticket with what acknowledging it needs, read together; None if it no longer exists."""
         ...
 

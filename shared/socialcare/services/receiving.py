@@ -6,20 +6,25 @@ contained to its change; polling stays the reconciliation pass for what a delive
 Meta retries any answer other than 2xx, so 500 is kept for "nothing stored, and a retry may help".
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
 from ..channels.base import ChannelAdapter, PermanentError
 from ..channels.webhook import Change, MalformedPayload, Webhook, WebhookRequest
-from ..config import AccountConfig, Config
 from ..domain.posts import Post
 from ..domain.tickets import Stored
 from .mention_path import is_brands, new_ticket_policy, not_after, notice_brand_post
 from .ports import Tickets
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig, Config
 
 logger = Logger(child=True)
 

@@ -4,13 +4,18 @@ adapters (credentials, rotation, kept sessions) the acknowledgements use.
 A network's adapter says whether it can publish one (`can_post_status`); the answer is read from
 the adapter's class, so asking never reads a secret or builds an adapter."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
 from ..channels.base import ChannelAdapter, PermanentError
 from ..channels.registry import network
-from ..config import AccountConfig
+
+if TYPE_CHECKING:
+    from ..config import AccountConfig
 
 logger = Logger(child=True)
 

@@ -1,12 +1,15 @@
 """Bluesky (the AT Protocol over XRPC). Everything socialcare knows about Bluesky is in this package."""
 
-from ...config.account import AccountConfig
+from typing import TYPE_CHECKING
+
 from ..network import Network, PostRef
-from .account import BlueskyAccount
 from .graphemes import grapheme_length
 
+if TYPE_CHECKING:
+    from ...config.account import AccountConfig
 
-def post_url(account: AccountConfig, post: PostRef) -> str | None:
+
+def post_url(account: "AccountConfig", post: PostRef) -> str | None:
     # at://<did>/app.bsky.feed.post/<rkey> opens as https://bsky.app/profile/<did>/post/<rkey>
     prefix = "at://"
     if not post.post_id.startswith(prefix):
@@ -21,7 +24,7 @@ def post_url(account: AccountConfig, post: PostRef) -> str | None:
 NETWORK = Network(
     name="bluesky",
     display_name="Bluesky",
-    account_model=BlueskyAccount,
+    account_path=".bluesky.account:BlueskyAccount",
     default_base_url="https://bsky.social",
     # Mentions, replies and quotes arrive as notifications; the brand's own posts (staff replies,
     # our acknowledgements) from its author feed: one request a poll, however many tickets are open.

@@ -5,10 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from ...config.account import AccountConfig
-
-# did:plc is 24 base32 characters; did:web is a host name (":"-separated path segments, %-escaped port).
-DID = r"did:(?:plc:[a-z2-7]{24}|web:[a-zA-Z0-9._%-]+(?::[a-zA-Z0-9._%-]+)*)"
-HANDLE = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+from .identifiers import DID, HANDLE
 
 
 class BlueskyAccount(AccountConfig):

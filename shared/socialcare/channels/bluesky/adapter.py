@@ -23,7 +23,6 @@ from ..base import (
     TransientError,
     ensure_fits,
 )
-from .account import BlueskyAccount
 from .cursor import Position
 from .graphemes import grapheme_length
 from .parse import (
@@ -42,6 +41,8 @@ from .times import record_time
 
 if TYPE_CHECKING:  # imported by the first call: adapters are built at wiring, calls come later
     import requests
+
+    from .account import BlueskyAccount
 
 logger = Logger(child=True)
 
@@ -79,7 +80,7 @@ class BlueskyAdapter(StatusesLikeReplies):
 
     def __init__(
         self,
-        account: BlueskyAccount,
+        account: "BlueskyAccount",
         credentials: dict[str, str],
         *,
         base_url: str = "https://bsky.social",

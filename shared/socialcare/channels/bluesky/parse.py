@@ -4,11 +4,14 @@ Quarantined with why, never an exception that loses the rest of the page."""
 import json
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...domain.posts import Post
 from ..base import Quarantined
-from .account import DID, BlueskyAccount
+from .identifiers import DID
+
+if TYPE_CHECKING:
+    from .account import BlueskyAccount
 from .cursor import Mark
 from .times import parse_time
 
@@ -45,7 +48,7 @@ def mark_of(view: Any) -> Mark:
         raise Malformed("indexedAt is missing or not an RFC 3339 time") from None
 
 
-def notification_post(raw: dict, account: BlueskyAccount) -> Post:
+def notification_post(raw: dict, account: "BlueskyAccount") -> Post:
     """A mention, reply or quote of the brand. A quote that does not tag the brand is kept (a ticket,
     escalated) but not answered in public: Bluesky asks bots to interact only where tagged."""
     reason = raw.get("reason")
@@ -116,7 +119,7 @@ def _post(view: dict, author: Any, record: Any, *, kind: str | None) -> Post:
     )
 
 
-def _tags(record: Any, account: BlueskyAccount) -> bool:
+def _tags(record: Any, account: "BlueskyAccount") -> bool:
     """The post mentions the brand: a mention facet naming its DID, or its @handle in the text."""
     if not isinstance(record, dict):
         return False

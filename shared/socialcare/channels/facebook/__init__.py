@@ -1,10 +1,13 @@
 """Facebook Pages through Meta's Graph API. Everything socialcare knows about Facebook is here (and
 what it shares with Instagram in ../meta)."""
 
-from ...config.account import AccountConfig
+from typing import TYPE_CHECKING
+
 from ..meta import DEFAULT_BASE_URL
 from ..network import Network, PostRef
-from .account import FacebookAccount
+
+if TYPE_CHECKING:
+    from ...config.account import AccountConfig
 
 REPLY_LIMIT = 8000  # characters in a comment
 
@@ -13,7 +16,7 @@ def reply_length(text: str) -> int:
     return len(text)
 
 
-def post_url(account: AccountConfig, post: PostRef) -> str:
+def post_url(account: "AccountConfig", post: PostRef) -> str:
     """Comment ids are `{post number}_{comment number}`, post ids `{author id}_{post number}`;
     Facebook opens a comment at its post's address with `comment_id`."""
     conversation = post.conversation_id or post.post_id
@@ -29,7 +32,7 @@ def post_url(account: AccountConfig, post: PostRef) -> str:
 NETWORK = Network(
     name="facebook",
     display_name="Facebook",
-    account_model=FacebookAccount,
+    account_path=".facebook.account:FacebookAccount",
     default_base_url=DEFAULT_BASE_URL,
     # comments (and replies) on the page's posts; posts by others that tag the page
     streams=("comments", "tagged"),

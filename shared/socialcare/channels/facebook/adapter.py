@@ -24,10 +24,11 @@ from ..meta.cursor import Position
 from ..meta.graph import GraphClient
 from ..meta.parse import Malformed
 from . import REPLY_LIMIT, reply_length
-from .account import FacebookAccount
 
 if TYPE_CHECKING:  # imported by the Graph client's first call
     import requests
+
+    from .account import FacebookAccount
 
 CREDENTIAL_NAME = "page_access_token"  # the key in the credentials secret
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},application{id}"
@@ -47,7 +48,7 @@ class FacebookAdapter(StatusesLikeReplies):
 
     def __init__(
         self,
-        account: FacebookAccount,
+        account: "FacebookAccount",
         credentials: dict[str, str],
         *,
         base_url: str,

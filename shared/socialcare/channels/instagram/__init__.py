@@ -2,11 +2,13 @@
 Instagram is here (and what it shares with Facebook in ../meta)."""
 
 import re
+from typing import TYPE_CHECKING
 
-from ...config.account import AccountConfig
+if TYPE_CHECKING:
+    from ...config.account import AccountConfig
+
 from ..meta import DEFAULT_BASE_URL
 from ..network import Network, PostRef
-from .account import InstagramAccount
 
 REPLY_LIMIT = 2200  # characters in a comment
 MAX_HASHTAGS, MAX_MENTIONS = 4, 5  # more, and Instagram refuses the comment
@@ -22,7 +24,7 @@ def reply_length(text: str) -> int:
     return len(text)
 
 
-def post_url(account: AccountConfig, post: PostRef) -> str:
+def post_url(account: "AccountConfig", post: PostRef) -> str:
     # A comment's address needs its media's permalink (a shortcode only the Graph API gives, not
     # stored): the account's profile, where its media and their comments are, is the nearest link.
     return f"https://www.instagram.com/{account.handle}/"
@@ -31,7 +33,7 @@ def post_url(account: AccountConfig, post: PostRef) -> str:
 NETWORK = Network(
     name="instagram",
     display_name="Instagram",
-    account_model=InstagramAccount,
+    account_path=".instagram.account:InstagramAccount",
     default_base_url=DEFAULT_BASE_URL,
     streams=("comments",),  # @mentions arrive by webhook (InstagramAdapter.read_mention)
     reply_limit=REPLY_LIMIT,

@@ -17,10 +17,11 @@ from ..meta.cursor import Position
 from ..meta.graph import GraphClient
 from ..meta.parse import Malformed
 from . import REPLY_LIMIT, reply_length
-from .account import InstagramAccount
 
 if TYPE_CHECKING:  # imported by the Graph client's first call
     import requests
+
+    from .account import InstagramAccount
 
 CREDENTIAL_NAME = "access_token"  # the key in the credentials secret
 COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},parent_id"
@@ -41,7 +42,7 @@ class InstagramAdapter:
 
     def __init__(
         self,
-        account: InstagramAccount,
+        account: "InstagramAccount",
         credentials: dict[str, str],
         *,
         base_url: str,

@@ -32,7 +32,3 @@ class MastodonAccount(AccountConfig):
         if at and host.lower() != self.instance.lower():
             raise ValueError(f"handle {self.handle!r} is not on instance {self.instance!r}")
         return self
-
-    @property
-    def username(self) -> str:
-        return self.handle.partition("@")[0]

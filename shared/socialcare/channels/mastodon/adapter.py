@@ -29,12 +29,13 @@ from ..base import (
     ensure_fits,
 )
 from . import MENTION_ALLOWANCE, REPLY_LIMIT
-from .account import MastodonAccount
 from .cursor import Position
 from .textlength import URL_LENGTH, status_length
 
 if TYPE_CHECKING:  # imported by the first call: adapters are built at wiring, calls come later
     import requests
+
+    from .account import MastodonAccount
 
 logger = Logger(child=True)
 
@@ -57,7 +58,7 @@ class MastodonAdapter:
 
     def __init__(
         self,
-        account: MastodonAccount,
+        account: "MastodonAccount",
         credentials: dict[str, str],
         *,
         base_url: str = "https://{instance}",

@@ -1,14 +1,17 @@
 """WordPress blog comments through the site's REST API. Everything socialcare knows about WordPress
 is in this package; ids carry their site (see site.py)."""
 
-from ...config.account import AccountConfig
+from typing import TYPE_CHECKING
+
 from ..network import Network, PostRef
-from .account import WordPressAccount
 from .content import REPLY_LIMIT, reply_length
 from .site import Site
 
+if TYPE_CHECKING:
+    from ...config.account import AccountConfig
 
-def post_url(account: AccountConfig, post: PostRef) -> str | None:
+
+def post_url(account: "AccountConfig", post: PostRef) -> str | None:
     instance = getattr(account, "instance", None)
     if not instance:
         return None
@@ -23,7 +26,7 @@ def post_url(account: AccountConfig, post: PostRef) -> str | None:
 NETWORK = Network(
     name="wordpress",
     display_name="WordPress",
-    account_model=WordPressAccount,
+    account_path=".wordpress.account:WordPressAccount",
     default_base_url="",  # none: each account's API is its own site's /wp-json
     streams=("comments",),
     reply_limit=REPLY_LIMIT,

@@ -19,13 +19,14 @@ from ..base import (
     ReplyTarget,
     TransientError,
 )
-from .account import WordPressAccount
 from .content import REPLY_LIMIT, as_stored, plain_text, reply_length
 from .cursor import Position
 from .site import Site, user_number
 
 if TYPE_CHECKING:  # imported by the first call: adapters are built at wiring, calls come later
     import requests
+
+    from .account import WordPressAccount
 
 SECRET_KEYS = ("username", "application_password")
 # `after` is exclusive and compared in the site's time zone (UTC-12 to UTC+14): asked a margin
@@ -64,7 +65,7 @@ class WordPressAdapter:
 
     def __init__(
         self,
-        account: WordPressAccount,
+        account: "WordPressAccount",
         credentials: dict[str, str],
         *,
         base_url: str = "",

@@ -1,12 +1,15 @@
 """X (Twitter) API v2. Everything socialcare knows about X is in this package."""
 
-from ...config.account import AccountConfig
+from typing import TYPE_CHECKING
+
 from ..network import Network, PostRef
-from .account import XAccount
 from .textlength import weighted_length
 
+if TYPE_CHECKING:
+    from ...config.account import AccountConfig
 
-def post_url(account: AccountConfig, post: PostRef) -> str:
+
+def post_url(account: "AccountConfig", post: PostRef) -> str:
     # X redirects /i/status/<id> to the post whoever wrote it; the author's handle reads better.
     return f"https://x.com/{post.author_handle or 'i'}/status/{post.post_id}"
 
@@ -14,7 +17,7 @@ def post_url(account: AccountConfig, post: PostRef) -> str:
 NETWORK = Network(
     name="x",
     display_name="X",
-    account_model=XAccount,
+    account_path=".x.account:XAccount",
     default_base_url="https://api.x.com",
     streams=("mentions", "own"),
     reply_limit=280,

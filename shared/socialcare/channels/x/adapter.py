@@ -22,9 +22,11 @@ from ..base import (
     TransientError,
     ensure_fits,
 )
-from .account import XAccount
 from .cursor import Position
 from .textlength import weighted_length
+
+if TYPE_CHECKING:
+    from .account import XAccount
 
 # requests and requests_oauthlib (with oauthlib, about 0.15 s of a cold start) are imported by the
 # first call and the first reply: the adapter is built at wiring, and most invocations post nothing.
@@ -45,7 +47,7 @@ class XAdapter(StatusesLikeReplies):
 
     def __init__(
         self,
-        account: XAccount,
+        account: "XAccount",
         credentials: dict[str, str],
         *,
         base_url: str = "https://api.x.com",
@@ -263,7 +265,7 @@ class _Timeline:
     quarantined: list[Quarantined] = field(default_factory=list)
 
 
-def _parse_timeline(body: dict, account: XAccount | None = None) -> _Timeline:
+def _parse_timeline(body: dict, account: "XAccount | None" = None) -> _Timeline:
     meta = body.get("meta")
     if not isinstance(meta, dict):
         _raise_for_errors(body)
@@ -327,7 +329,7 @@ def _usernames(includes: Any) -> dict[str, str]:
     }
 
 
-def _parse_post(raw: Any, users: dict[str, str], account: XAccount | None = None) -> Post:
+def _parse_post(raw: Any, users: dict[str, str], account: "XAccount | None" = None) -> Post:
     if not isinstance(raw, dict):
         raise _Malformed(f"a post that is not an object but {type(raw).__name__}")
     author_id = _post_id(raw, "author_id")
@@ -353,7 +355,7 @@ def _parse_post(raw: Any, users: dict[str, str], account: XAccount | None = None
     )
 
 
-def _addresses(raw: dict, text: str, account: XAccount) -> bool:
+def _addresses(raw: dict, text: str, account: "XAccount") -> bool:
     """X lets an app reply only to posts whose author mentioned the account (or replied to it)."""
     mention = re.compile(rf"(?<![A-Za-z0-9_])@{re.escape(account.handle)}(?![A-Za-z0-9_])", re.IGNORECASE)
     return raw.get("in_reply_to_user_id") == account.id or bool(mention.search(html.unescape(text)))
