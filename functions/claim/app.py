@@ -38,6 +38,7 @@ def lambda_handler(event: dict, context) -> dict:
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET").upper()
     if method not in ("GET", "POST"):
         return {"statusCode": 405, "headers": dict(SECURITY_HEADERS), "body": "GET or POST"}
+    _ = container.dynamodb  # one DynamoDB client for every table model, built by the first request
     fields = _fields(event)
     page = desk.handle(
         method, fields.get("t", ""), fields.get("action"), fields.get("full") == "1", clock.now()

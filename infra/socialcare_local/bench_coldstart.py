@@ -51,7 +51,7 @@ WIRING = {
     "poll_mentions": f"app.container.poller(lambda: 60_000); {ADAPTERS}\n{TABLES}",
     "webhook": f"app.container.receiver; webhook_class('meta')\n{TABLES}",
     "incidents": f"app.container.incidents; app.container.incident_endings\n{TABLES}",
-    "claim": TABLES,  # its desk and client are built at import
+    "claim": f"app.container.dynamodb\n{TABLES}",  # its desk is built at import
     "daily_report": "",  # its reporter, sender and idempotency store are built at import
 }
 LAMBDA_ENVIRONMENT = {
