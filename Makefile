@@ -78,7 +78,7 @@ bench-meta: $(STAMP) ## Graph calls, time and cursor size of polling a Facebook 
 bench-sims: $(STAMP) ## ms per request against the simulated X and Meta, with and without Nagle's stall
 	$(BIN)/python -m socialcare_local.bench_sims
 
-config-shapes: $(STAMP) ## regenerate shared/socialcare/config/shapes.json after changing the configuration's schema
+config-shapes: $(STAMP) ## regenerate shared/socialcare/generated/config_shapes.json after changing the configuration's schema
 	$(BIN)/python -m socialcare.config.shapes
 
 bench-coldstart: $(STAMP) ## each function's cold import and wiring, as a ratio to a bare `import boto3`

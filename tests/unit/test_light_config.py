@@ -74,7 +74,7 @@ CONFIGS = {"bundled example": lambda: BUNDLED_EXAMPLE.read_text(), "every networ
 
 def test_the_shapes_file_describes_the_schema_as_it_is():
     assert SHAPES_FILE.read_text(encoding="utf-8") == render(), (
-        "config/shapes.json is out of date: run `make config-shapes` after changing the schema"
+        "generated/config_shapes.json is out of date: run `make config-shapes` after changing the schema"
     )
 
 

@@ -39,7 +39,8 @@ DEFAULT_REPLY_WITH_PAGE = [
 
 
 class Behaviour:
-    """Marks the classes whose methods the compiled form's objects get (config/shapes.json names them)."""
+    """Marks the classes whose methods the compiled form's objects get (named in
+    generated/config_shapes.json)."""
 
     # Per-object caches, not fields: a pydantic model declares each as a PrivateAttr, a light object
     # gets a fresh one. Name -> factory. (No annotation: pydantic would read it as a field.)

@@ -43,7 +43,8 @@ def compile_config(config: Config) -> str:
     compiled = {"checksum": _checksum(body), **body}  # the checksum first: see looks_compiled
     if read_compiled(json.dumps(compiled)) != config:  # a type this module cannot carry back
         raise CompiledConfigError("the compiled form does not read back to the same configuration")
-    # The functions read it without pydantic (light.py), through shapes.json: it must be current.
+    # The functions read it without pydantic (light.py), through generated/config_shapes.json,
+    # which must be current.
     try:
         light = plain(read_light(json.dumps(compiled)))
     except CompiledConfigError as error:

@@ -2,10 +2,11 @@
 
 `socialcare config publish` validated the YAML with every rule and stored its compiled form
 (compiled.py). A function reads it back here into plain objects that hold the same fields and
-inherit the same methods (behaviour.py) as the schema's models, walking shapes.json, the models'
-description generated from them. The form is still checked as it is read: the checksum (edited by
-hand), the schema fingerprint (published by another version), and every value's type, each refusal
-a CompiledConfigError naming the field. Bounds and cross-field rules are publishing's job.
+inherit the same methods (behaviour.py) as the schema's models, walking
+generated/config_shapes.json, the models' description generated from them. The form is still
+checked as it is read: the checksum (edited by hand), the schema fingerprint (published by another
+version), and every value's type, each refusal a CompiledConfigError naming the field. Bounds and
+cross-field rules are publishing's job.
 """
 
 import hashlib
@@ -18,7 +19,7 @@ from typing import Any
 
 FORMAT = 1
 _KEYS = {"format", "schema", "checksum", "config", "unset"}
-SHAPES_FILE = Path(__file__).with_name("shapes.json")
+SHAPES_FILE = Path(__file__).parents[1] / "generated" / "config_shapes.json"
 _EXPECTED = {list: "a list", dict: "a mapping", str: "text", bool: "true or false"}
 
 

@@ -1,4 +1,4 @@
-"""config/shapes.json: the schema's models described as plain data, for the cold start's reader.
+"""generated/config_shapes.json: the schema's models described as plain data, for the cold start's reader.
 
 light.py reads the compiled configuration with this description instead of the pydantic models, so a
 function's cold start imports no validation library. Generated from the models (`make config-shapes`,
@@ -26,7 +26,7 @@ from .behaviour import Behaviour
 from .compiled import schema_fingerprint
 from .schema import Config
 
-SHAPES_FILE = Path(__file__).with_name("shapes.json")
+SHAPES_FILE = Path(__file__).parents[1] / "generated" / "config_shapes.json"
 _LEAVES = [
     (bool, "bool"),
     (int, "int"),
