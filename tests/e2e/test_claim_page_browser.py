@@ -56,6 +56,8 @@ def browser():
 
 def test_the_claim_page_on_a_phone_claims_the_ticket(browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     with local_stack([BRAND], T0) as stack:
         stack.mention(
@@ -76,7 +78,10 @@ def test_the_claim_page_on_a_phone_claims_the_ticket(browser):
         assert full.accessible_name == "Show the full text"
 
         claim.click()
-        status = browser.find_element(By.CSS_SELECTOR, "[role=status]")
+        # The click posts the form; the answer is a new page, which a busy machine serves later.
+        status = WebDriverWait(browser, 30).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "[role=status]"))
+        )
         assert "You have claimed this ticket" in status.text
         assert "claimed by" in browser.find_element(By.CSS_SELECTOR, "dd.state").text
         assert browser.find_elements(By.TAG_NAME, "button") == []  # nothing left to claim
