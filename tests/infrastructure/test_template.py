@@ -249,12 +249,15 @@ def test_tickets_table_keys_indexes_stream_and_ttl(resources: dict[str, Any]) ->
         "next_step_at": "S",
         "ack_bucket": "S",
         "ack_retry_at": "S",
+        "mention_bucket": "S",
+        "counted_at": "S",
     }
     indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"awaiting_reply", "pending_ack"}
+    assert set(indexes) == {"awaiting_reply", "pending_ack", "mention_minutes"}
     expected_keys = {
         "awaiting_reply": ("esc_bucket", "next_step_at"),
         "pending_ack": ("ack_bucket", "ack_retry_at"),
+        "mention_minutes": ("mention_bucket", "counted_at"),
     }
     for index_name, (hash_key, range_key) in expected_keys.items():
         gsi = indexes[index_name]
@@ -262,7 +265,7 @@ def test_tickets_table_keys_indexes_stream_and_ttl(resources: dict[str, Any]) ->
             {"AttributeName": hash_key, "KeyType": "HASH"},
             {"AttributeName": range_key, "KeyType": "RANGE"},
         ]
-        # sparse and cheap: the index only points at tickets, reads go to the table
+        # sparse and cheap: the index only points at items, reads go to the table
         assert gsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
         assert hash_key not in ("pk", "sk"), "a sparse index must not be keyed on attributes every item has"
     assert props["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"

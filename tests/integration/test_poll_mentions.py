@@ -25,6 +25,15 @@ def cursor(stack) -> dict:
     return {key: value["S"] for key, value in item.items()}
 
 
+def counted_for_incidents(stack) -> int:
+    """Mentions the incidents job will count, in every minute so far (the stack binds the models)."""
+    from socialcare.domain.incidents import epoch_minute
+    from socialcare.persistence.incidents import IncidentStore
+
+    now = epoch_minute(stack.clock.now())
+    return sum(IncidentStore().minute_counts(f"x#{BRAND_ID}", now - 60, now).values())
+
+
 def test_a_mention_becomes_one_ticket_with_its_deadline(stack):
     stack.mention("1001", "42", "@AcmeCare my order never came", at=at(0.1), handle="jane")
     stack.clock.set(at(1))
@@ -50,6 +59,7 @@ def test_overlapping_polls_store_each_mention_once(stack):
     result = stack.poll()
     assert result["accounts"][0]["duplicates"] == 5 and result["accounts"][0]["stored"] == 0
     assert sorted(t["post_id"] for t in stack.tickets()) == ["1001", "1002", "1003", "1004", "1005"]
+    assert counted_for_incidents(stack) == 5  # counted as stored, not as read
 
 
 def test_a_follow_up_joins_the_open_ticket_and_after_staff_answer_reopens_it_for_a_next_reply(stack):
@@ -131,6 +141,7 @@ def test_a_crash_after_storing_and_before_the_cursor_moves_loses_and_doubles_not
     result = stack.poll()["accounts"][0]
     assert (result["stored"], result["duplicates"]) == (1, 3)
     assert len(stack.tickets()) == 4
+    assert counted_for_incidents(stack) == 4  # the crashed poll's mentions counted once
 
 
 def test_a_staff_reply_stops_the_clock_and_ends_escalation(stack):

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from pynamodb.exceptions import UpdateError
 
+from ..domain.incidents.active import RESOLVED
 from ..domain.tickets import Ticket, TicketStatus
 from ..domain.timefmt import to_iso
 from ..services.incidents import Incident
-from .incidents import _PARTITION, IncidentStore, _incident
+from . import active_incidents as active
+from .incidents import _PARTITION, IncidentStore
 from .models import OPEN_BUCKET, IncidentMemberModel, IncidentModel, TicketModel
 from .tickets import to_ticket
 
@@ -34,13 +36,7 @@ class IncidentEndings:
 
     def ended_incidents(self) -> list[Incident]:
         """Resolved (by staff or the detector) and their tickets not yet closed or resumed."""
-        items = IncidentModel.query(
-            _PARTITION,
-            filter_condition=(IncidentModel.status == "resolved")
-            & IncidentModel.wound_up_at.does_not_exist(),
-            consistent_read=True,
-        )
-        return [_incident(item) for item in items]
+        return IncidentStore().active_incidents(RESOLVED)
 
     def members(self, incident_id: str) -> list[Ticket]:
         tickets = []
@@ -127,8 +123,12 @@ class IncidentEndings:
         IncidentStore().record_status_post(incident_id, at, post_id)
 
     def wound_up(self, incident_id: str, at: datetime) -> bool:
-        return _applied(
-            IncidentModel(_PARTITION, incident_id),
-            [IncidentModel.wound_up_at.set(to_iso(at))],
-            IncidentModel.wound_up_at.does_not_exist(),
+        """Its end step has run: it leaves the active summary in the same write."""
+        return active.change(
+            lambda tx: tx.update(
+                IncidentModel(_PARTITION, incident_id),
+                actions=[IncidentModel.wound_up_at.set(to_iso(at))],
+                condition=IncidentModel.wound_up_at.does_not_exist(),
+            ),
+            lambda entries: entries.pop(incident_id, None),
         )

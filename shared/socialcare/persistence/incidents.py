@@ -1,26 +1,39 @@
 """Incidents in DynamoDB: per-minute mention counts, the detector's state, the incidents themselves.
 
-Counting costs one UpdateItem (an ADD) per mention per key (the account and the brand: two writes,
-about $2.50 per million mentions on demand); the first TEXTS_KEPT texts of a minute ride on the same
-write while the item is small. Every write that must happen once is conditional."""
+Counting costs no request of its own: a stored mention's claim carries the minute and account it
+was stored under, indexed by the sparse mention_minutes index (one index write per mention). The
+job reads every account's minutes in one query of that index. Index reads are eventually consistent:
+a mention stored in the last instant of a minute may be missed by the run that reads that minute
+(its count is one short; the detector's thresholds are far above one). Every write that must happen
+once is conditional."""
 
 import json
+from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
-from ..domain.incidents import SpikeState, epoch_minute
+from ..domain.incidents import SpikeState
+from ..domain.incidents.active import BRAND_WIDE, OPEN, RESOLVED, ActiveIncident
 from ..domain.incidents.terms import belongs
 from ..domain.timefmt import from_iso, to_iso
-from ..services.incidents import BRAND_WIDE, Incident
+from ..services.incidents import Incident
+from . import active_incidents as active
 from .batch import batch_get
 from .batch import key as key_of
-from .models import OPEN_BUCKET, IncidentModel, MentionMinuteModel, SpikeStateModel, TicketModel
+from .models import (
+    MENTIONS_BUCKET,
+    OPEN_BUCKET,
+    IncidentModel,
+    PostClaimModel,
+    SpikeStateModel,
+    TicketModel,
+    minute_key,
+)
 
 BATCH_LIMIT = 100  # keys per BatchGetItem
-SHORT_RANGE = 3  # minutes: a key asking for more is queried instead
-TEXTS_KEPT = 40  # per key per minute: enough for top terms and samples, bounded item size
-MINUTES_KEPT = timedelta(days=2)
+TEXTS_KEPT = 40  # per key per minute, for top terms and samples: an incident's opening reads no more
 INCIDENTS_KEPT = timedelta(days=400)
 _PARTITION = "INCIDENTS"
 
@@ -29,53 +42,40 @@ def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def count_mention(account_key: str, created_at: datetime, text: str, now: datetime) -> None:
-    """Count a new ticket or a post joining one, for the account and the brand-wide key, in the
-    minute it was stored: the job reads completed minutes, and a poll stores a post from the minute
-    before (counted by its own time, it would land in a minute the job has already read)."""
-    minute = epoch_minute(now)
-    expires = int((now + MINUTES_KEPT).timestamp())
-    for key in (account_key, BRAND_WIDE):
-        item = MentionMinuteModel(f"MINUTES#{key}", str(minute))
-        actions = [MentionMinuteModel.mentions.add(1), MentionMinuteModel.expires_at.set(expires)]
-        texts = MentionMinuteModel.texts
-        try:  # the text too while the minute holds few: still one write
-            item.update(
-                actions=[*actions, texts.set((texts | []).append([text[:280]]))],
-                condition=MentionMinuteModel.mentions.does_not_exist()
-                | (MentionMinuteModel.mentions < TEXTS_KEPT),
-            )
-        except UpdateError as error:
-            if not _conditional_failed(error):
-                raise
-            item.update(actions=actions)
+def _counted(first: int, last: int):
+    """(minute, account key, claim's keys) of every mention counted in minutes first..last."""
+    items = PostClaimModel.mention_minutes.query(
+        MENTIONS_BUCKET,
+        PostClaimModel.counted_at.between(minute_key(first, ""), minute_key(last, "\uffff")),
+    )
+    for item in items:
+        minute, account = item.counted_at.split("#", 1)
+        yield int(minute), account, (item.pk, item.sk)
+
+
+def _wanted(name: str, account: str) -> bool:
+    return name in (account, BRAND_WIDE)
 
 
 class IncidentStore:
     """The IncidentData port of services/incidents.py, and `resolve` for the claim page."""
 
     def minute_counts(self, key: str, first: int, last: int) -> dict[int, int]:
-        return {int(item.sk): int(item.mentions or 0) for item in self._minutes(key, first, last)}
+        return self.minute_counts_many({key: (first, last)})[key]
 
     def minute_counts_many(self, ranges: dict[str, tuple[int, int]]) -> dict[str, dict[int, int]]:
-        """Per key, the counts of its minutes first..last: short ranges (a run after a busy minute
-        asks for one) in one BatchGetItem per 100 minutes, longer ones (quiet minutes not saved yet)
-        by a query each, which reads only the minutes that had mentions."""
-        counts: dict[str, dict[int, int]] = {name: {} for name in ranges}
-        short = {name: span for name, span in ranges.items() if span[1] - span[0] < SHORT_RANGE}
-        for name, (first, last) in ranges.items():
-            if name not in short:
-                counts[name] = self.minute_counts(name, first, last)
-        wanted = [
-            key_of(f"MINUTES#{name}", str(minute))
-            for name, (first, last) in short.items()
-            for minute in range(first, last + 1)
-        ]
-        for item in self._batch(wanted):
-            counts[item["pk"]["S"].removeprefix("MINUTES#")][int(item["sk"]["S"])] = int(
-                item.get("mentions", {}).get("N", "0")
-            )
-        return counts
+        """Per key (an account, or * for all of them), the counts of its minutes first..last that
+        had mentions: one query of the index (paged), whatever the number of accounts."""
+        counts: dict[str, dict[int, int]] = {name: defaultdict(int) for name in ranges}
+        if not ranges:
+            return {}
+        first = min(span[0] for span in ranges.values())
+        last = max(span[1] for span in ranges.values())
+        for minute, account, _ in _counted(first, last):
+            for name, (start, end) in ranges.items():
+                if start <= minute <= end and _wanted(name, account):
+                    counts[name][minute] += 1
+        return {name: dict(minutes) for name, minutes in counts.items()}
 
     def load_states(self, keys: list[str]) -> dict[str, tuple[SpikeState, int]]:
         """Every key's detector state and version (0: none yet), in one BatchGetItem."""
@@ -89,22 +89,27 @@ class IncidentStore:
 
     @staticmethod
     def _batch(keys: list) -> list[dict]:
-        table = MentionMinuteModel.Meta.table_name
-        connection = MentionMinuteModel._get_connection().connection
+        table = PostClaimModel.Meta.table_name
+        connection = PostClaimModel._get_connection().connection
         items: list[dict] = []
         for start in range(0, len(keys), BATCH_LIMIT):
             items += batch_get(connection, {table: keys[start : start + BATCH_LIMIT]})[table].values()
         return items
 
     def minute_texts(self, key: str, first: int, last: int) -> list[str]:
-        return [text for item in self._minutes(key, first, last) for text in (item.texts or [])]
-
-    @staticmethod
-    def _minutes(key: str, first: int, last: int):
-        # Epoch minutes have the same number of digits for centuries: string order is number order.
-        return MentionMinuteModel.query(
-            f"MINUTES#{key}", MentionMinuteModel.sk.between(str(first), str(last)), consistent_read=True
-        )
+        """The first TEXTS_KEPT texts of each of key's minutes first..last, oldest minute first: read
+        from the mentions' claims only when an incident opens."""
+        per_minute: dict[int, int] = defaultdict(int)
+        claims = []
+        for minute, account, claim in _counted(first, last):
+            if _wanted(key, account) and per_minute[minute] < TEXTS_KEPT:
+                per_minute[minute] += 1
+                claims.append(claim)
+        found = {
+            (item["pk"]["S"], item["sk"]["S"]): item.get("text", {}).get("S")
+            for item in self._batch([key_of(*claim) for claim in claims])
+        }
+        return [text for text in (found.get(claim) for claim in claims) if text]
 
     def load_state(self, key: str) -> tuple[SpikeState, int]:
         try:
@@ -129,6 +134,7 @@ class IncidentStore:
             raise
 
     def create(self, incident: Incident) -> bool:
+        """Created once (the id is derived from the spike), with its entry in the active summary."""
         item = IncidentModel(
             _PARTITION,
             incident.incident_id,
@@ -139,24 +145,15 @@ class IncidentStore:
             window_minutes=incident.window_minutes,
             top_terms=incident.top_terms,
             samples=incident.samples,
-            status="open",
+            status=OPEN,
             alerted_level=0,
             expires_at=int((incident.started_at + INCIDENTS_KEPT).timestamp()),
         )
-        try:
-            item.save(condition=IncidentModel.sk.does_not_exist())
-            return True
-        except PutError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-
-    def incident_for(self, ticket, account) -> str | None:
-        """The open incident of the ticket's account (or brand-wide) whose top terms its words share."""
-        for incident in self.open_incidents():
-            if incident.account in (account.key, BRAND_WIDE) and belongs(ticket.text, incident.top_terms):
-                return incident.incident_id
-        return None
+        entry = ActiveIncident(incident.incident_id, incident.account, tuple(incident.top_terms), OPEN)
+        return active.change(
+            lambda tx: tx.save(item, condition=IncidentModel.sk.does_not_exist()),
+            lambda entries: entries.__setitem__(entry.incident_id, entry),
+        )
 
     def link_spike_tickets(self, incident: Incident, since: datetime) -> int:
         """Tickets of the spike opened before it was detected, still on their own ladder, that
@@ -179,10 +176,17 @@ class IncidentStore:
         return linked
 
     def open_incidents(self) -> list[Incident]:
-        items = IncidentModel.query(
-            _PARTITION, filter_condition=IncidentModel.status == "open", consistent_read=True
+        return self.active_incidents(OPEN)
+
+    def active_incidents(self, status: str) -> list[Incident]:
+        """The incidents of the active summary in `status`, read whole in one BatchGetItem (none: no
+        request beyond the summary): not a query of every incident ever opened."""
+        entries, _ = active.read()
+        wanted = [key_of(_PARTITION, entry.incident_id) for entry in entries if entry.status == status]
+        items = [IncidentModel.from_raw_data(raw) for raw in self._batch(wanted)]
+        return sorted(
+            (_incident(item) for item in items if item.status == status), key=lambda i: i.started_at
         )
-        return [_incident(item) for item in items]
 
     def all_incidents(self) -> list[dict]:
         """For the report: every incident, with its status posts."""
@@ -198,7 +202,7 @@ class IncidentStore:
         return self._update(
             incident_id,
             [IncidentModel.alerted_level.set(level)],
-            (IncidentModel.status == "open") & (IncidentModel.alerted_level < level),
+            (IncidentModel.status == OPEN) & (IncidentModel.alerted_level < level),
         )
 
     def claim_status_post(
@@ -215,13 +219,13 @@ class IncidentStore:
                 IncidentModel.last_status_at.set(to_iso(at)),
                 IncidentModel.status_posts.set(IncidentModel.status_posts.append([entry])),
             ],
-            (IncidentModel.status == "open") & condition & IncidentModel.status_posts.exists(),
+            (IncidentModel.status == OPEN) & condition & IncidentModel.status_posts.exists(),
         ) or (
             not_before is None
             and self._update(
                 incident_id,
                 [IncidentModel.last_status_at.set(to_iso(at)), IncidentModel.status_posts.set([entry])],
-                (IncidentModel.status == "open") & condition & IncidentModel.status_posts.does_not_exist(),
+                (IncidentModel.status == OPEN) & condition & IncidentModel.status_posts.does_not_exist(),
             )
         )
 
@@ -234,15 +238,25 @@ class IncidentStore:
                 return
 
     def resolve(self, incident_id: str, by: str, at: datetime) -> bool:
-        """True for the one call that ended it (staff from the claim page, or the detector)."""
-        return self._update(
-            incident_id,
-            [
-                IncidentModel.status.set("resolved"),
-                IncidentModel.resolved_by.set(by),
-                IncidentModel.resolved_at.set(to_iso(at)),
-            ],
-            IncidentModel.status == "open",
+        """True for the one call that ended it (staff from the claim page, or the detector). It stays
+        in the active summary, resolved, until its end step has run (IncidentEndings.wound_up)."""
+        incident = IncidentModel(_PARTITION, incident_id)
+
+        def ended(entries: dict[str, ActiveIncident]) -> None:
+            if incident_id in entries:
+                entries[incident_id] = replace(entries[incident_id], status=RESOLVED)
+
+        return active.change(
+            lambda tx: tx.update(
+                incident,
+                actions=[
+                    IncidentModel.status.set(RESOLVED),
+                    IncidentModel.resolved_by.set(by),
+                    IncidentModel.resolved_at.set(to_iso(at)),
+                ],
+                condition=IncidentModel.status == OPEN,
+            ),
+            ended,
         )
 
     @staticmethod

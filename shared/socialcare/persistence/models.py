@@ -1,9 +1,10 @@
 """PynamoDB models. Table names come from the environment through bind_tables(), never hard-coded.
 
-The tickets table holds four kinds of item, told apart by `kind` (the acknowledge stream's filter
-reads it): a ticket, a post claim (one per post id we have seen, so a post is stored once), a
-conversation marker (one per author per thread: their open ticket, their last acknowledgement), and
-a quarantined post (one the network sent that could not be read).
+The tickets table holds every kind of item, told apart by `kind` (the acknowledge stream's filter
+reads it): tickets, post claims (one per post id we have seen, so a post is stored once; a stored
+mention's claim also counts it for incident detection), conversation and author markers, quarantined
+posts, the acknowledgement ceilings and digests, and the incidents (their detector states, the
+incidents, their members, the summary of those still active). Its indexes are all sparse.
 """
 
 from pynamodb.attributes import (
@@ -18,6 +19,15 @@ from pynamodb.models import Model
 
 OPEN_BUCKET = "OPEN"  # the one partition of the sparse escalation index
 PENDING_BUCKET = "PENDING"  # the one partition of the sparse acknowledgement-retry index
+MENTIONS_BUCKET = "MENTIONS"  # the one partition of the sparse per-minute mention index
+ACTIVE_INCIDENTS_KEY = ("INCIDENTS#ACTIVE", "SUMMARY")
+COUNTED_TEXT_CHARS = 280  # of a counted mention's text, kept on its claim for an incident's top terms
+
+
+def minute_key(minute: int, account_key: str) -> str:
+    """The mention index's sort key: epoch minutes keep 10 digits for millennia, so string order is
+    time order, and one range query reads every account's minutes."""
+    return f"{minute:010d}#{account_key}"
 
 
 class AwaitingReplyIndex(GlobalSecondaryIndex):
@@ -40,6 +50,19 @@ class PendingAckIndex(GlobalSecondaryIndex):
 
     ack_bucket = UnicodeAttribute(hash_key=True)
     ack_retry_at = UnicodeAttribute(range_key=True)
+
+
+class MentionMinutesIndex(GlobalSecondaryIndex):
+    """Only claims of posts stored as mentions, by the minute they were stored and their account:
+    what the incidents job counts. One partition (a brand's whole traffic; an index partition takes
+    1,000 writes a second), keys only (the claim holds the text, read when an incident opens)."""
+
+    class Meta:
+        index_name = "mention_minutes"
+        projection = KeysOnlyProjection()
+
+    mention_bucket = UnicodeAttribute(hash_key=True)
+    counted_at = UnicodeAttribute(range_key=True)  # <epoch minute, 10 digits>#<account key>
 
 
 class EscalationRecord(MapAttribute):
@@ -144,7 +167,9 @@ class TicketModel(Model):
 
 
 class PostClaimModel(Model):
-    """pk POST#<channel>#<post id>: this post is stored (kind post) or is our acknowledgement (kind ack)."""
+    """pk POST#<channel>#<post id>: this post is stored (kind post) or is our acknowledgement (kind ack).
+    A stored mention's claim also counts it for incident detection, in the same write: the minute and
+    account it was stored under (the mention_minutes index) and its text's start (top terms)."""
 
     class Meta:
         table_name = "TicketsTable"
@@ -153,7 +178,12 @@ class PostClaimModel(Model):
     sk = UnicodeAttribute(range_key=True, default="POST")
     kind = UnicodeAttribute()
     ticket_pk = UnicodeAttribute()
+    mention_bucket = UnicodeAttribute(null=True)
+    counted_at = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)
+
+    mention_minutes = MentionMinutesIndex()
 
 
 class ConversationAuthorModel(Model):
@@ -277,21 +307,6 @@ class AuthorMarkerModel(Model):
     expires_at = NumberAttribute(null=True)
 
 
-class MentionMinuteModel(Model):
-    """pk MINUTES#<account key, or * for the brand>, sk <epoch minute>: mentions counted that minute
-    (one ADD per mention) and the first texts, for the incident's top terms and samples."""
-
-    class Meta:
-        table_name = "TicketsTable"
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    kind = UnicodeAttribute(default="minute")
-    mentions = NumberAttribute(null=True)
-    texts = ListAttribute(of=UnicodeAttribute, null=True)
-    expires_at = NumberAttribute(null=True)
-
-
 class SpikeStateModel(Model):
     """pk SPIKE#<account key or *>, sk STATE: the detector's state, saved on the version it was read at."""
 
@@ -332,6 +347,21 @@ class IncidentModel(Model):
     expires_at = NumberAttribute(null=True)
 
 
+class ActiveIncidentsModel(Model):
+    """pk INCIDENTS#ACTIVE, sk SUMMARY: the incidents open, or ended with their end step still to
+    run, as JSON {incident id: ActiveIncident.to_dict()}. Written in the same transaction as the
+    incident's creation, end and wind-up, on the version read; acknowledging reads it with the ticket."""
+
+    class Meta:
+        table_name = "TicketsTable"
+
+    pk = UnicodeAttribute(hash_key=True, default=ACTIVE_INCIDENTS_KEY[0])
+    sk = UnicodeAttribute(range_key=True, default=ACTIVE_INCIDENTS_KEY[1])
+    kind = UnicodeAttribute(default="active_incidents")
+    incidents = UnicodeAttribute(default="{}")
+    version = NumberAttribute(default=0)
+
+
 class IncidentMemberModel(Model):
     """pk INCIDENT#<incident id>, sk <ticket pk>: the incident's tickets, written with the link (a
     linked ticket leaves the escalation index, so this is how the end step finds them)."""
@@ -352,9 +382,9 @@ TICKETS_MODELS = (
     DigestModel,
     QuarantinedPostModel,
     AuthorMarkerModel,
-    MentionMinuteModel,
     SpikeStateModel,
     IncidentModel,
+    ActiveIncidentsModel,
     IncidentMemberModel,
 )
 

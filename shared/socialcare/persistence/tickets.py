@@ -10,6 +10,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.folding import OpenTicketRef, tickets_to_join
+from ..domain.incidents import epoch_minute
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck
@@ -30,8 +31,12 @@ from ..domain.timefmt import from_iso, to_iso
 from ..services.ports import POSTING_STREAM as POSTING
 from ..services.ports import AckContext
 from . import ceilings
+from .active_incidents import active_incidents
 from .batch import batch_get, key
 from .models import (
+    ACTIVE_INCIDENTS_KEY,
+    COUNTED_TEXT_CHARS,
+    MENTIONS_BUCKET,
     OPEN_BUCKET,
     PENDING_BUCKET,
     AuthorMarkerModel,
@@ -42,6 +47,7 @@ from .models import (
     TicketModel,
     author_pk,
     conversation_pk,
+    minute_key,
     post_pk,
     ticket_pk,
 )
@@ -184,17 +190,9 @@ class TicketStore:
     # -- storing mentions ----------------------------------------------------------------------
 
     def store_mention(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
-        """Store `post` exactly once, and count it for spike detection when it was new to us (a
-        duplicate read is never counted, so a minute's count is exactly-once-ish)."""
-        outcome = self._store_once(post, policy, now)
-        if outcome is not Stored.DUPLICATE:
-            from .incidents import count_mention  # here: only a stored mention pays the import
-
-            try:
-                count_mention(f"{post.channel}#{policy.account_id}", post.created_at, post.text, now)
-            except Exception:  # the ticket is stored: a lost count only lowers one minute's figure
-                logger.exception("mention not counted for incident detection", post_id=post.post_id)
-        return outcome
+        """Store `post` exactly once. Its claim counts it for spike detection in the same write (a
+        duplicate read writes nothing, so each stored mention counts once)."""
+        return self._store_once(post, policy, now)
 
     def _store_once(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
         """Store `post` exactly once: folded into its author's open ticket (in this conversation, or
@@ -260,6 +258,11 @@ class TicketStore:
             post_pk(post.channel, post.post_id),
             kind="post",
             ticket_pk=ticket,
+            # Counted in the minute it was stored, not posted: the incidents job reads completed
+            # minutes, and a poll stores posts from the minute before.
+            mention_bucket=MENTIONS_BUCKET,
+            counted_at=minute_key(epoch_minute(now), f"{post.channel}#{policy.account_id}"),
+            text=post.text[:COUNTED_TEXT_CHARS],
             expires_at=_expiry(now, policy.retention),
         )
 
@@ -445,7 +448,8 @@ class TicketStore:
 
     def ack_context(self, pk: str, where: TicketWhere, account_key: str) -> AckContext | None:
         """What acknowledging a ticket needs, in one request: the ticket, its author's last
-        acknowledgements (in the thread, on the account), and the account's posting state."""
+        acknowledgements (in the thread, on the account), the account's posting state, and the
+        incidents still active."""
         tickets, states = TicketModel.Meta.table_name, StreamStateModel.Meta.table_name
         marker = (conversation_pk(where.channel, where.conversation_id), f"AUTHOR#{where.author_id}")
         author = (author_pk(where.channel, where.account_id, where.author_id), "ACCOUNT")
@@ -453,7 +457,7 @@ class TicketStore:
         found = batch_get(
             self._connection,
             {
-                tickets: [key(pk, "TICKET"), key(*marker), key(*author)],
+                tickets: [key(pk, "TICKET"), key(*marker), key(*author), key(*ACTIVE_INCIDENTS_KEY)],
                 states: [key(*posting)],
             },
         )
@@ -473,6 +477,7 @@ class TicketStore:
             if last_ack
             else None,
             posting=AccountState.from_items(account_key, [POSTING], state_items),
+            active_incidents=active_incidents(found[tickets].get(ACTIVE_INCIDENTS_KEY)),
         )
 
     # -- human replies -------------------------------------------------------------------------

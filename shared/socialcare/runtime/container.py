@@ -181,15 +181,8 @@ class Container:
         from ..services.acknowledging import Acknowledger
 
         _ = self.dynamodb  # the ceilings' models share the one client
-        from ..persistence.incidents import IncidentStore
-
         return Acknowledger(
-            self.config,
-            self.store,
-            self.adapter_for,
-            record_held=ceilings.record_held,
-            count=self._count,
-            incident_for=IncidentStore().incident_for if self.config.incidents.enabled else lambda t, a: None,
+            self.config, self.store, self.adapter_for, record_held=ceilings.record_held, count=self._count
         )
 
     @cached_property

@@ -26,6 +26,7 @@ from ..channels.base import (
     ReplyTarget,
     TransientError,
 )
+from ..domain.incidents.active import ActiveIncident, incident_for
 from ..domain.reply_kind import ReplyFacts, reply_kind
 from ..domain.templates import INCIDENT, OFFLINE, render_acknowledgement
 from ..domain.tickets import (
@@ -85,7 +86,6 @@ class Acknowledger:
         *,
         record_held: CeilingHolds,
         count: Callable[[str], None] = lambda metric: None,
-        incident_for: Callable[[Ticket, AccountConfig], str | None] = lambda ticket, account: None,
     ):
         """count(metric name): one more of what went wrong beside the outcome (the handler's metrics)."""
         self._config = config
@@ -93,7 +93,6 @@ class Acknowledger:
         self._adapter_for = adapter_for
         self._record_held = record_held
         self._count = count
-        self._incident_for = incident_for  # the open incident a new ticket's words belong to
 
     def acknowledge(self, pk: str, now: datetime, where: TicketWhere | None = None) -> str:
         """`where`: the ticket's coordinates when the caller has them (the stream's image of a new
@@ -127,7 +126,7 @@ class Acknowledger:
         except AuthenticationFailed as error:  # its secret is unreadable or incomplete: may be fixed
             unknown = ticket.ack_state in OUTCOME_UNKNOWN
             return self._retry_or_give_up(ticket, account, now, error, posted_maybe=unknown, counted=False)
-        kind, text = self._reply(ticket, account, settings, adapter, now)
+        kind, text = self._reply(ticket, account, settings, adapter, now, context.active_incidents)
         paused = context.posting.paused_until(POSTING_STREAM, now)
         if paused is not None and ticket.ack_state in (None, AckState.DEFERRED):
             self._store.schedule_ack_retry(
@@ -186,7 +185,13 @@ class Acknowledger:
             logger.warning("comment with personal data not hidden", ticket=ticket.ticket_id, error=str(error))
 
     def _reply(
-        self, ticket: Ticket, account: AccountConfig, settings: Acknowledgements, adapter, now: datetime
+        self,
+        ticket: Ticket,
+        account: AccountConfig,
+        settings: Acknowledgements,
+        adapter,
+        now: datetime,
+        active_incidents: tuple[ActiveIncident, ...] = (),
     ) -> tuple[str, str]:
         """The kind of reply and its text. A retry posts what the first attempt meant to (the team
         may have opened since): the same text is also how a reply whose answer was lost is found."""
@@ -195,7 +200,7 @@ class Acknowledger:
         policy = self._config.response_policy(account)
         # Closed now, and this priority does not page at night: say when the team is back.
         resumes = policy.clock_resumes_at(now, ticket.priority)
-        in_incident = self._link_incident(ticket, account)
+        in_incident = self._link_incident(ticket, account, active_incidents)
         kind = reply_kind(
             ReplyFacts(ticket.intent, ticket.personal_data, clock_resumes_at=resumes, in_incident=in_incident)
         )
@@ -216,10 +221,16 @@ class Acknowledger:
         )
         return kind, text
 
-    def _link_incident(self, ticket: Ticket, account: AccountConfig) -> bool:
+    def _link_incident(
+        self, ticket: Ticket, account: AccountConfig, active_incidents: tuple[ActiveIncident, ...]
+    ) -> bool:
+        """Whether it belongs to an incident: linked already, or an open one's words match it (it is
+        linked now, so its own ladder stops)."""
         if ticket.incident_id is not None:
             return True
-        incident_id = self._incident_for(ticket, account)
+        if not self._config.incidents.enabled:
+            return False
+        incident_id = incident_for(ticket.text, account.key, active_incidents)
         if incident_id is None:
             return False
         self._store.link_incident(ticket.pk, incident_id)

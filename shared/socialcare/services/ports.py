@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ..domain.digests import DigestRecord
+from ..domain.incidents.active import ActiveIncident
 from ..domain.posts import Post
 from ..domain.skip_rules import LastAck
 from ..domain.tickets import (
@@ -96,6 +97,9 @@ class AckContext:
     last_ack_in_conversation: datetime | None
     last_ack_to_author: LastAck | None
     posting: StreamStates
+    # Incidents still active (read in the same request): a new ticket whose words match an open
+    # one is answered with the incident's status update.
+    active_incidents: tuple[ActiveIncident, ...] = ()
 
 
 class AccountStates(Protocol):

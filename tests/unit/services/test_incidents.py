@@ -267,10 +267,54 @@ def test_quiet_minutes_are_saved_now_and_then_to_the_same_state(world, monkeypat
     run_each_minute(service, quiet_from + timedelta(minutes=1), quiet_from + timedelta(hours=3))
     assert len(saves) <= 4  # once an hour, not 180 times
 
-    monkeypatch.setattr("socialcare.services.incidents.SAVE_AFTER_QUIET_MINUTES", 0)  # save every run
+    monkeypatch.setattr("socialcare.services.incidents.SAVE_AFTER_MINUTES", 0)  # save every run
     service.run(quiet_from + timedelta(hours=3))  # the same minute again: feeds what is unsaved, saves
     every_minute = FakeData()
     calm(every_minute, key, OUTAGE_AT)
     eager = IncidentService(cfg, every_minute, FakeAlerting(), FakePoster(), lambda name, n: None)
     run_each_minute(eager, START, quiet_from + timedelta(hours=3))
     assert every_minute.states[key][0] == data.states[key][0]
+
+
+def test_busy_minutes_cost_a_write_only_every_hour_and_detect_the_same(world, monkeypatch):
+    """A mention a minute does not make the job write every minute (requests per mention): the
+    minutes since the last save are fed again each run, to the same state and the same incident."""
+    cfg, data, alerting, poster, _, _, service, key = world
+    calm(data, key, OUTAGE_AT)
+    outage(data, key)
+    saves = []
+    real_save = data.save_state
+    data.save_state = lambda k, state, version: saves.append(k) or real_save(k, state, version)
+    calm_hours = (START + timedelta(minutes=20), START + timedelta(minutes=139))
+    run_each_minute(service, START, calm_hours[0] - timedelta(minutes=1))
+    saves.clear()
+    run_each_minute(service, *calm_hours)
+    assert 1 <= len(saves) <= 2  # once an hour, not 120 times
+    opened = run_each_minute(service, calm_hours[1] + timedelta(minutes=1), OUTAGE_AT + timedelta(minutes=90))
+
+    monkeypatch.setattr("socialcare.services.incidents.SAVE_AFTER_MINUTES", 0)  # save every run
+    every_minute = FakeData()
+    calm(every_minute, key, OUTAGE_AT)
+    outage(every_minute, key)
+    eager = IncidentService(cfg, every_minute, FakeAlerting(), FakePoster(), lambda name, n: None)
+    eagerly_opened = run_each_minute(eager, START, OUTAGE_AT + timedelta(minutes=90))
+    assert [(i.incident_id, i.started_at, i.mentions) for i in opened] == [
+        (i.incident_id, i.started_at, i.mentions) for i in eagerly_opened
+    ]
+    assert len(opened) == 1
+    assert [i.resolved_at for i in data.ended] == [i.resolved_at for i in every_minute.ended]
+    service.run(OUTAGE_AT + timedelta(minutes=90))  # the same minute again, saving: the same state
+    assert same_state(every_minute.states[key][0], data.states[key][0])
+
+
+def same_state(one: dict, other: dict) -> bool:
+    """Equal up to the saved form's rounding (six decimals), which a state fed again from an
+    older save meets at different minutes."""
+    if one.keys() != other.keys():
+        return False
+    for name, value in one.items():
+        values = value if isinstance(value, list) else [value]
+        others = other[name] if isinstance(other[name], list) else [other[name]]
+        if len(values) != len(others) or values != pytest.approx(others, abs=1e-5):
+            return False
+    return True
