@@ -10,7 +10,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.folding import OpenTicketRef, tickets_to_join
-from ..domain.incidents import epoch_minute
+from ..domain.incidents.minutes import epoch_minute
 from ..domain.posts import Post
 from ..domain.reference import ticket_id_for, ticket_reference
 from ..domain.skip_rules import LastAck

@@ -5,8 +5,6 @@ reading every incident ever opened. Pure."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .terms import belongs
-
 BRAND_WIDE = "*"  # the key of the detector across all accounts
 OPEN, RESOLVED = "open", "resolved"
 
@@ -28,6 +26,8 @@ class ActiveIncident:
 
 def incident_for(text: str, account_key: str, active: Iterable[ActiveIncident]) -> str | None:
     """The open incident of the account (or brand-wide) whose top terms the mention's words share."""
+    from .terms import belongs  # here: most acknowledgements meet no incident (cold start)
+
     for incident in active:
         if (
             incident.status == OPEN

@@ -17,19 +17,11 @@ time zone whose UTC offset the caller passes (the account's business-hours zone)
 daylight-saving change would shift a morning ramp by an hour and halve its expected rate.
 """
 
-from datetime import UTC, datetime
-
 from .baseline import Baseline
 from .events import IncidentEnded, IncidentOngoing, IncidentStarted, SpikeEvent
 from .poisson import upper_tail
 from .settings import SpikeSettings
 from .state import OpenIncident, SpikeState
-
-
-def epoch_minute(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        raise ValueError("a minute needs a time zone, e.g. UTC")
-    return int(moment.astimezone(UTC).timestamp() // 60)
 
 
 class SpikeDetector:
