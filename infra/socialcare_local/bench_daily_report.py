@@ -10,11 +10,14 @@ from socialcare.domain.daily_report import ReportDay, daily_figures
 from socialcare.domain.daily_report_email import render
 from socialcare.domain.tickets import Ticket, TicketStatus
 from socialcare.persistence.models import (
+    COUNTED_TEXT_CHARS,
+    MENTIONS_BUCKET,
     AuthorMarkerModel,
     ConversationAuthorModel,
     EscalationRecord,
     PostClaimModel,
     TicketModel,
+    minute_key,
 )
 
 from .capacity import item_size
@@ -39,7 +42,7 @@ def ticket_items() -> list[dict]:
         post_ids=["1860000000000000001"],
         author_id="123456789",
         author_handle="somebody_long_handle",
-        text="x" * 280,
+        text="x" * COUNTED_TEXT_CHARS,
         conversation_id="1860000000000000001",
         intent="complaint",
         priority="normal",
@@ -63,7 +66,15 @@ def ticket_items() -> list[dict]:
         expires_at=1790000000,
     )
     others = [
-        PostClaimModel("P#x#1860000000000000001", kind="post", ticket_pk=ticket.pk, expires_at=1790000000),
+        PostClaimModel(  # counted for incident detection: its minute, its account, its text's start
+            "P#x#1860000000000000001",
+            kind="post",
+            ticket_pk=ticket.pk,
+            mention_bucket=MENTIONS_BUCKET,
+            counted_at=minute_key(29_924_040, "x#9001"),
+            text="x" * COUNTED_TEXT_CHARS,
+            expires_at=1790000000,
+        ),
         ConversationAuthorModel("C#x#1860000000000000001", "A#123456789", expires_at=1790000000),
         AuthorMarkerModel("A#x#9001#123456789", expires_at=1790000000),
     ]
