@@ -3,7 +3,7 @@
 Names are resolved on first use: the schema is built from the registered networks, whose account
 models build on config.account, so importing this package must not import the schema yet."""
 
-from importlib import import_module
+from ..lazy_names import lazy_names
 
 _HOMES = {
     "AccountConfig": ".account",
@@ -18,7 +18,4 @@ _HOMES = {
 __all__ = sorted(_HOMES)
 
 
-def __getattr__(name: str):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_HOMES[name], __name__), name)
+__getattr__ = lazy_names(__name__, _HOMES)
