@@ -15,7 +15,6 @@ from ..domain.incidents.active import OPEN, RESOLVED, ActiveIncident
 from .models import ActiveIncidentsModel, IncidentModel
 
 ATTEMPTS = 5  # changes of one summary racing: incidents change a few times an hour
-_PARTITION = "INCIDENTS"
 
 
 def active_incidents(raw: dict | None) -> tuple[ActiveIncident, ...]:
@@ -61,7 +60,7 @@ def _key() -> tuple[str, str]:
 
 def _from_incidents() -> tuple[ActiveIncident, ...]:
     items = IncidentModel.query(
-        _PARTITION,
+        IncidentModel.pk.default,
         filter_condition=(IncidentModel.status == OPEN)
         | ((IncidentModel.status == RESOLVED) & IncidentModel.wound_up_at.does_not_exist()),
         consistent_read=True,

@@ -190,12 +190,8 @@ class TicketStore:
     # -- storing mentions ----------------------------------------------------------------------
 
     def store_mention(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
-        """Store `post` exactly once. Its claim counts it for spike detection in the same write (a
-        duplicate read writes nothing, so each stored mention counts once)."""
-        return self._store_once(post, policy, now)
-
-    def _store_once(self, post: Post, policy: NewTicketPolicy, now: datetime) -> Stored:
-        """Store `post` exactly once: folded into its author's open ticket (in this conversation, or
+        """Store `post` exactly once (its claim counts it for spike detection in the same write, so
+        each stored mention counts once): folded into its author's open ticket (in this conversation, or
         with one_open_ticket_per_author in any conversation of the account), else as a new ticket.
         Overlapping polls race on the post claim; one wins, the rest see a duplicate. Two new posts
         of one author racing to open a ticket: one opens it, the other tries again and joins it."""
